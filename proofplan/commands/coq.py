@@ -1,4 +1,4 @@
-"""CLI commands: proving (``proofplan prove``)."""
+"""CLI commands: ``proofplan prove`` (step by step) and ``proofplan data trace-coq``."""
 
 import typer
 
