@@ -1,1 +1,69 @@
-"""CLI commands: prover_data."""
+"""CLI commands: ``proofplan data stats DIR`` (a LeanDojo-layout dataset folder)."""
+
+from pathlib import Path
+
+import typer
+
+from proofplan.apps import data_app
+
+HISTOGRAM_WIDTH = 40
+MAX_BINS = 12
+
+
+@data_app.command("stats")
+def stats(
+    dataset_dir: Path = typer.Argument(..., help="Dataset folder (LeanDojo Benchmark 4 layout)."),
+) -> None:
+    """Print theorems, tactics, premises, split sizes and the distribution of proof lengths."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from prover.dataset import PARTS, dataset_stats
+
+    st = dataset_stats(dataset_dir)
+    console = Console()
+    summary = Table(title=f"dataset {dataset_dir}", show_header=False)
+    summary.add_column("what")
+    summary.add_column("count", justify="right")
+    if st.metadata is not None:
+        summary.add_row("name", st.metadata.dataset_name)
+    summary.add_row("theorems", str(st.theorems))
+    summary.add_row("traced tactics", str(st.tactics))
+    summary.add_row("theorems with a traced proof", str(st.theorems - st.proof_lengths.get(0, 0)))
+    summary.add_row("distinct premises used", str(st.premises_used))
+    summary.add_row(
+        "premises in corpus",
+        "no corpus.jsonl" if st.premises_in_corpus is None else str(st.premises_in_corpus),
+    )
+    if st.corpus_files is not None:
+        summary.add_row("corpus files", str(st.corpus_files))
+    console.print(summary)
+
+    splits = Table(title="split sizes (theorems)")
+    splits.add_column("split")
+    for part in PARTS:
+        splits.add_column(part, justify="right")
+    for split, sizes in st.split_sizes.items():
+        splits.add_row(split, *(str(sizes[p]) if p in sizes else "-" for p in PARTS))
+    console.print(splits)
+
+    console.print("proof length (traced tactics) : theorems")
+    for label, count in _length_bins(st.proof_lengths):
+        top = max(st.proof_lengths.values())
+        bar = "#" * max(1 if count else 0, round(HISTOGRAM_WIDTH * count / top))
+        console.print(f"{label:>10} | {bar} {count}", highlight=False)
+
+
+def _length_bins(lengths: "dict[int, int]") -> list[tuple[str, int]]:
+    """One bin per length when few lengths occur, else equal-width ranges."""
+    if not lengths:
+        return []
+    hi = max(lengths)
+    if hi < MAX_BINS:
+        return [(str(n), lengths.get(n, 0)) for n in range(hi + 1)]
+    width = -(-(hi + 1) // MAX_BINS)
+    bins = []
+    for lo in range(0, hi + 1, width):
+        count = sum(c for n, c in lengths.items() if lo <= n < lo + width)
+        bins.append((f"{lo}-{lo + width - 1}", count))
+    return bins
