@@ -1,0 +1,104 @@
+"""Coq automation tried as a whole proof: the baselines the search is measured against.
+
+Each baseline opens the theorem, runs one tactic (``auto.``, ``intuition.``, ``lia.``,
+``firstorder.``, CoqHammer's ``sauto.`` or ``best.``) on the initial state with the whole
+per-theorem budget as its timeout, and counts the theorem as proved only if that closes every
+goal and ``ProofEnv.verify`` accepts the one-line proof in a fresh process. The libraries a
+tactic needs (``Lia``, CoqHammer's ``Tactics``) are added to the theorem's context.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+
+import networkx as nx
+
+from prover.env import (
+    ProofEnv,
+    ProofFinished,
+    ProofState,
+    ProverError,
+    TacticError,
+    TacticTimeout,
+    Theorem,
+)
+from prover.search import SearchResult
+
+#: Tactic sentence and the import it needs, per baseline name.
+AUTOMATION: dict[str, tuple[str, str]] = {
+    "auto": ("auto.", ""),
+    "intuition": ("intuition.", ""),
+    "lia": ("lia.", "Require Import Lia."),
+    "firstorder": ("firstorder.", ""),
+    "sauto": ("sauto.", "From Hammer Require Import Tactics."),
+    "best": ("best.", "From Hammer Require Import Tactics."),
+}
+
+
+def with_import(theorem: Theorem, line: str) -> Theorem:
+    """``theorem`` with ``line`` appended to its context (unchanged if already there)."""
+    if not line or line in theorem.context:
+        return theorem
+    context = f"{theorem.context.rstrip()}\n{line}" if theorem.context.strip() else line
+    return replace(theorem, context=context)
+
+
+@dataclass
+class AutomationBaseline:
+    """Proves with one automation tactic; a ``Prover`` for :func:`prover.evaluation.evaluate`."""
+
+    env: ProofEnv
+    name: str
+    time_limit: float = 20.0
+    verify: bool = True
+
+    def __post_init__(self) -> None:
+        if self.name not in AUTOMATION:
+            raise ValueError(f"unknown automation baseline {self.name!r}; one of {', '.join(AUTOMATION)}")
+
+    @property
+    def tactic(self) -> str:
+        return AUTOMATION[self.name][0]
+
+    def __call__(self, theorem: Theorem) -> SearchResult:
+        tactic, needs = AUTOMATION[self.name]
+        thm = with_import(theorem, needs)
+        start = time.monotonic()
+        tree = nx.DiGraph(theorem=theorem.name, statement=theorem.statement)
+
+        def done(status, proof=None, error=None, tactics=0, t_proof=None, rejected=0) -> SearchResult:
+            return SearchResult(theorem, status, proof, tree, 1 if tactics else 0, tactics,
+                                time.monotonic() - start, t_proof, rejected, error)
+
+        try:
+            root = self.env.open(thm)
+        except ProverError as exc:
+            return done("error", error=f"{type(exc).__name__}: {exc}")
+        tree.add_node(0, goals=root.goals, num_goals=root.num_goals, depth=0, kind="expanded")
+        left = self.time_limit - (time.monotonic() - start)
+        if left <= 0:
+            return done("time_budget")
+        t0 = time.monotonic()
+        try:
+            outcome = self.env.run_tac(root, tactic, timeout=left)
+        except ProverError as exc:
+            return done("error", error=f"{type(exc).__name__}: {exc}", tactics=1)
+        kind = {ProofFinished: "proved", ProofState: "open", TacticError: "error",
+                TacticTimeout: "timeout"}[type(outcome)]
+        tree.add_node(1, depth=1, kind=kind, goals=getattr(outcome, "goals", ""))
+        tree.add_edge(0, 1, tactic=tactic, logprob=0.0, seconds=time.monotonic() - t0)
+        if not isinstance(outcome, ProofFinished):
+            status = "time_budget" if isinstance(outcome, TacticTimeout) else "exhausted"
+            return done(status, tactics=1)
+        found = time.monotonic() - start
+        if self.verify:
+            try:
+                ok = self.env.verify(thm, [tactic])
+            except ProverError:
+                ok = False
+            tree.nodes[1]["verified"] = ok
+            if not ok:
+                tree.nodes[1]["kind"] = "rejected"
+                return done("exhausted", tactics=1, rejected=1)
+        return done("proved", [tactic], tactics=1, t_proof=found)

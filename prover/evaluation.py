@@ -1,0 +1,190 @@
+"""Benchmark a prover on a list of theorems, writing one JSON line per theorem as it finishes.
+
+The results file is the run's only state: a rerun reads it, skips every ``(config, name)``
+already recorded and appends the rest, so a killed run loses at most the theorem in flight and
+never counts one twice. A line cut short by a kill is dropped on resume.
+
+A prover here is any callable ``Theorem -> SearchResult`` (best-first search, or a Coq
+automation tactic tried as a whole proof, see :mod:`prover.baselines`); proofs are re-checked
+from scratch by the prover (``ProofEnv.verify``) before they count.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from prover.env import Theorem
+from prover.search import SearchResult
+
+Prover = Callable[[Theorem], SearchResult]
+
+
+def theorem_id(theorem: Theorem) -> str:
+    """The key of a theorem in a results file: its full name when it has one."""
+    return theorem.full_name or theorem.name
+
+
+class EvalRecord(BaseModel):
+    """One line of a results file."""
+
+    config: str
+    name: str
+    status: str
+    proved: bool
+    proof: list[str] | None = None
+    time: float
+    time_to_proof: float | None = None
+    expansions: int = 0
+    tactics_run: int = 0
+    rejected_proofs: int = 0
+    error: str | None = None
+
+    @classmethod
+    def from_result(cls, config: str, result: SearchResult) -> EvalRecord:
+        return cls(
+            config=config,
+            name=theorem_id(result.theorem),
+            status=result.status,
+            proved=result.proved,
+            proof=result.proof,
+            time=round(result.time, 4),
+            time_to_proof=None if result.time_to_proof is None else round(result.time_to_proof, 4),
+            expansions=result.expansions,
+            tactics_run=result.tactics_run,
+            rejected_proofs=result.rejected_proofs,
+            error=result.error,
+        )
+
+
+@dataclass(frozen=True)
+class EvalSummary:
+    """Metrics of one configuration over the theorems it was run on."""
+
+    config: str
+    total: int
+    proved: int
+    rejected_proofs: int
+    median_time_to_proof: float | None
+    mean_expansions: float
+    median_expansions: float
+
+    @property
+    def pass_at_1(self) -> float:
+        return self.proved / self.total if self.total else 0.0
+
+
+def read_results(path: str | Path) -> list[EvalRecord]:
+    """Every complete, valid record of a results file (a missing file reads as empty)."""
+    path = Path(path)
+    if not path.exists():
+        return []
+    records = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            records.append(EvalRecord.model_validate_json(line))
+        except ValidationError:
+            continue
+    return records
+
+
+def _drop_partial_tail(path: Path) -> None:
+    """Cut a trailing line that a kill left without its newline."""
+    if not path.exists():
+        return
+    data = path.read_bytes()
+    if data and not data.endswith(b"\n"):
+        cut = data.rfind(b"\n") + 1
+        with path.open("r+b") as fh:
+            fh.truncate(cut)
+
+
+def _append(path: Path, record: EvalRecord) -> None:
+    line = json.dumps(record.model_dump(), ensure_ascii=False) + "\n"
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(line)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def summarize(config: str, records: Iterable[EvalRecord]) -> EvalSummary:
+    """pass@1 and times of ``config``'s records (one per theorem; later duplicates ignored)."""
+    by_name: dict[str, EvalRecord] = {}
+    for r in records:
+        if r.config == config:
+            by_name.setdefault(r.name, r)
+    rs = list(by_name.values())
+    proved = [r for r in rs if r.proved]
+    times = [r.time_to_proof for r in proved if r.time_to_proof is not None]
+    exps = [r.expansions for r in rs]
+    return EvalSummary(
+        config=config,
+        total=len(rs),
+        proved=len(proved),
+        rejected_proofs=sum(r.rejected_proofs for r in rs),
+        median_time_to_proof=statistics.median(times) if times else None,
+        mean_expansions=statistics.fmean(exps) if exps else 0.0,
+        median_expansions=statistics.median(exps) if exps else 0.0,
+    )
+
+
+def evaluate(
+    theorems: Sequence[Theorem],
+    prover: Prover,
+    out: str | Path,
+    config: str,
+    show_progress: bool = True,
+) -> EvalSummary:
+    """Run ``prover`` on every theorem not yet in ``out`` for ``config``; return the summary.
+
+    Theorem names must be unique. Each record is appended (and fsynced) as soon as its
+    theorem finishes.
+    """
+    names = [theorem_id(t) for t in theorems]
+    if len(set(names)) != len(names):
+        dup = next(n for n in names if names.count(n) > 1)
+        raise ValueError(f"theorem names must be unique; {dup!r} appears twice")
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _drop_partial_tail(out)
+    done = {r.name for r in read_results(out) if r.config == config}
+    todo = [t for t in theorems if theorem_id(t) not in done]
+
+    if show_progress:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        progress = Progress(
+            TextColumn(f"[bold]{config}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("proved {task.fields[proved]}"), TimeElapsedColumn(),
+        )
+        wanted = set(names)
+        already = sum(1 for r in read_results(out) if r.config == config and r.name in wanted and r.proved)
+        with progress:
+            task = progress.add_task(config, total=len(theorems), completed=len(theorems) - len(todo),
+                                     proved=already)
+            for thm in todo:
+                rec = EvalRecord.from_result(config, prover(thm))
+                _append(out, rec)
+                already += rec.proved
+                progress.update(task, advance=1, proved=already)
+    else:
+        for thm in todo:
+            _append(out, EvalRecord.from_result(config, prover(thm)))
+
+    wanted = set(names)
+    return summarize(config, (r for r in read_results(out) if r.name in wanted))

@@ -1,0 +1,319 @@
+"""Best-first proof search over any :class:`~prover.env.ProofEnv` and
+:class:`~prover.common.TacticGenerator`.
+
+Open states wait in a priority queue. The priority of a state reached by tactics
+``t_1 .. t_d`` is explicit and tunable::
+
+    priority = sum_i logprob(t_i)  -  progress_weight * predicted_remaining_steps(state)
+
+With ``progress_weight = 0`` (or no progress model) this is ReProver's cumulative log-prob
+search; with a :class:`~prover.common.ProgressModel` and ``progress_weight > 0`` it is the
+LeanProgress combination. The state with the highest priority is expanded next: the generator
+proposes ``k`` tactics, each runs in the env, and every new goal state that has not been seen
+before (identical pretty-printed goals, whitespace-normalised) joins the queue.
+
+The search stops at the first proof, when the queue is empty, after ``max_expansions``
+expansions, or at the wall-clock limit. A proof is reported as ``proved`` only after
+``ProofEnv.verify`` re-checked it from scratch; a rejected proof is counted and search goes on.
+The whole search tree is returned as a networkx ``DiGraph`` for inspection and plotting.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import networkx as nx
+
+from prover.common import ProgressModel, TacticGenerator
+from prover.env import (
+    ProofEnv,
+    ProofFinished,
+    ProofState,
+    ProverError,
+    StatementError,
+    TacticError,
+    TacticRejected,
+    TacticTimeout,
+    Theorem,
+)
+
+SearchStatus = Literal["proved", "exhausted", "expansion_budget", "time_budget", "error"]
+
+#: Maps a goal state to the premises handed to the generator (e.g. a premise retriever).
+PremiseSource = Callable[[str], list[str]]
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    """Knobs of one search. ``progress_weight`` is the lambda of the priority formula."""
+
+    k: int = 8
+    max_expansions: int | None = None
+    time_limit: float | None = 20.0
+    tactic_timeout: float = 5.0
+    progress_weight: float = 0.0
+    max_depth: int = 50
+    verify: bool = True
+
+    def __post_init__(self) -> None:
+        if self.k < 1:
+            raise ValueError("k must be >= 1")
+        if self.progress_weight < 0:
+            raise ValueError("progress_weight must be >= 0")
+        if self.max_expansions is None and self.time_limit is None:
+            raise ValueError("give max_expansions or time_limit (or both)")
+
+
+@dataclass
+class SearchResult:
+    """Outcome of one search.
+
+    ``proof`` is the verified tactic script when ``status == "proved"``. ``tree`` has one node
+    per state reached (attributes: ``goals``, ``num_goals``, ``depth``, ``logprob_sum``,
+    ``remaining`` (predicted steps or None), ``priority``, ``kind`` in
+    open/expanded/proved/error/timeout/duplicate, ``found_at`` seconds) and one edge per tactic run
+    (``tactic``, ``logprob``, ``seconds``).
+    """
+
+    theorem: Theorem
+    status: SearchStatus
+    proof: list[str] | None
+    tree: nx.DiGraph
+    expansions: int
+    tactics_run: int
+    time: float
+    time_to_proof: float | None = None
+    rejected_proofs: int = 0
+    error: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def proved(self) -> bool:
+        return self.status == "proved"
+
+
+_WS = re.compile(r"\s+")
+
+
+def state_key(goals: str) -> str:
+    """The dedup key of a goal state: its pretty-printed goals with whitespace normalised."""
+    return _WS.sub(" ", goals).strip()
+
+
+class BestFirstSearch:
+    """Best-first search. One instance can prove many theorems with the same env."""
+
+    def __init__(
+        self,
+        env: ProofEnv,
+        generator: TacticGenerator,
+        config: SearchConfig | None = None,
+        progress: ProgressModel | None = None,
+        premises: PremiseSource | None = None,
+    ) -> None:
+        self.env = env
+        self.generator = generator
+        self.config = config or SearchConfig()
+        self.progress = progress
+        self.premises = premises
+
+    def priority(self, logprob_sum: float, remaining: float | None) -> float:
+        """``logprob_sum - progress_weight * remaining`` (remaining ignored when None)."""
+        if remaining is None or self.config.progress_weight == 0.0:
+            return logprob_sum
+        return logprob_sum - self.config.progress_weight * remaining
+
+    def _remaining(self, goals: str) -> float | None:
+        if self.progress is None or self.config.progress_weight == 0.0:
+            return None
+        return float(self.progress.remaining_steps(goals))
+
+    def prove(self, theorem: Theorem) -> SearchResult:
+        cfg = self.config
+        start = time.monotonic()
+        deadline = start + cfg.time_limit if cfg.time_limit is not None else None
+        timings = {"generate": 0.0, "run_tac": 0.0, "progress": 0.0, "verify": 0.0, "open": 0.0}
+        tree = nx.DiGraph(theorem=theorem.name, statement=theorem.statement)
+        expansions = 0
+        tactics_run = 0
+        rejected = 0
+
+        def result(status: SearchStatus, proof: list[str] | None = None, error: str | None = None,
+                   t_proof: float | None = None) -> SearchResult:
+            return SearchResult(theorem, status, proof, tree, expansions, tactics_run,
+                                time.monotonic() - start, t_proof, rejected, error, timings)
+
+        t0 = time.monotonic()
+        try:
+            root = self.env.open(theorem)
+        except StatementError as exc:
+            timings["open"] = time.monotonic() - t0
+            return result("error", error=f"statement: {exc}")
+        except ProverError as exc:
+            timings["open"] = time.monotonic() - t0
+            return result("error", error=f"{type(exc).__name__}: {exc}")
+        timings["open"] = time.monotonic() - t0
+
+        t0 = time.monotonic()
+        root_remaining = self._remaining(root.goals)
+        timings["progress"] += time.monotonic() - t0
+        node_ids = itertools.count()
+        root_id = next(node_ids)
+        tree.add_node(root_id, goals=root.goals, num_goals=root.num_goals, depth=0,
+                      logprob_sum=0.0, remaining=root_remaining,
+                      priority=self.priority(0.0, root_remaining), kind="open",
+                      found_at=time.monotonic() - start)
+        states: dict[int, ProofState] = {root_id: root}
+        seen: dict[str, int] = {state_key(root.goals): root_id}
+        # heap items: (-priority, insertion order, node id); insertion order breaks ties FIFO.
+        order = itertools.count()
+        queue: list[tuple[float, int, int]] = [(-tree.nodes[root_id]["priority"], next(order), root_id)]
+
+        def time_left() -> float | None:
+            return None if deadline is None else deadline - time.monotonic()
+
+        while queue:
+            if cfg.max_expansions is not None and expansions >= cfg.max_expansions:
+                return result("expansion_budget")
+            left = time_left()
+            if left is not None and left <= 0:
+                return result("time_budget")
+            _, _, node = heapq.heappop(queue)
+            data = tree.nodes[node]
+            if data["depth"] >= cfg.max_depth:
+                continue
+            state = states[node]
+            expansions += 1
+            data["kind"] = "expanded"
+            data["expanded_at"] = time.monotonic() - start
+
+            t0 = time.monotonic()
+            premises = self.premises(state.goals) if self.premises is not None else []
+            candidates = self.generator.suggest(state.goals, premises, cfg.k)
+            timings["generate"] += time.monotonic() - t0
+
+            tried: set[str] = set()
+            for cand in candidates:
+                tactic = cand.tactic.strip()
+                if not tactic or tactic in tried:
+                    continue
+                tried.add(tactic)
+                left = time_left()
+                if left is not None and left <= 0:
+                    return result("time_budget")
+                timeout = cfg.tactic_timeout if left is None else max(0.05, min(cfg.tactic_timeout, left))
+                t0 = time.monotonic()
+                try:
+                    outcome = self.env.run_tac(state, tactic, timeout=timeout)
+                except TacticRejected as exc:
+                    outcome = TacticError(f"rejected: {exc}")
+                except ProverError as exc:
+                    timings["run_tac"] += time.monotonic() - t0
+                    return result("error", error=f"{type(exc).__name__}: {exc}")
+                spent = time.monotonic() - t0
+                timings["run_tac"] += spent
+                tactics_run += 1
+                child_lp = data["logprob_sum"] + cand.logprob
+                child = next(node_ids)
+                edge = {"tactic": tactic, "logprob": cand.logprob, "seconds": spent}
+                base = {"depth": data["depth"] + 1, "logprob_sum": child_lp,
+                        "found_at": time.monotonic() - start}
+
+                if isinstance(outcome, ProofFinished):
+                    proof = self._proof_of(tree, node) + [tactic]
+                    tree.add_node(child, goals="", num_goals=0, remaining=0.0,
+                                  priority=child_lp, kind="proved", **base)
+                    tree.add_edge(node, child, **edge)
+                    found = time.monotonic() - start
+                    if not cfg.verify:
+                        return result("proved", proof, t_proof=found)
+                    t0 = time.monotonic()
+                    try:
+                        ok = self.env.verify(theorem, proof)
+                    except ProverError as exc:
+                        ok = False
+                        tree.nodes[child]["verify_error"] = str(exc)
+                    timings["verify"] += time.monotonic() - t0
+                    tree.nodes[child]["verified"] = ok
+                    if ok:
+                        return result("proved", proof, t_proof=found)
+                    rejected += 1
+                    tree.nodes[child]["kind"] = "rejected"
+                    continue
+                if isinstance(outcome, (TacticError, TacticTimeout)):
+                    kind = "error" if isinstance(outcome, TacticError) else "timeout"
+                    detail = outcome.message if isinstance(outcome, TacticError) else f"{outcome.seconds:.2f}s"
+                    tree.add_node(child, goals="", num_goals=-1, remaining=None, priority=None,
+                                  kind=kind, detail=detail[:300], **base)
+                    tree.add_edge(node, child, **edge)
+                    continue
+                assert isinstance(outcome, ProofState)
+                key = state_key(outcome.goals)
+                if key in seen:
+                    # Identical goals were reached before: link to the earlier node for the plot.
+                    tree.add_node(child, goals="", num_goals=outcome.num_goals, remaining=None,
+                                  priority=None, kind="duplicate", same_as=seen[key], **base)
+                    tree.add_edge(node, child, **edge)
+                    continue
+                t0 = time.monotonic()
+                remaining = self._remaining(outcome.goals)
+                timings["progress"] += time.monotonic() - t0
+                prio = self.priority(child_lp, remaining)
+                tree.add_node(child, goals=outcome.goals, num_goals=outcome.num_goals,
+                              remaining=remaining, priority=prio, kind="open", **base)
+                tree.add_edge(node, child, **edge)
+                seen[key] = child
+                states[child] = outcome
+                heapq.heappush(queue, (-prio, next(order), child))
+        return result("exhausted")
+
+    @staticmethod
+    def _proof_of(tree: nx.DiGraph, node: int) -> list[str]:
+        """Tactics on the path from the root to ``node``."""
+        tactics: list[str] = []
+        while True:
+            preds = list(tree.predecessors(node))
+            if not preds:
+                break
+            parent = preds[0]
+            tactics.append(tree.edges[parent, node]["tactic"])
+            node = parent
+        tactics.reverse()
+        return tactics
+
+
+def draw_tree(tree: nx.DiGraph, path: str | Path, max_label: int = 24) -> Path:
+    """Draw a search tree (root at the top, one row per depth) to an image file (svg/png/pdf)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    path = Path(path)
+    colors = {"proved": "#2ca02c", "expanded": "#1f77b4", "open": "#aec7e8",
+              "error": "#d62728", "timeout": "#ff7f0e", "duplicate": "#c7c7c7",
+              "rejected": "#9467bd"}
+    pos = nx.multipartite_layout(tree, subset_key="depth", align="horizontal")
+    pos = {n: (x, -y) for n, (x, y) in pos.items()}
+    width = max(6.0, min(40.0, 0.35 * max(1, tree.number_of_nodes())))
+    depth = max((d for _, d in tree.nodes(data="depth")), default=0)
+    fig, ax = plt.subplots(figsize=(width, 1.5 + 1.2 * (depth + 1)))
+    node_colors = [colors.get(tree.nodes[n].get("kind", "open"), "#7f7f7f") for n in tree.nodes]
+    nx.draw_networkx_nodes(tree, pos, ax=ax, node_size=120, node_color=node_colors)
+    nx.draw_networkx_edges(tree, pos, ax=ax, arrows=False, alpha=0.5)
+    labels = {(u, v): d["tactic"][:max_label] for u, v, d in tree.edges(data=True)
+              if tree.nodes[v].get("kind") in ("proved", "expanded", "open")}
+    nx.draw_networkx_edge_labels(tree, pos, edge_labels=labels, ax=ax, font_size=6)
+    ax.set_title(f"{tree.graph.get('theorem', '')}: {tree.number_of_nodes()} nodes")
+    ax.axis("off")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
