@@ -1,0 +1,1 @@
+"""Travel planner: natural-language request -> TripSpec -> z3 encoding -> verified itinerary."""

@@ -1,0 +1,339 @@
+"""The TravelPlanner world: typed records and two sources of them.
+
+`TravelDatabase` reads the bundled database tables (two-stage mode and the evaluator);
+`ReferenceWorld` reads one query's reference information (sole-planning mode). Both answer
+the same questions through the `World` protocol.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional, Protocol
+
+from proofplan.paths import data_dir
+
+
+@dataclass(frozen=True)
+class Restaurant:
+    name: str
+    city: str
+    cost: int
+    cuisines: tuple[str, ...]
+    rating: float
+
+
+@dataclass(frozen=True)
+class Accommodation:
+    name: str
+    city: str
+    price: int
+    room_type: str
+    house_rules: str
+    min_nights: int
+    max_occupancy: int
+    rating: float
+
+    def nightly_cost(self, people: int) -> int:
+        """Price per night for `people` travellers (rooms = ceil(people / occupancy))."""
+        return self.price * math.ceil(people / self.max_occupancy)
+
+
+@dataclass(frozen=True)
+class Attraction:
+    name: str
+    city: str
+
+
+@dataclass(frozen=True)
+class Flight:
+    number: str
+    price: int
+    dep_time: str
+    arr_time: str
+    elapsed: str
+    date: str
+    origin: str
+    dest: str
+    distance: float
+
+    @property
+    def dep_minutes(self) -> int:
+        return clock_minutes(self.dep_time)
+
+    @property
+    def arr_minutes(self) -> int:
+        return clock_minutes(self.arr_time)
+
+    @property
+    def duration_minutes(self) -> int:
+        return duration_minutes(self.elapsed) or 0
+
+
+@dataclass(frozen=True)
+class Drive:
+    """A distance-matrix entry; costs follow the benchmark (self-driving km*0.05, taxi km)."""
+
+    origin: str
+    dest: str
+    duration: str
+    distance_text: str
+    km: float
+
+    @property
+    def self_driving_cost(self) -> int:
+        return int(self.km * 0.05)
+
+    @property
+    def taxi_cost(self) -> int:
+        return int(self.km)
+
+    @property
+    def minutes(self) -> int:
+        return duration_minutes(self.duration) or 0
+
+    def cost(self, mode: str) -> int:
+        return self.self_driving_cost if mode == "self-driving" else self.taxi_cost
+
+
+def clock_minutes(hhmm: str) -> int:
+    h, m = hhmm.strip().split(":")[:2]
+    return int(h) * 60 + int(m)
+
+
+def duration_minutes(text: str) -> Optional[int]:
+    """'2 hours 13 minutes' / '10 hours 55 mins' -> minutes; None when unparseable."""
+    nums = dict((unit[0], int(n)) for n, unit in re.findall(r"(\d+)\s*(day|hour|min)", text))
+    if not nums:
+        return None
+    return nums.get("d", 0) * 1440 + nums.get("h", 0) * 60 + nums.get("m", 0)
+
+
+def parse_km(text: str) -> Optional[float]:
+    try:
+        return float(str(text).lower().replace("km", "").replace(",", "").strip())
+    except ValueError:
+        return None
+
+
+def _num(s: str, default: float = 0.0) -> float:
+    try:
+        return float(s)
+    except (TypeError, ValueError):
+        return default
+
+
+def _int_price(x: float) -> int:
+    return int(round(float(x)))
+
+
+def _cuisines(s: str) -> tuple[str, ...]:
+    return tuple(c.strip() for c in str(s).split(",") if c.strip())
+
+
+def make_drive(origin: str, dest: str, duration: str, distance: str) -> Optional[Drive]:
+    """A usable drive, or None when the entry lacks a distance or spans days (no valid route)."""
+    if not duration or not distance or "day" in duration:
+        return None
+    km = parse_km(distance)
+    if km is None:
+        return None
+    return Drive(origin, dest, duration, distance, km)
+
+
+class World(Protocol):
+    """What the planner may know about cities, venues and transport."""
+
+    def cities_in_state(self, state: str) -> list[str]: ...
+    def restaurants(self, city: str) -> list[Restaurant]: ...
+    def accommodations(self, city: str) -> list[Accommodation]: ...
+    def attractions(self, city: str) -> list[Attraction]: ...
+    def flights(self, origin: str, dest: str, date: str) -> list[Flight]: ...
+    def drive(self, origin: str, dest: str) -> Optional[Drive]: ...
+
+
+@dataclass
+class Background:
+    """City and state lists of the benchmark."""
+
+    city_state: dict[str, str]
+    states: list[str]
+
+    def cities_of_state(self, state: str) -> list[str]:
+        return [c for c, s in self.city_state.items() if s == state]
+
+
+def travel_data_dir() -> Path:
+    return data_dir() / "travelplanner"
+
+
+@functools.lru_cache(maxsize=2)
+def load_background(root: Optional[Path] = None) -> Background:
+    base = (root or travel_data_dir()) / "database" / "background"
+    city_state: dict[str, str] = {}
+    for line in (base / "citySet_with_states.txt").read_text().splitlines():
+        if "\t" in line:
+            c, s = line.split("\t", 1)
+            city_state[c.strip()] = s.strip()
+    states = [s.strip() for s in (base / "stateSet.txt").read_text().splitlines() if s.strip()]
+    return Background(city_state, states)
+
+
+@dataclass
+class TravelDatabase:
+    """The full database tables, indexed by city (and by leg for flights and drives)."""
+
+    background: Background
+    restaurants_by_city: dict[str, list[Restaurant]] = field(default_factory=dict)
+    accommodations_by_city: dict[str, list[Accommodation]] = field(default_factory=dict)
+    attractions_by_city: dict[str, list[Attraction]] = field(default_factory=dict)
+    flights_by_leg: dict[tuple[str, str, str], list[Flight]] = field(default_factory=dict)
+    flights_by_number: dict[str, list[Flight]] = field(default_factory=dict)
+    drives: dict[tuple[str, str], Optional[Drive]] = field(default_factory=dict)
+
+    # --- World protocol -------------------------------------------------------------
+    def cities_in_state(self, state: str) -> list[str]:
+        return [c for c in self.background.cities_of_state(state)
+                if c in self.accommodations_by_city or c in self.restaurants_by_city]
+
+    def restaurants(self, city: str) -> list[Restaurant]:
+        return self.restaurants_by_city.get(city, [])
+
+    def accommodations(self, city: str) -> list[Accommodation]:
+        return self.accommodations_by_city.get(city, [])
+
+    def attractions(self, city: str) -> list[Attraction]:
+        return self.attractions_by_city.get(city, [])
+
+    def flights(self, origin: str, dest: str, date: str) -> list[Flight]:
+        return self.flights_by_leg.get((origin, dest, date), [])
+
+    def drive(self, origin: str, dest: str) -> Optional[Drive]:
+        return self.drives.get((origin, dest))
+
+    # --- lookups by name, as the benchmark's evaluator does them (substring + exact city) --
+    def find_restaurant(self, name: str, city: str) -> Optional[Restaurant]:
+        return next((r for r in self.restaurants(city) if name in r.name), None)
+
+    def find_accommodation(self, name: str, city: str) -> list[Accommodation]:
+        return [a for a in self.accommodations(city) if name in a.name]
+
+    def find_attraction(self, name: str, city: str) -> Optional[Attraction]:
+        return next((a for a in self.attractions(city) if name in a.name), None)
+
+    def has_drive_entry(self, origin: str, dest: str) -> bool:
+        return (origin, dest) in self.drives
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+@functools.lru_cache(maxsize=2)
+def load_database(root: Optional[Path] = None) -> TravelDatabase:
+    """Read every table once per process."""
+    base = (root or travel_data_dir()) / "database"
+    db = TravelDatabase(load_background(root))
+    rest: dict[str, list[Restaurant]] = defaultdict(list)
+    for r in _read_csv(base / "restaurants" / "clean_restaurant_2022.csv"):
+        rest[r["City"]].append(Restaurant(r["Name"], r["City"], _int_price(_num(r["Average Cost"])),
+                                          _cuisines(r["Cuisines"]), _num(r["Aggregate Rating"])))
+    db.restaurants_by_city = dict(rest)
+    acc: dict[str, list[Accommodation]] = defaultdict(list)
+    for r in _read_csv(base / "accommodations" / "clean_accommodations_2022.csv"):
+        acc[r["city"]].append(accommodation_from_row(r))
+    db.accommodations_by_city = dict(acc)
+    att: dict[str, list[Attraction]] = defaultdict(list)
+    for r in _read_csv(base / "attractions" / "attractions.csv"):
+        att[r["City"]].append(Attraction(r["Name"], r["City"]))
+    db.attractions_by_city = dict(att)
+    legs: dict[tuple[str, str, str], list[Flight]] = defaultdict(list)
+    numbers: dict[str, list[Flight]] = defaultdict(list)
+    for r in _read_csv(base / "flights" / "clean_Flights_2022.csv"):
+        f = flight_from_row(r)
+        legs[(f.origin, f.dest, f.date)].append(f)
+        numbers[f.number].append(f)
+    db.flights_by_leg = dict(legs)
+    db.flights_by_number = dict(numbers)
+    for r in _read_csv(base / "googleDistanceMatrix" / "distance.csv"):
+        key = (r["origin"], r["destination"])
+        if key not in db.drives or db.drives[key] is None:
+            db.drives[key] = make_drive(r["origin"], r["destination"], r["duration"], r["distance"])
+    return db
+
+
+def accommodation_from_row(r: dict) -> Accommodation:
+    return Accommodation(
+        name=str(r["NAME"]), city=str(r["city"]), price=_int_price(_num(r["price"])),
+        room_type=str(r["room type"]), house_rules=str(r.get("house_rules") or ""),
+        min_nights=int(_num(r["minimum nights"], 1)), max_occupancy=max(1, int(_num(r["maximum occupancy"], 1))),
+        rating=_num(r.get("review rate number")),
+    )
+
+
+def flight_from_row(r: dict) -> Flight:
+    return Flight(
+        number=str(r["Flight Number"]), price=_int_price(_num(r["Price"])), dep_time=str(r["DepTime"]),
+        arr_time=str(r["ArrTime"]), elapsed=str(r["ActualElapsedTime"]), date=str(r["FlightDate"]),
+        origin=str(r["OriginCityName"]), dest=str(r["DestCityName"]), distance=_num(r.get("Distance")),
+    )
+
+
+_DRIVE_RE = re.compile(r"^(self-driving|taxi), from (.+?) to (.+?), duration: (.+?), distance: (.+?), cost:", re.I)
+
+
+class ReferenceWorld:
+    """One query's reference information (sole-planning mode): nothing beyond it is known."""
+
+    def __init__(self, reference: dict, background: Optional[Background] = None) -> None:
+        self.background = background or load_background()
+        self._rest: dict[str, list[Restaurant]] = defaultdict(list)
+        self._acc: dict[str, list[Accommodation]] = defaultdict(list)
+        self._att: dict[str, list[Attraction]] = defaultdict(list)
+        self._flights: dict[tuple[str, str, str], list[Flight]] = defaultdict(list)
+        self._drives: dict[tuple[str, str], Optional[Drive]] = {}
+        for desc, content in reference.items():
+            if desc.startswith("Restaurants in ") and isinstance(content, list):
+                for r in content:
+                    self._rest[r["City"]].append(Restaurant(str(r["Name"]), r["City"], _int_price(_num(r["Average Cost"])),
+                                                            _cuisines(r["Cuisines"]), _num(r.get("Aggregate Rating"))))
+            elif desc.startswith("Accommodations in ") and isinstance(content, list):
+                for r in content:
+                    a = accommodation_from_row(r)
+                    self._acc[a.city].append(a)
+            elif desc.startswith("Attractions in ") and isinstance(content, list):
+                for r in content:
+                    self._att[r["City"]].append(Attraction(str(r["Name"]), r["City"]))
+            elif desc.startswith("Flight from ") and isinstance(content, list):
+                for r in content:
+                    f = flight_from_row(r)
+                    self._flights[(f.origin, f.dest, f.date)].append(f)
+            elif desc.startswith("Self-driving from ") and isinstance(content, str):
+                m = _DRIVE_RE.match(content)
+                if m:
+                    self._drives[(m.group(2), m.group(3))] = make_drive(m.group(2), m.group(3), m.group(4), m.group(5))
+
+    def cities_in_state(self, state: str) -> list[str]:
+        known = set(self._acc) | set(self._rest)
+        return [c for c in self.background.cities_of_state(state) if c in known]
+
+    def restaurants(self, city: str) -> list[Restaurant]:
+        return self._rest.get(city, [])
+
+    def accommodations(self, city: str) -> list[Accommodation]:
+        return self._acc.get(city, [])
+
+    def attractions(self, city: str) -> list[Attraction]:
+        return self._att.get(city, [])
+
+    def flights(self, origin: str, dest: str, date: str) -> list[Flight]:
+        return self._flights.get((origin, dest, date), [])
+
+    def drive(self, origin: str, dest: str) -> Optional[Drive]:
+        return self._drives.get((origin, dest))

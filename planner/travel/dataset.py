@@ -1,0 +1,44 @@
+"""The bundled TravelPlanner train split: query text, gold fields, reference info, human plan."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from planner.travel.database import travel_data_dir
+from planner.travel.spec import TripSpec
+
+
+@dataclass(frozen=True)
+class BenchmarkQuery:
+    idx: int
+    level: str
+    query: str
+    gold: dict
+    reference: dict
+    annotated_plan: list[dict]
+
+    @property
+    def gold_spec(self) -> TripSpec:
+        return TripSpec.from_benchmark(self.gold)
+
+
+def load_split(split: str = "train", root: Optional[Path] = None) -> list[BenchmarkQuery]:
+    """The queries of a split (only `train` is bundled)."""
+    base = (root or travel_data_dir()) / split
+    structured = [json.loads(x) for x in (base / f"{split}_structured.jsonl").read_text().splitlines() if x.strip()]
+    refs = [json.loads(x) for x in (base / f"{split}_ref_info.jsonl").read_text().splitlines() if x.strip()]
+    plans = {}
+    plan_file = base / f"{split}_annotated_plans.jsonl"
+    if plan_file.exists():
+        for line in plan_file.read_text().splitlines():
+            if line.strip():
+                d = json.loads(line)
+                plans[int(d["idx"])] = d["annotated_plan"]
+    out = []
+    for row, ref in zip(structured, refs):
+        idx = int(row["idx"])
+        out.append(BenchmarkQuery(idx, row["level"], row["query"], row, ref, plans.get(idx, [])))
+    return out

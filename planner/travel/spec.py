@@ -1,0 +1,130 @@
+"""`TripSpec`: the typed model of a travel request that every other part consumes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from proofplan.errors import ProofplanError
+
+HouseRule = Literal["smoking", "parties", "children under 10", "visitors", "pets"]
+RoomType = Literal["shared room", "not shared room", "private room", "entire room"]
+TransportBan = Literal["no flight", "no self-driving"]
+Cuisine = Literal["Chinese", "American", "Italian", "Mexican", "Indian", "Mediterranean", "French"]
+
+HOUSE_RULES: tuple[str, ...] = ("smoking", "parties", "children under 10", "visitors", "pets")
+ROOM_TYPES: tuple[str, ...] = ("shared room", "not shared room", "private room", "entire room")
+CUISINES: tuple[str, ...] = ("Chinese", "American", "Italian", "Mexican", "Indian", "Mediterranean", "French")
+TRANSPORT_BANS: tuple[str, ...] = ("no flight", "no self-driving")
+
+
+class SpecError(ProofplanError, ValueError):
+    """A request that cannot become a valid TripSpec (missing field, bad value, unknown city)."""
+
+
+class LocalConstraints(BaseModel):
+    """The benchmark's four local constraints; None means 'no preference'."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    house_rule: Optional[HouseRule] = Field(default=None, alias="house rule")
+    cuisine: Optional[list[Cuisine]] = None
+    room_type: Optional[RoomType] = Field(default=None, alias="room type")
+    transportation: Optional[TransportBan] = None
+
+    @field_validator("cuisine")
+    @classmethod
+    def _dedupe(cls, v: Optional[list[str]]) -> Optional[list[str]]:
+        if not v:
+            return None
+        return list(dict.fromkeys(v))
+
+    def as_benchmark(self) -> dict:
+        """The benchmark's `local_constraint` dict (keys with spaces)."""
+        return {
+            "house rule": self.house_rule,
+            "cuisine": list(self.cuisine) if self.cuisine else None,
+            "room type": self.room_type,
+            "transportation": self.transportation,
+        }
+
+
+class TripSpec(BaseModel):
+    """A travel request: where, when, who, how much, and local constraints."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    origin: str = Field(description="departure city (a city of the database)")
+    destination: str = Field(description="destination city, or a state when visiting several cities")
+    days: int = Field(description="trip length in days (3, 5 or 7 in the benchmark)")
+    visiting_city_number: int = Field(description="number of distinct cities visited at the destination")
+    dates: list[str] = Field(description="one ISO date (YYYY-MM-DD) per day, consecutive")
+    people: int = Field(default=1, description="number of travellers")
+    budget: int = Field(description="total budget in US dollars")
+    local: LocalConstraints = Field(default_factory=LocalConstraints)
+
+    @field_validator("dates")
+    @classmethod
+    def _iso_dates(cls, v: list[str]) -> list[str]:
+        out = []
+        for s in v:
+            try:
+                out.append(dt.date.fromisoformat(s).isoformat())
+            except ValueError:
+                raise ValueError(f"date {s!r} is not a valid ISO date") from None
+        return out
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "TripSpec":
+        if self.days < 1:
+            raise ValueError(f"days must be at least 1 (got {self.days})")
+        if self.days > 30:
+            raise ValueError(f"days must be at most 30 (got {self.days})")
+        if self.people < 1:
+            raise ValueError(f"people must be at least 1 (got {self.people})")
+        if self.budget <= 0:
+            raise ValueError(f"budget must be positive (got {self.budget})")
+        if self.visiting_city_number < 1:
+            raise ValueError(f"visiting_city_number must be at least 1 (got {self.visiting_city_number})")
+        if len(self.dates) != self.days:
+            raise ValueError(f"{len(self.dates)} dates given for a {self.days}-day trip")
+        parsed = [dt.date.fromisoformat(s) for s in self.dates]
+        for a, b in zip(parsed, parsed[1:]):
+            if (b - a).days != 1:
+                raise ValueError(f"dates must be consecutive days ({a} then {b})")
+        return self
+
+    @classmethod
+    def from_benchmark(cls, row: dict) -> "TripSpec":
+        """Build from the benchmark's structured fields (org, dest, days, ... local_constraint)."""
+        lc = row.get("local_constraint") or {}
+        return cls(
+            origin=row["org"],
+            destination=row["dest"],
+            days=int(row["days"]),
+            visiting_city_number=int(row["visiting_city_number"]),
+            dates=list(row["date"]),
+            people=int(row["people_number"]),
+            budget=int(row["budget"]),
+            local=LocalConstraints.model_validate(lc),
+        )
+
+    def as_benchmark(self) -> dict:
+        """The benchmark's structured fields (what its evaluator calls the question)."""
+        return {
+            "org": self.origin,
+            "dest": self.destination,
+            "days": self.days,
+            "visiting_city_number": self.visiting_city_number,
+            "date": list(self.dates),
+            "people_number": self.people,
+            "budget": self.budget,
+            "local_constraint": self.local.as_benchmark(),
+        }
+
+
+def dates_from(start: dt.date, days: int) -> list[str]:
+    """`days` consecutive ISO dates starting at `start`."""
+    return [(start + dt.timedelta(days=i)).isoformat() for i in range(days)]
