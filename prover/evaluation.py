@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
+from prover.data_types import TracedTheorem
 from prover.env import Theorem
 from prover.search import SearchResult
 
@@ -188,3 +190,34 @@ def evaluate(
 
     wanted = set(names)
     return summarize(config, (r for r in read_results(out) if r.name in wanted))
+
+
+#: Record fields (extras of a traced theorem) that may hold the context a statement needs.
+CONTEXT_FIELDS: tuple[str, ...] = ("context", "preamble", "imports_text")
+
+
+def theorem_from_record(record: TracedTheorem) -> Theorem:
+    """The :class:`Theorem` of a traced-theorem record that carries its ``statement``."""
+    if not record.statement:
+        raise ValueError(f"theorem {record.full_name} has no statement to prove")
+    extra = record.model_extra or {}
+    context = next((str(extra[f]) for f in CONTEXT_FIELDS if extra.get(f)), "")
+    short = record.full_name.rsplit(".", 1)[-1]
+    name = re.sub(r"\W", "_", short) or "thm"
+    if name[0].isdigit():
+        name = f"thm_{name}"
+    return Theorem(name=name, statement=record.statement, context=context,
+                   file_path=record.file_path, full_name=record.full_name)
+
+
+def load_benchmark(
+    dataset_dir: str | Path, split: str = "random", part: str = "test", limit: int | None = None
+) -> list[Theorem]:
+    """The first ``limit`` theorems (with a statement) of a split part, in file order."""
+    from prover.dataset import DatasetError, load_split
+
+    records = load_split(dataset_dir, split, part)
+    theorems = [theorem_from_record(r) for r in records if r.statement]
+    if not theorems:
+        raise DatasetError(f"{dataset_dir}/{split}/{part}.json holds no theorem with a statement")
+    return theorems[:limit] if limit is not None else theorems

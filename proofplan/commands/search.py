@@ -1,1 +1,58 @@
-"""CLI commands: search."""
+"""CLI commands: ``proofplan eval prover`` (benchmark a prover configuration on a dataset split)."""
+
+from pathlib import Path
+
+import typer
+
+from proofplan.apps import eval_app
+
+
+@eval_app.command("prover")
+def eval_prover(
+    data: Path = typer.Argument(..., help="Dataset folder (LeanDojo layout) with theorem statements."),
+    split: str = typer.Option("test", help="Part of the split to run: train | val | test."),
+    split_kind: str = typer.Option("random", help="Which split: random | novel_premises."),
+    limit: int | None = typer.Option(None, min=1, help="Only the first N theorems."),
+    budget_seconds: float = typer.Option(20.0, min=0.1, help="Wall-clock budget per theorem."),
+    max_expansions: int | None = typer.Option(None, min=1, help="Expansion budget per theorem."),
+    config: str = typer.Option(
+        "logprob+retrieval+progress",
+        help="fixed | logprob | logprob+retrieval | logprob+retrieval+progress | auto | intuition "
+        "| lia | firstorder | sauto | best",
+    ),
+    k: int = typer.Option(8, min=1, help="Tactics generated per expansion."),
+    progress_weight: float = typer.Option(
+        0.5, min=0.0, help="lambda in priority = logprob_sum - lambda * predicted_remaining."
+    ),
+    tactic_timeout: float = typer.Option(5.0, min=0.05, help="Time limit of one tactic."),
+    models_dir: Path | None = typer.Option(None, help="Folder of the trained models (default: bundled)."),
+    out: Path = typer.Option(Path("results.jsonl"), help="Results, one JSON line per theorem; reruns resume."),
+) -> None:
+    """Run a prover configuration on a dataset split; print pass@1 (resumes from --out)."""
+    from rich.console import Console
+
+    from prover.coq import CoqEnv
+    from prover.evaluation import evaluate, load_benchmark
+    from prover.prover_configs import ProverSettings, build_prover, check_config
+
+    check_config(config)
+    theorems = load_benchmark(data, split_kind, split, limit)
+    settings = ProverSettings(
+        time_limit=budget_seconds,
+        max_expansions=max_expansions,
+        k=k,
+        tactic_timeout=min(tactic_timeout, budget_seconds),
+        progress_weight=progress_weight,
+        models_dir=models_dir,
+    )
+    console = Console()
+    with CoqEnv() as env:
+        prover = build_prover(config, env, settings)
+        summary = evaluate(theorems, prover, out, config)
+    median = "-" if summary.median_time_to_proof is None else f"{summary.median_time_to_proof:.2f}s"
+    console.print(
+        f"{config}: pass@1 = {summary.pass_at_1:.3f} ({summary.proved}/{summary.total}), "
+        f"median time to proof {median}, mean expansions {summary.mean_expansions:.1f}, "
+        f"proofs rejected by re-check {summary.rejected_proofs}; results in {out}",
+        highlight=False,
+    )

@@ -1,0 +1,110 @@
+"""Named prover configurations for ``proofplan eval prover`` and the benchmark.
+
+Search configurations (best-first search, :mod:`prover.search`):
+
+* ``fixed``: :class:`~prover.simple_generators.FixedTacticsGenerator` (no model), log-prob order.
+* ``logprob``: the default learned tactic generator, no premises; priority = sum of log-probs.
+* ``logprob+retrieval``: the same generator given the retriever's premises for each state.
+* ``logprob+retrieval+progress``: as above, priority = sum of log-probs
+  - ``progress_weight`` * predicted remaining steps (LeanProgress).
+
+Automation configurations (:mod:`prover.baselines`): ``auto``, ``intuition``, ``lia``,
+``firstorder``, ``sauto``, ``best``, each tried as a whole proof.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from proofplan.errors import ProofplanError
+from prover.baselines import AUTOMATION, AutomationBaseline
+from prover.common import ProgressModel, TacticGenerator
+from prover.env import ProofEnv
+from prover.evaluation import Prover
+from prover.search import BestFirstSearch, PremiseSource, SearchConfig
+
+SEARCH_CONFIGS: tuple[str, ...] = (
+    "fixed",
+    "logprob",
+    "logprob+retrieval",
+    "logprob+retrieval+progress",
+)
+AUTOMATION_CONFIGS: tuple[str, ...] = tuple(AUTOMATION)
+ALL_CONFIGS: tuple[str, ...] = SEARCH_CONFIGS + AUTOMATION_CONFIGS
+
+
+class UnknownConfigError(ProofplanError):
+    """A configuration name that is not in :data:`ALL_CONFIGS`."""
+
+
+@dataclass(frozen=True)
+class ProverSettings:
+    """Budget and knobs shared by every configuration of one run."""
+
+    time_limit: float = 20.0
+    max_expansions: int | None = None
+    k: int = 8
+    tactic_timeout: float = 5.0
+    progress_weight: float = 0.5
+    num_premises: int = 8
+    models_dir: Path | None = None
+
+
+@dataclass
+class SearchComponents:
+    """The learned parts a search configuration needs (loaded once, shared by many theorems)."""
+
+    generator: TacticGenerator
+    premises: PremiseSource | None = None
+    progress: ProgressModel | None = None
+
+
+def check_config(name: str) -> str:
+    if name not in ALL_CONFIGS:
+        raise UnknownConfigError(f"unknown configuration {name!r}; one of {', '.join(ALL_CONFIGS)}")
+    return name
+
+
+def load_components(config: str, settings: ProverSettings) -> SearchComponents:
+    """Load the generator (and retriever, progress model) that ``config`` uses."""
+    check_config(config)
+    if config in AUTOMATION_CONFIGS:
+        raise UnknownConfigError(f"{config!r} is an automation baseline, not a search configuration")
+    if config == "fixed":
+        from prover.simple_generators import FixedTacticsGenerator
+
+        return SearchComponents(FixedTacticsGenerator())
+    from prover import default_models
+
+    generator = default_models.tactic_generator(settings.models_dir)
+    premises = None
+    progress = None
+    if "retrieval" in config:
+        premises = default_models.premise_source(settings.models_dir, settings.num_premises)
+    if config.endswith("+progress"):
+        progress = default_models.progress_model(settings.models_dir)
+    return SearchComponents(generator, premises, progress)
+
+
+def build_prover(
+    config: str,
+    env: ProofEnv,
+    settings: ProverSettings,
+    components: SearchComponents | None = None,
+) -> Prover:
+    """A ``Theorem -> SearchResult`` callable for ``config`` on ``env``."""
+    check_config(config)
+    if config in AUTOMATION_CONFIGS:
+        return AutomationBaseline(env, config, time_limit=settings.time_limit)
+    components = components or load_components(config, settings)
+    search_config = SearchConfig(
+        k=settings.k,
+        max_expansions=settings.max_expansions,
+        time_limit=settings.time_limit,
+        tactic_timeout=settings.tactic_timeout,
+        progress_weight=settings.progress_weight if components.progress is not None else 0.0,
+    )
+    search = BestFirstSearch(env, components.generator, search_config, components.progress,
+                             components.premises)
+    return search.prove
