@@ -130,16 +130,21 @@ class BestFirstSearch:
             return logprob_sum
         return logprob_sum - self.config.progress_weight * remaining
 
-    def _remaining(self, goals: str) -> float | None:
-        if self.progress is None or self.config.progress_weight == 0.0:
-            return None
-        return float(self.progress.remaining_steps(goals))
+    def _remaining(self, states: list[str]) -> list[float | None]:
+        """Predicted remaining steps of each state (None when progress is off); batched when
+        the model offers ``remaining_steps_batch``."""
+        if self.progress is None or self.config.progress_weight == 0.0 or not states:
+            return [None] * len(states)
+        batch = getattr(self.progress, "remaining_steps_batch", None)
+        if callable(batch):
+            return [float(x) for x in batch(states)]
+        return [float(self.progress.remaining_steps(s)) for s in states]
 
     def prove(self, theorem: Theorem) -> SearchResult:
         cfg = self.config
         start = time.monotonic()
         deadline = start + cfg.time_limit if cfg.time_limit is not None else None
-        timings = {"generate": 0.0, "run_tac": 0.0, "progress": 0.0, "verify": 0.0, "open": 0.0}
+        timings = {"retrieve": 0.0, "generate": 0.0, "run_tac": 0.0, "progress": 0.0, "verify": 0.0, "open": 0.0}
         tree = nx.DiGraph(theorem=theorem.name, statement=theorem.statement)
         expansions = 0
         tactics_run = 0
@@ -162,7 +167,7 @@ class BestFirstSearch:
         timings["open"] = time.monotonic() - t0
 
         t0 = time.monotonic()
-        root_remaining = self._remaining(root.goals)
+        root_remaining = self._remaining([root.goals])[0]
         timings["progress"] += time.monotonic() - t0
         node_ids = itertools.count()
         root_id = next(node_ids)
@@ -196,10 +201,13 @@ class BestFirstSearch:
 
             t0 = time.monotonic()
             premises = self.premises(state.goals) if self.premises is not None else []
+            timings["retrieve"] += time.monotonic() - t0
+            t0 = time.monotonic()
             candidates = self.generator.suggest(state.goals, premises, cfg.k)
             timings["generate"] += time.monotonic() - t0
 
             tried: set[str] = set()
+            fresh: list[int] = []
             for cand in candidates:
                 tactic = cand.tactic.strip()
                 if not tactic or tactic in tried:
@@ -262,16 +270,22 @@ class BestFirstSearch:
                                   priority=None, kind="duplicate", same_as=seen[key], **base)
                     tree.add_edge(node, child, **edge)
                     continue
-                t0 = time.monotonic()
-                remaining = self._remaining(outcome.goals)
-                timings["progress"] += time.monotonic() - t0
-                prio = self.priority(child_lp, remaining)
                 tree.add_node(child, goals=outcome.goals, num_goals=outcome.num_goals,
-                              remaining=remaining, priority=prio, kind="open", **base)
+                              remaining=None, priority=child_lp, kind="open", **base)
                 tree.add_edge(node, child, **edge)
                 seen[key] = child
                 states[child] = outcome
-                heapq.heappush(queue, (-prio, next(order), child))
+                fresh.append(child)
+
+            # Score the new states of this expansion together (one batch for the progress model).
+            t0 = time.monotonic()
+            predicted = self._remaining([states[c].goals for c in fresh])
+            timings["progress"] += time.monotonic() - t0
+            for child, remaining in zip(fresh, predicted, strict=True):
+                cdata = tree.nodes[child]
+                cdata["remaining"] = remaining
+                cdata["priority"] = self.priority(cdata["logprob_sum"], remaining)
+                heapq.heappush(queue, (-cdata["priority"], next(order), child))
         return result("exhausted")
 
     @staticmethod

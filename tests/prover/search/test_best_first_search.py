@@ -1,0 +1,166 @@
+"""Best-first search on real Coq with the model-free FixedTacticsGenerator."""
+
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from prover.common import TacticCandidate
+from prover.dataset import split_goals
+from prover.env import Theorem
+from prover.search import BestFirstSearch, SearchConfig, draw_tree, state_key
+from prover.simple_generators import FixedTacticsGenerator
+
+INTRO_SPLIT = FixedTacticsGenerator(["intros.", "split.", "assumption.", "left.", "right."])
+
+
+class GoalCountProgress:
+    """A model-free ProgressModel: one remaining step per open goal (counted from the text)."""
+
+    def remaining_steps(self, state: str) -> float:
+        return float(len(split_goals(state)))
+
+
+def search(env, generator=None, **cfg):
+    config = SearchConfig(**{"k": 16, "time_limit": 30.0, "max_expansions": 60, **cfg})
+    return BestFirstSearch(env, generator or FixedTacticsGenerator(), config)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "forall P Q : Prop, P /\\ Q -> Q /\\ P",
+        "forall n : nat, n + 0 = n",
+        "2 + 2 = 4",
+        "forall (A : Type) (l : list A), l = l",
+    ],
+)
+def test_easy_theorems_are_proved_and_rechecked(coq_env, statement):
+    thm = Theorem("easy", statement, "Require Import Lia.")
+    result = search(coq_env).prove(thm)
+    assert result.status == "proved", result.error
+    assert result.proof and all(t.endswith(".") for t in result.proof)
+    # Independent re-check in a fresh process, beside the one the search did.
+    assert coq_env.verify(thm, result.proof)
+    assert result.time_to_proof is not None and result.time_to_proof <= result.time
+
+
+def test_multi_step_proof_is_the_tree_path(coq_env):
+    thm = Theorem("conj3", "forall P Q R : Prop, P -> Q -> R -> (P /\\ Q) /\\ R")
+    result = search(coq_env, INTRO_SPLIT).prove(thm)
+    assert result.status == "proved"
+    assert len(result.proof) >= 5  # two splits and three assumptions at least
+    tree = result.tree
+    proved = [n for n, k in tree.nodes(data="kind") if k == "proved"]
+    assert len(proved) == 1
+    nodes = nx.shortest_path(tree, 0, proved[0])
+    assert [tree.edges[u, v]["tactic"] for u, v in nx.utils.pairwise(nodes)] == result.proof
+    # Cumulative log-prob of the proof node = sum of its tactics' log-probs.
+    assert tree.nodes[proved[0]]["logprob_sum"] == pytest.approx(INTRO_SPLIT.logprob * len(result.proof))
+    assert result.expansions >= 1 and result.tactics_run >= len(result.proof)
+
+
+def test_identical_goal_states_are_deduplicated(coq_env):
+    # `left.`/`right.` fail, `intros.` after the first is a no-op error, and reaching the same
+    # hypotheses-plus-goal by different routes must be queued once.
+    thm = Theorem("dup", "forall P : Prop, P -> P /\\ P")
+    result = search(coq_env, FixedTacticsGenerator(["split.", "intros.", "assumption."]),
+                    max_expansions=40).prove(thm)
+    tree = result.tree
+    queued = [d["goals"] for _, d in tree.nodes(data=True) if d["kind"] in ("open", "expanded")]
+    keys = [state_key(g) for g in queued]
+    assert len(keys) == len(set(keys))
+    assert any(k == "duplicate" for _, k in tree.nodes(data="kind"))
+    assert result.status == "proved"
+
+
+def test_expansion_budget_stops_search(coq_env):
+    thm = Theorem("false_eq", "forall n : nat, n = S n")
+    result = search(coq_env, max_expansions=3).prove(thm)
+    assert result.status in ("expansion_budget", "exhausted")
+    assert result.expansions <= 3
+    assert result.proof is None
+
+
+def test_wall_clock_budget_stops_search(coq_env):
+    # sauto on a false goal runs until its timeout; the search must stop at the budget.
+    gen = FixedTacticsGenerator(["intros.", "sauto."])
+    thm = Theorem("false_slow", "forall n m : nat, n + m = S (m + n)", "From Hammer Require Import Tactics.")
+    result = BestFirstSearch(coq_env, gen, SearchConfig(k=2, time_limit=2.0, tactic_timeout=10.0)).prove(thm)
+    assert result.status in ("time_budget", "exhausted")
+    assert result.proof is None
+    assert result.time < 2.0 + 3.0
+
+
+def test_proof_rejected_by_recheck_is_not_reported(coq_env):
+    # `admit.` closes the goal interactively, but the proof cannot be saved with Qed.
+    thm = Theorem("admitted", "forall n : nat, n = S n")
+    result = search(coq_env, FixedTacticsGenerator(["admit."])).prove(thm)
+    assert result.status != "proved"
+    assert result.proof is None
+
+
+def test_bad_statement_is_an_error_result(coq_env):
+    result = search(coq_env).prove(Theorem("bad", "forall n : nat, n +"))
+    assert result.status == "error" and result.error
+
+
+class Ranked:
+    """A generator with fixed, unequal log-probs (the same list for every state)."""
+
+    def __init__(self, ranked: list[tuple[str, float]]) -> None:
+        self.ranked = [TacticCandidate(t, lp) for t, lp in ranked]
+
+    def suggest(self, state, premises, k):
+        return self.ranked[:k]
+
+    def suggest_batch(self, states, premises, k):
+        return [self.suggest(s, p, k) for s, p in zip(states, premises, strict=True)]
+
+
+# After `intros.`, `split.` (likelier) leaves two goals and `revert H0.` one goal.
+RANKED = Ranked([("intros.", -0.1), ("split.", -0.2), ("revert H0.", -1.0), ("assumption.", -2.0)])
+
+
+def expansion_order(env, weight: float):
+    thm = Theorem("order", "forall P Q : Prop, P -> Q -> P /\\ Q")
+    cfg = SearchConfig(k=4, time_limit=30, max_expansions=3, progress_weight=weight, verify=False)
+    result = BestFirstSearch(env, RANKED, cfg, progress=GoalCountProgress()).prove(thm)
+    expanded = sorted((d["expanded_at"], n) for n, d in result.tree.nodes(data=True) if "expanded_at" in d)
+    return result, [n for _, n in expanded]
+
+
+def test_progress_weight_changes_the_order_of_expansion(coq_env):
+    r0, order0 = expansion_order(coq_env, 0.0)
+    r5, order5 = expansion_order(coq_env, 5.0)
+    tactic_into = lambda r, n: r.tree.edges[next(iter(r.tree.predecessors(n))), n]["tactic"]  # noqa: E731
+    assert len(order0) == len(order5) == 3
+    # log-prob only: the two-goal state from `split.` comes third; with lambda = 5 and one step
+    # per goal, the one-goal state from `revert H0.` overtakes it.
+    assert tactic_into(r0, order0[2]) == "split."
+    assert tactic_into(r5, order5[2]) == "revert H0."
+
+
+@pytest.mark.parametrize("weight", [0.0, 5.0])
+def test_priority_formula_and_best_first_invariant(coq_env, weight):
+    result, order = expansion_order(coq_env, weight)
+    tree = result.tree
+    for _, d in tree.nodes(data=True):
+        if d["kind"] in ("open", "expanded"):
+            expected = d["logprob_sum"] - weight * d["remaining"] if weight else d["logprob_sum"]
+            assert d["priority"] == pytest.approx(expected)
+    # Each expanded node had the highest priority among the states queued at that moment.
+    for n in order:
+        t = tree.nodes[n]["expanded_at"]
+        waiting = [m for m, d in tree.nodes(data=True)
+                   if d["kind"] in ("open", "expanded") and d["found_at"] <= t
+                   and d.get("expanded_at", float("inf")) >= t]
+        assert tree.nodes[n]["priority"] >= max(tree.nodes[m]["priority"] for m in waiting) - 1e-12
+
+
+def test_tree_drawing_writes_an_image(coq_env, tmp_path: Path):
+    thm = Theorem("draw", "forall P Q : Prop, P -> Q -> P /\\ Q")
+    result = search(coq_env, INTRO_SPLIT).prove(thm)
+    out = draw_tree(result.tree, tmp_path / "tree.svg")
+    text = out.read_text()
+    assert text.lstrip().startswith("<?xml") and "<svg" in text
