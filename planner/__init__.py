@@ -1,0 +1,1 @@
+"""Natural-language planning solved symbolically: z3 travel planner and clingo + PDDL API planner."""
