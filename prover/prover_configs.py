@@ -49,6 +49,7 @@ class ProverSettings:
     progress_weight: float = 0.5
     num_premises: int = 8
     models_dir: Path | None = None
+    generator: str = "mixture"
 
 
 @dataclass
@@ -77,7 +78,7 @@ def load_components(config: str, settings: ProverSettings) -> SearchComponents:
         return SearchComponents(FixedTacticsGenerator())
     from prover import default_models
 
-    generator = default_models.tactic_generator(settings.models_dir)
+    generator = default_models.tactic_generator(settings.models_dir, settings.generator)
     premises = None
     progress = None
     if "retrieval" in config:

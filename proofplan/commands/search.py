@@ -25,7 +25,8 @@ def eval_prover(
         0.5, min=0.0, help="lambda in priority = logprob_sum - lambda * predicted_remaining."
     ),
     tactic_timeout: float = typer.Option(5.0, min=0.05, help="Time limit of one tactic."),
-    models_dir: Path | None = typer.Option(None, help="Folder of the trained models (default: bundled)."),
+    models_dir: Path | None = typer.Option(None, help="Folder of the trained models (default: data/models)."),
+    generator: str = typer.Option("mixture", help="Learned generator: byt5 | knn | mixture."),
     out: Path = typer.Option(Path("results.jsonl"), help="Results, one JSON line per theorem; reruns resume."),
 ) -> None:
     """Run a prover configuration on a dataset split; print pass@1 (resumes from --out)."""
@@ -44,6 +45,7 @@ def eval_prover(
         tactic_timeout=min(tactic_timeout, budget_seconds),
         progress_weight=progress_weight,
         models_dir=models_dir,
+        generator=generator,
     )
     console = Console()
     with CoqEnv() as env:

@@ -1,0 +1,145 @@
+"""Prover benchmark: Coq automation tactics vs best-first search configurations, side by side.
+
+Every configuration runs on the same held-out theorems (the first ``--limit`` of the dataset's
+``random`` test split) with the same per-theorem wall-clock budget, on CPU. Results go to one
+JSONL file per configuration under ``--out-dir`` as each theorem finishes; a rerun resumes.
+
+    python benchmarks/bench_prover.py --data data/coq/sample --limit 40 --budget-seconds 10
+
+Prints proved share (pass@1), median time to proof, mean/median expansions and the number of
+proofs the fresh-process re-check rejected, then the issue's targets: best search vs the best
+single tactic and vs all automation together, and progress vs log-prob + retrieval.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+from proofplan.paths import REPO_ROOT, data_dir  # noqa: E402
+from prover.evaluation import EvalSummary, evaluate, load_benchmark, read_results  # noqa: E402
+from prover.prover_configs import (  # noqa: E402
+    ALL_CONFIGS,
+    AUTOMATION_CONFIGS,
+    ProverSettings,
+    build_prover,
+    load_components,
+)
+
+DEFAULT_CONFIGS = (*AUTOMATION_CONFIGS, "logprob", "logprob+retrieval", "logprob+retrieval+progress")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--data", type=Path, default=data_dir() / "coq" / "sample")
+    p.add_argument("--split", default="random")
+    p.add_argument("--part", default="test")
+    p.add_argument("--limit", type=int, default=40)
+    p.add_argument("--budget-seconds", type=float, default=10.0)
+    p.add_argument("--max-expansions", type=int, default=None)
+    p.add_argument("--k", type=int, default=8)
+    p.add_argument("--progress-weight", type=float, default=0.5)
+    p.add_argument("--generator", default="mixture", help="byt5 | knn | mixture")
+    p.add_argument("--models-dir", type=Path, default=None)
+    p.add_argument("--configs", default=",".join(DEFAULT_CONFIGS),
+                   help=f"comma-separated, from: {', '.join(ALL_CONFIGS)}")
+    p.add_argument("--out-dir", type=Path, default=REPO_ROOT / "data" / "generated" / "bench_prover")
+    return p.parse_args(argv)
+
+
+def fmt_time(t: float | None) -> str:
+    return "-" if t is None else f"{t:.2f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    console = Console(width=max(140, Console().width))
+    configs = [c.strip() for c in args.configs.split(",") if c.strip()]
+    unknown = [c for c in configs if c not in ALL_CONFIGS]
+    if unknown:
+        console.print(f"error: unknown configuration(s) {', '.join(unknown)}")
+        return 2
+    if not args.data.is_dir():
+        console.print(f"skipped: no dataset at {args.data} (build data/coq/sample first)")
+        return 0
+    theorems = load_benchmark(args.data, args.split, args.part, args.limit)
+    settings = ProverSettings(
+        time_limit=args.budget_seconds,
+        max_expansions=args.max_expansions,
+        k=args.k,
+        tactic_timeout=min(5.0, args.budget_seconds),
+        progress_weight=args.progress_weight,
+        models_dir=args.models_dir,
+        generator=args.generator,
+    )
+    args.out_dir.mkdir(parents=True, exist_ok=True)
+    console.print(
+        f"{len(theorems)} theorems of {args.data} {args.split}/{args.part}, "
+        f"{args.budget_seconds:g} s each, k={args.k}, lambda={args.progress_weight:g}, "
+        f"generator={args.generator}; results in {args.out_dir}"
+    )
+    from prover.coq import CoqEnv
+
+    summaries: dict[str, EvalSummary] = {}
+    names = {t.full_name or t.name for t in theorems}
+    proved_by: dict[str, set[str]] = {}
+    started = time.monotonic()
+    with CoqEnv() as env:
+        for config in configs:
+            out = args.out_dir / f"{config.replace('+', '_')}.jsonl"
+            components = None
+            if config not in AUTOMATION_CONFIGS:
+                try:
+                    components = load_components(config, settings)
+                except Exception as exc:  # a missing model skips its row, not the benchmark
+                    console.print(f"[yellow]{config}: skipped ({exc})")
+                    continue
+            prover = build_prover(config, env, settings, components)
+            summaries[config] = evaluate(theorems, prover, out, config)
+            proved_by[config] = {r.name for r in read_results(out)
+                                 if r.config == config and r.name in names and r.proved}
+    elapsed = time.monotonic() - started
+
+    table = Table(title=f"prover benchmark: {len(theorems)} theorems, {args.budget_seconds:g} s each (CPU)")
+    for col in ("configuration", "proved", "pass@1", "median s to proof", "mean expansions",
+                "median expansions", "rejected by re-check"):
+        table.add_column(col, justify="left" if col == "configuration" else "right")
+    for config, s in summaries.items():
+        table.add_row(config, f"{s.proved}/{s.total}", f"{s.pass_at_1:.3f}", fmt_time(s.median_time_to_proof),
+                      f"{s.mean_expansions:.1f}", f"{s.median_expansions:g}", str(s.rejected_proofs))
+    auto = [c for c in summaries if c in AUTOMATION_CONFIGS]
+    if auto:
+        union = set().union(*(proved_by[c] for c in auto))
+        table.add_row(f"any automation ({len(auto)} tactics)", f"{len(union)}/{len(theorems)}",
+                      f"{len(union) / len(theorems):.3f}", "-", "-", "-", "-")
+    console.print(table)
+
+    search = [c for c in summaries if c not in AUTOMATION_CONFIGS]
+    if auto and search:
+        best_auto = max(auto, key=lambda c: summaries[c].proved)
+        best_search = max(search, key=lambda c: summaries[c].proved)
+        n_auto, n_search = summaries[best_auto].proved, summaries[best_search].proved
+        ratio = n_search / n_auto if n_auto else float("inf")
+        console.print(f"best search {best_search}: {n_search}; best single tactic {best_auto}: {n_auto} "
+                      f"-> ratio {ratio:.2f} (target >= 1.5); all automation together: {len(union)} "
+                      f"(target: best search > this)")
+    if "logprob+retrieval" in summaries and "logprob+retrieval+progress" in summaries:
+        delta = summaries["logprob+retrieval+progress"].pass_at_1 - summaries["logprob+retrieval"].pass_at_1
+        console.print(f"progress guidance: {100 * delta:+.1f} points over log-prob + retrieval (target >= +3)")
+    rejected = sum(s.rejected_proofs for s in summaries.values())
+    console.print(f"proofs rejected by the fresh-process re-check: {rejected} (target 0); "
+                  f"wall time of this run {elapsed:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
