@@ -1,1 +1,173 @@
-"""CLI commands: prover_models."""
+"""CLI commands of the prover's learned models: ``train generator``, ``train progress``,
+``eval generator`` and ``eval progress`` (datasets in the LeanDojo Benchmark 4 layout)."""
+
+from pathlib import Path
+
+import typer
+
+from proofplan.apps import eval_app, train_app
+from proofplan.errors import ProofplanError
+
+SPLIT_HELP = "Dataset split: random or novel_premises."
+
+
+def _check_split(split: str) -> None:
+    if split not in ("random", "novel_premises"):
+        raise ProofplanError(f"unknown split {split!r}; expected random or novel_premises")
+
+
+def _check_dataset(data: Path) -> None:
+    if not data.is_dir():
+        raise ProofplanError(f"dataset folder {data} does not exist")
+
+
+def _encoder(cache: Path | None):
+    from prover.generators.embedding_cache import CachedEncoder
+    from retrieval.encoder import SentenceTransformerEncoder
+
+    return CachedEncoder(SentenceTransformerEncoder(None), cache)
+
+
+@train_app.command("generator")
+def train_generator(
+    data: Path = typer.Argument(..., help="Dataset folder (LeanDojo Benchmark 4 layout)."),
+    split: str = typer.Option("random", help=SPLIT_HELP),
+    out: Path = typer.Option(Path("data/generated/generator"), help="Checkpoints and best model."),
+    export: Path = typer.Option(None, help="Where the float16 model, k-NN index and card go (default: OUT/export)."),
+    max_steps: int = typer.Option(3000, min=1),
+    max_minutes: float = typer.Option(25.0, min=0.1, help="Stop (and checkpoint) after this long."),
+    batch_size: int = typer.Option(32, min=1),
+    learning_rate: float = typer.Option(1e-3, min=0.0),
+    eval_every: int = typer.Option(200, min=1, help="Validate (and checkpoint) every N steps."),
+    patience: int = typer.Option(4, min=1, help="Early stopping: evaluations without a better val loss."),
+    d_model: int = typer.Option(256, min=8),
+    layers: int = typer.Option(4, min=1, help="Encoder and decoder layers each."),
+    max_input_bytes: int = typer.Option(512, min=64),
+    resume: bool = typer.Option(True, help="Continue from OUT/checkpoint when it exists."),
+    seed: int = typer.Option(0),
+) -> None:
+    """Train the byte-level T5 tactic generator (GPU when torch sees one, else CPU) and build
+    the k-NN index; export both with a model card."""
+    from dataclasses import replace
+
+    from rich.console import Console
+
+    from prover.generators.byt5 import ByT5Settings, ByT5Size
+    from prover.generators.pipeline import build_generator
+    from prover.generators.training import TrainConfig
+
+    _check_dataset(data)
+    _check_split(split)
+    size = replace(ByT5Size(), d_model=d_model, d_ff=4 * d_model, num_layers=layers, num_decoder_layers=layers,
+                   num_heads=max(1, d_model // 64), d_kv=min(64, d_model))
+    config = TrainConfig(
+        out_dir=out, batch_size=batch_size, learning_rate=learning_rate, max_steps=max_steps,
+        max_minutes=max_minutes, eval_every=eval_every, patience=patience, seed=seed, size=size,
+        settings=ByT5Settings(max_input_bytes=max_input_bytes), warmup_steps=min(100, max_steps // 10 + 1),
+    )
+    export = export or out / "export"
+    build = build_generator(data, split, config, export, encoder=_encoder(out / "embeddings.npz"), resume=resume)
+    r = build.report
+    console = Console()
+    console.print(f"trained {r.steps} steps in {r.seconds / 60:.1f} min on {r.device} ({r.stopped}); "
+                  f"best val loss {r.best_val_loss:.4f} at step {r.best_step}")
+    for res in (build.val_byt5, build.val_knn):
+        console.print(f"val {res.name}: top-1 {res.top1:.3f}  top-8 {res.topk:.3f}  ({res.examples} tactics)")
+    console.print(f"exported to {export}")
+
+
+@train_app.command("progress")
+def train_progress_cmd(
+    data: Path = typer.Argument(..., help="Dataset folder (LeanDojo Benchmark 4 layout)."),
+    split: str = typer.Option("random", help=SPLIT_HELP),
+    out: Path = typer.Option(Path("data/generated/progress"), help="Where the model and its card go."),
+    epochs: int = typer.Option(80, min=1),
+    cache: Path = typer.Option(Path("data/generated/embeddings.npz"), help="Embedding cache file."),
+    seed: int = typer.Option(0),
+) -> None:
+    """Train the progress predictor (remaining steps) on rebalanced proof lengths."""
+    from rich.console import Console
+
+    from prover.progress_training import build_progress
+
+    _check_dataset(data)
+    _check_split(split)
+    _, build = build_progress(data, split, out, encoder=_encoder(cache), epochs=epochs, seed=seed)
+    console = Console()
+    r = build.report
+    console.print(f"trained on {r.rebalanced_states} rebalanced of {r.train_states} states, "
+                  f"{r.epochs} epochs in {r.seconds:.0f} s")
+    _print_progress_table(console, "validation", [build.val_model, build.val_baseline])
+    console.print(f"saved to {out}")
+
+
+def _print_progress_table(console, title: str, metrics) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"progress ({title}; bins 1, 2, 3-4, 5-8, 9-16, >16)")
+    for col in ("predictor", "states", "exact-bin acc", "within +-1", "MAE"):
+        table.add_column(col, justify="right" if col != "predictor" else "left")
+    for m in metrics:
+        table.add_row(m.name, str(m.examples), f"{m.bin_accuracy:.3f}", f"{m.within_one:.3f}", f"{m.mae:.2f}")
+    console.print(table)
+
+
+@eval_app.command("generator")
+def eval_generator(
+    data: Path = typer.Argument(..., help="Dataset folder (LeanDojo Benchmark 4 layout)."),
+    split: str = typer.Option("random", help=SPLIT_HELP),
+    part: str = typer.Option("test", help="train, val or test."),
+    model: Path = typer.Option(None, help="Generator folder (default: the shipped data/models/generator)."),
+    k: int = typer.Option(8, min=1, help="Beams / candidates per goal."),
+    limit: int = typer.Option(0, min=0, help="Evaluate only the first N tactics (0: all)."),
+    premises: bool = typer.Option(True, help="Give the generator the gold premises."),
+) -> None:
+    """Top-1 and top-k exact match of the seq2seq, k-NN and mixed generators."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from prover.generators import default_generator_dir, load_generator
+    from prover.generators.evaluation import evaluate_topk
+    from prover.generators.pipeline import load_examples
+
+    _check_dataset(data)
+    _check_split(split)
+    if part not in ("train", "val", "test"):
+        raise ProofplanError(f"unknown part {part!r}; expected train, val or test")
+    folder = model or default_generator_dir()
+    examples = load_examples(data, split, part)
+    if limit:
+        examples = examples[:limit]
+    table = Table(title=f"tactic generators on {data} {split}/{part} ({len(examples)} tactics)")
+    for col in ("generator", "top-1", f"top-{k}", "s/goal"):
+        table.add_column(col, justify="left" if col == "generator" else "right")
+    byt5, knn = load_generator("byt5", folder), load_generator("knn", folder)
+    from prover.generators.combined import MixtureGenerator
+
+    for name, gen in (("byt5", byt5), ("knn", knn), ("byt5+knn", MixtureGenerator([byt5, knn]))):
+        res = evaluate_topk(name, gen, examples, k=k, use_premises=premises)
+        table.add_row(name, f"{res.top1:.3f}", f"{res.topk:.3f}", f"{res.seconds_per_goal:.3f}")
+    Console().print(table)
+
+
+@eval_app.command("progress")
+def eval_progress(
+    data: Path = typer.Argument(..., help="Dataset folder (LeanDojo Benchmark 4 layout)."),
+    split: str = typer.Option("random", help=SPLIT_HELP),
+    part: str = typer.Option("test", help="train, val or test."),
+    model: Path = typer.Option(None, help="Progress model folder (default: data/models/progress)."),
+) -> None:
+    """Exact-bin accuracy, accuracy within +-1 step and MAE, beside the training-median baseline."""
+    from rich.console import Console
+
+    from proofplan.paths import data_dir
+    from prover.progress import ProgressPredictor
+    from prover.progress_training import evaluate_progress, load_progress_examples
+
+    _check_dataset(data)
+    _check_split(split)
+    if part not in ("train", "val", "test"):
+        raise ProofplanError(f"unknown part {part!r}; expected train, val or test")
+    predictor = ProgressPredictor.load(model or data_dir() / "models" / "progress")
+    examples = load_progress_examples(data, split, part)
+    _print_progress_table(Console(), f"{split}/{part}", evaluate_progress(predictor, examples))

@@ -1,0 +1,76 @@
+"""Tactic-generator evaluation: top-k exact match against the human tactic, and latency.
+
+A prediction matches when it equals the traced tactic after whitespace normalisation
+(runs of spaces/newlines collapsed, ends stripped); nothing else is forgiven.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from prover.common import TacticGenerator
+from prover.generators.training import GeneratorExample
+
+
+def normalise_tactic(tactic: str) -> str:
+    return " ".join(tactic.split())
+
+
+@dataclass(frozen=True)
+class TopKResult:
+    name: str
+    examples: int
+    top1: float
+    topk: float
+    k: int
+    seconds_per_goal: float
+
+
+def evaluate_topk(
+    name: str,
+    generator: TacticGenerator,
+    examples: Sequence[GeneratorExample],
+    *,
+    k: int = 8,
+    batch_size: int = 16,
+    use_premises: bool = True,
+) -> TopKResult:
+    """Top-1 and top-``k`` exact-match accuracy; goals are generated in batches."""
+    hits1 = hitsk = 0
+    start = time.perf_counter()
+    for i in range(0, len(examples), batch_size):
+        batch = examples[i : i + batch_size]
+        premises = [list(e.premises) if use_premises else [] for e in batch]
+        outputs = generator.suggest_batch([e.state for e in batch], premises, k)
+        for example, candidates in zip(batch, outputs, strict=True):
+            gold = normalise_tactic(example.tactic)
+            ranked = [normalise_tactic(c.tactic) for c in candidates[:k]]
+            hits1 += bool(ranked) and ranked[0] == gold
+            hitsk += gold in ranked
+    seconds = time.perf_counter() - start
+    n = max(len(examples), 1)
+    return TopKResult(name, len(examples), hits1 / n, hitsk / n, k, seconds / n)
+
+
+def latency_per_goal(
+    generator: TacticGenerator,
+    examples: Sequence[GeneratorExample],
+    *,
+    k: int = 8,
+    batch_size: int = 16,
+    repeats: int = 1,
+    use_premises: bool = True,
+) -> float:
+    """Median over ``repeats`` of the seconds per goal when goals are generated in batches."""
+    runs = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for i in range(0, len(examples), batch_size):
+            chunk = examples[i : i + batch_size]
+            premises = [list(e.premises) if use_premises else [] for e in chunk]
+            generator.suggest_batch([e.state for e in chunk], premises, k)
+        runs.append((time.perf_counter() - start) / max(len(examples), 1))
+    runs.sort()
+    return runs[len(runs) // 2]

@@ -1,0 +1,116 @@
+"""k-NN tactic generator (Tactician's idea): the tactics used in the most similar traced states.
+
+Traced states are embedded with a :class:`retrieval.encoder.Encoder` into a
+:class:`retrieval.index.VectorIndex` whose records carry the tactic used there. A query state's
+``n`` nearest neighbours vote for their tactics with weight ``exp(similarity / temperature)``;
+a tactic's score is the log of its share of the total weight (so scores are log-probabilities
+of a distribution over the retrieved tactics and mix with a seq2seq model's).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from prover.common import TacticCandidate
+from prover.generators.byt5 import ModelLoadError
+from prover.generators.inputs import fit_state
+
+if TYPE_CHECKING:
+    from retrieval.encoder import Encoder
+    from retrieval.index import VectorIndex
+
+KNN_SETTINGS = "knn.json"
+# MiniLM reads at most 256 word pieces; about 600 bytes of a goal state fit in that.
+STATE_BYTES = 600
+
+
+@dataclass(frozen=True)
+class KnnSettings:
+    neighbours: int = 64
+    temperature: float = 0.05
+    encoder: str = "all-MiniLM-L6-v2"
+
+
+def state_key_text(state: str) -> str:
+    """The text embedded for a state: the goal first kept, cut to what the encoder reads."""
+    return fit_state(state.strip(), STATE_BYTES)
+
+
+class KnnGenerator:
+    """A :class:`prover.common.TacticGenerator` over an index of traced (state, tactic) pairs."""
+
+    def __init__(self, encoder: Encoder, index: VectorIndex, settings: KnnSettings | None = None) -> None:
+        self.encoder = encoder
+        self.index = index
+        self.settings = settings or KnnSettings(encoder=encoder.name)
+
+    @classmethod
+    def build(
+        cls,
+        encoder: Encoder,
+        states: Sequence[str],
+        tactics: Sequence[str],
+        settings: KnnSettings | None = None,
+    ) -> KnnGenerator:
+        """Index ``(state, tactic)`` pairs."""
+        from retrieval.index import VectorIndex
+        from retrieval.records import IndexRecord
+
+        if len(states) != len(tactics):
+            raise ValueError(f"{len(states)} states but {len(tactics)} tactics")
+        vectors = encoder.encode([state_key_text(s) for s in states])
+        records = [IndexRecord(key=t, text=s[:200]) for s, t in zip(states, tactics, strict=True)]
+        index = VectorIndex.build(vectors, records, encoder_name=encoder.name)
+        return cls(encoder, index, settings or KnnSettings(encoder=encoder.name))
+
+    def suggest(self, state: str, premises: list[str], k: int) -> list[TacticCandidate]:
+        return self.suggest_batch([state], [premises], k)[0]
+
+    def suggest_batch(
+        self, states: list[str], premises: list[list[str]], k: int
+    ) -> list[list[TacticCandidate]]:
+        if k <= 0 or not states:
+            return [[] for _ in states]
+        if len(self.index) == 0:
+            return [[] for _ in states]
+        vectors = self.encoder.encode([state_key_text(s) for s in states])
+        hits = self.index.search(vectors, self.settings.neighbours)
+        return [self._vote(row, k) for row in hits]
+
+    def _vote(self, hits, k: int) -> list[TacticCandidate]:
+        if not hits:
+            return []
+        top = max(h.score for h in hits)
+        weights: dict[str, float] = {}
+        for hit in hits:
+            w = math.exp((hit.score - top) / self.settings.temperature)
+            weights[hit.record.key] = weights.get(hit.record.key, 0.0) + w
+        total = sum(weights.values())
+        ranked = sorted(weights.items(), key=lambda item: item[1], reverse=True)[:k]
+        return [TacticCandidate(t, math.log(w / total)) for t, w in ranked]
+
+    def save(self, folder: Path) -> None:
+        folder = Path(folder)
+        self.index.save(folder)
+        (folder / KNN_SETTINGS).write_text(json.dumps(asdict(self.settings), indent=2) + "\n")
+
+    @classmethod
+    def load(cls, folder: Path, encoder: Encoder | None = None) -> KnnGenerator:
+        """A saved k-NN generator; ``encoder`` defaults to the bundled MiniLM."""
+        from retrieval.index import VectorIndex
+
+        folder = Path(folder)
+        if not (folder / KNN_SETTINGS).is_file():
+            raise ModelLoadError(f"no k-NN generator in {folder} ({KNN_SETTINGS} expected)")
+        settings = KnnSettings(**json.loads((folder / KNN_SETTINGS).read_text()))
+        if encoder is None:
+            from retrieval.encoder import SentenceTransformerEncoder
+
+            encoder = SentenceTransformerEncoder(None, device="cpu")
+        index = VectorIndex.load(folder, expected_dim=encoder.dim, expected_encoder=encoder.name)
+        return cls(encoder, index, settings)

@@ -1,0 +1,234 @@
+"""Progress predictor (LeanProgress's idea): how many tactic steps remain from a goal state.
+
+Model: the state is embedded with the retrieval encoder (all-MiniLM-L6-v2, frozen; the goal is
+kept when the state is cut, see :func:`prover.generators.knn.state_key_text`) and described by
+a few shape features (goals, hypotheses, sizes, connectives); a small MLP classifies the state
+into *step classes*: 1, 2, ..., 16 remaining steps each on its own, then 17-24, 25-32, 33-64
+and more than 64. From the class distribution we read
+
+* ``remaining_steps(state)``: the median of the predicted distribution (each class stands for
+  the median training value inside it), the point estimate that minimises absolute error;
+* ``bin_distribution(state)``: the probabilities of the reporting bins 1, 2, 3-4, 5-8, 9-16,
+  >16 (sums of class probabilities; the class edges align with the bins).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from prover.generators.byt5 import ModelLoadError
+from prover.generators.knn import state_key_text
+
+if TYPE_CHECKING:
+    import torch
+
+    from retrieval.encoder import Encoder
+
+PROGRESS_SETTINGS = "progress.json"
+WEIGHTS_FILE = "model.safetensors"
+
+# Reporting bins of remaining steps: (label, lowest, highest) inclusive.
+BINS: tuple[tuple[str, int, int], ...] = (
+    ("1", 1, 1),
+    ("2", 2, 2),
+    ("3-4", 3, 4),
+    ("5-8", 5, 8),
+    ("9-16", 9, 16),
+    (">16", 17, 1_000_000),
+)
+# Step classes the model predicts: 1..16 one by one, then wider ranges.
+CLASS_RANGES: tuple[tuple[int, int], ...] = tuple((i, i) for i in range(1, 17)) + (
+    (17, 24),
+    (25, 32),
+    (33, 64),
+    (65, 1_000_000),
+)
+_CONNECTIVES = ("->", "/\\", "\\/", "<->", "forall", "exists", "~", "=", "<=", "<", "+", "*", "∀", "∃", "→", "∧", "∨", "↔", "¬")
+
+
+def bin_index(steps: float) -> int:
+    """Index into :data:`BINS` of a number of remaining steps (values below 1 count as 1)."""
+    s = max(1, round(steps))
+    for i, (_, lo, hi) in enumerate(BINS):
+        if lo <= s <= hi:
+            return i
+    return len(BINS) - 1
+
+
+def class_index(steps: int) -> int:
+    s = max(1, int(steps))
+    for i, (lo, hi) in enumerate(CLASS_RANGES):
+        if lo <= s <= hi:
+            return i
+    return len(CLASS_RANGES) - 1
+
+
+def class_to_bin() -> list[int]:
+    return [bin_index(lo) for lo, _ in CLASS_RANGES]
+
+
+def shape_features(state: str) -> list[float]:
+    """Hand-made features of a pretty-printed state (Coq or Lean)."""
+    state = state.strip()
+    goals = [g for g in state.split("\n\n") if g.strip()] or [""]
+    first = goals[0]
+    marker = first.find("============================")
+    if marker < 0:
+        marker = first.find("⊢")
+    hyps = first[:marker] if marker >= 0 else ""
+    goal = first[marker:] if marker >= 0 else first
+    n_hyps = sum(1 for line in hyps.splitlines() if ":" in line)
+    subgoal_note = re.search(r"(\d+) (?:sub)?goals?", state)
+    declared = int(subgoal_note.group(1)) if subgoal_note else len(goals)
+    return [
+        math.log1p(len(goals)),
+        math.log1p(declared),
+        math.log1p(n_hyps),
+        math.log1p(len(state)),
+        math.log1p(len(goal)),
+        math.log1p(sum(goal.count(c) for c in _CONNECTIVES)),
+        math.log1p(goal.count("(")),
+    ]
+
+
+NUM_SHAPE_FEATURES = len(shape_features("x"))
+
+
+@dataclass
+class ProgressSettings:
+    """What is saved beside the weights: encoder, feature scaling, class values, layer sizes."""
+
+    encoder: str = "all-MiniLM-L6-v2"
+    embedding_dim: int = 384
+    hidden: int = 256
+    dropout: float = 0.1
+    feature_mean: list[float] = field(default_factory=lambda: [0.0] * NUM_SHAPE_FEATURES)
+    feature_std: list[float] = field(default_factory=lambda: [1.0] * NUM_SHAPE_FEATURES)
+    class_values: list[float] = field(default_factory=lambda: [float(lo) for lo, _ in CLASS_RANGES])
+    train_median: float = 1.0
+
+
+def build_network(settings: ProgressSettings) -> torch.nn.Module:
+    import torch
+
+    return torch.nn.Sequential(
+        torch.nn.Linear(settings.embedding_dim + NUM_SHAPE_FEATURES, settings.hidden),
+        torch.nn.GELU(),
+        torch.nn.Dropout(settings.dropout),
+        torch.nn.Linear(settings.hidden, settings.hidden),
+        torch.nn.GELU(),
+        torch.nn.Dropout(settings.dropout),
+        torch.nn.Linear(settings.hidden, len(CLASS_RANGES)),
+    )
+
+
+@dataclass(frozen=True)
+class ProgressPrediction:
+    """A predicted number of remaining steps with its distributions."""
+
+    steps: float
+    bin: str
+    bin_probs: dict[str, float]
+    class_probs: list[float]
+
+
+class ProgressPredictor:
+    """A :class:`prover.common.ProgressModel`: remaining steps of a goal state."""
+
+    def __init__(self, network: torch.nn.Module, settings: ProgressSettings, encoder: Encoder | None = None) -> None:
+        self.network = network.eval()
+        self.settings = settings
+        self._encoder = encoder
+
+    @property
+    def encoder(self) -> Encoder:
+        if self._encoder is None:
+            from retrieval.encoder import SentenceTransformerEncoder
+
+            self._encoder = SentenceTransformerEncoder(None, device="cpu")
+        return self._encoder
+
+    def features(self, states: Sequence[str], embeddings: np.ndarray | None = None) -> np.ndarray:
+        """Model inputs: encoder embedding followed by standardised shape features."""
+        if embeddings is None:
+            embeddings = self.encoder.encode([state_key_text(s) for s in states])
+        shape = np.asarray([shape_features(s) for s in states], dtype=np.float32).reshape(len(states), -1)
+        shape = (shape - np.asarray(self.settings.feature_mean, np.float32)) / np.asarray(
+            self.settings.feature_std, np.float32
+        )
+        return np.concatenate([np.asarray(embeddings, np.float32), shape], axis=1)
+
+    def class_probs(self, states: Sequence[str], embeddings: np.ndarray | None = None) -> np.ndarray:
+        import torch
+
+        if not states:
+            return np.zeros((0, len(CLASS_RANGES)), dtype=np.float32)
+        x = torch.from_numpy(self.features(states, embeddings))
+        with torch.inference_mode():
+            return torch.softmax(self.network(x).float(), dim=-1).numpy()
+
+    def predict(self, states: Sequence[str], embeddings: np.ndarray | None = None) -> list[ProgressPrediction]:
+        probs = self.class_probs(states, embeddings)
+        mapping = class_to_bin()
+        out = []
+        for row in probs:
+            bins = np.zeros(len(BINS))
+            np.add.at(bins, mapping, row)
+            cumulative = np.cumsum(row)
+            median_class = int(np.searchsorted(cumulative, 0.5))
+            out.append(
+                ProgressPrediction(
+                    steps=float(self.settings.class_values[min(median_class, len(row) - 1)]),
+                    bin=BINS[int(bins.argmax())][0],
+                    bin_probs={label: float(p) for (label, _, _), p in zip(BINS, bins, strict=True)},
+                    class_probs=[float(p) for p in row],
+                )
+            )
+        return out
+
+    def remaining_steps(self, state: str) -> float:
+        return self.predict([state])[0].steps
+
+    def remaining_steps_batch(self, states: Sequence[str]) -> list[float]:
+        return [p.steps for p in self.predict(states)]
+
+    def bin_distribution(self, state: str) -> dict[str, float]:
+        return self.predict([state])[0].bin_probs
+
+    def save(self, folder: Path) -> None:
+        """Weights in float16 safetensors plus ``progress.json``."""
+        import torch
+        from safetensors.torch import save_file
+
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        tensors = {k: v.detach().to(torch.float16).contiguous() for k, v in self.network.state_dict().items()}
+        save_file(tensors, str(folder / WEIGHTS_FILE))
+        (folder / PROGRESS_SETTINGS).write_text(json.dumps(asdict(self.settings), indent=1) + "\n")
+
+    @classmethod
+    def load(cls, folder: Path, encoder: Encoder | None = None) -> ProgressPredictor:
+        import torch
+        from safetensors.torch import load_file
+
+        folder = Path(folder)
+        if not (folder / PROGRESS_SETTINGS).is_file() or not (folder / WEIGHTS_FILE).is_file():
+            raise ModelLoadError(f"no progress model in {folder} ({PROGRESS_SETTINGS} and {WEIGHTS_FILE} expected)")
+        settings = ProgressSettings(**json.loads((folder / PROGRESS_SETTINGS).read_text()))
+        network = build_network(settings)
+        state = {k: v.to(torch.float32) for k, v in load_file(str(folder / WEIGHTS_FILE)).items()}
+        try:
+            network.load_state_dict(state)
+        except RuntimeError as exc:
+            raise ModelLoadError(f"progress weights in {folder} do not fit its settings") from exc
+        if encoder is not None and encoder.name != settings.encoder:
+            raise ModelLoadError(f"progress model expects encoder {settings.encoder!r}, got {encoder.name!r}")
+        return cls(network, settings, encoder)

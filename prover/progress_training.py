@@ -1,0 +1,296 @@
+"""Training and evaluating the progress predictor (:mod:`prover.progress`).
+
+Targets are the traced tactics' ``steps_remaining`` (computed with
+:func:`prover.dataset.compute_steps_remaining` when a file lacks them, e.g. LeanDojo's).
+
+Rebalancing (after LeanProgress, which balances the skewed distribution of proof lengths):
+training states are grouped by the length bin (1, 2, 3-4, 5-8, 9-16, >16 tactics) of the proof
+they come from; every group larger than the median group size is randomly downsampled to that
+size (fixed seed); smaller groups are kept whole (no duplication).
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from proofplan.errors import ProofplanError
+from prover.data_types import TracedTheorem
+from prover.generators.knn import state_key_text
+from prover.progress import (
+    BINS,
+    CLASS_RANGES,
+    ProgressPredictor,
+    ProgressSettings,
+    bin_index,
+    build_network,
+    class_index,
+    shape_features,
+)
+
+
+@dataclass(frozen=True)
+class ProgressExample:
+    state: str
+    steps: int
+    proof_length: int
+
+
+def progress_examples(theorems: Iterable[TracedTheorem]) -> list[ProgressExample]:
+    """One example per traced tactic with an open goal and at least one remaining step."""
+    from prover.dataset import compute_steps_remaining
+
+    examples = []
+    for theorem in theorems:
+        tactics = theorem.traced_tactics
+        if not tactics:
+            continue
+        if any(t.steps_remaining is None for t in tactics):
+            steps = compute_steps_remaining(theorem)
+        else:
+            steps = [int(t.steps_remaining) for t in tactics]  # type: ignore[arg-type]
+        for tactic, remaining in zip(tactics, steps, strict=True):
+            state = tactic.state_before.strip()
+            if state and state != "no goals" and remaining >= 1:
+                examples.append(ProgressExample(state, int(remaining), len(tactics)))
+    return examples
+
+
+def rebalance(examples: Sequence[ProgressExample], seed: int = 0) -> list[ProgressExample]:
+    """Downsample proof-length groups to the median group size (see module docstring)."""
+    groups: dict[int, list[ProgressExample]] = defaultdict(list)
+    for ex in examples:
+        groups[bin_index(ex.proof_length)].append(ex)
+    if not groups:
+        return []
+    cap = int(np.median([len(g) for g in groups.values()]))
+    rng = random.Random(seed)
+    kept: list[ProgressExample] = []
+    for key in sorted(groups):
+        group = groups[key]
+        kept.extend(group if len(group) <= cap else rng.sample(group, cap))
+    rng.shuffle(kept)
+    return kept
+
+
+@dataclass(frozen=True)
+class ProgressMetrics:
+    """Exact-bin accuracy, accuracy within +-1 step, and mean absolute error."""
+
+    name: str
+    examples: int
+    bin_accuracy: float
+    within_one: float
+    mae: float
+
+
+def score(name: str, predicted_steps: Sequence[float], predicted_bins: Sequence[int], truth: Sequence[int]) -> ProgressMetrics:
+    n = len(truth)
+    if n == 0:
+        return ProgressMetrics(name, 0, float("nan"), float("nan"), float("nan"))
+    pred = np.asarray(predicted_steps, dtype=np.float64)
+    true = np.asarray(truth, dtype=np.float64)
+    bins_true = np.asarray([bin_index(t) for t in truth])
+    return ProgressMetrics(
+        name=name,
+        examples=n,
+        bin_accuracy=float(np.mean(np.asarray(predicted_bins) == bins_true)),
+        within_one=float(np.mean(np.abs(np.round(pred) - true) <= 1)),
+        mae=float(np.mean(np.abs(pred - true))),
+    )
+
+
+def evaluate_progress(
+    predictor: ProgressPredictor, examples: Sequence[ProgressExample], embeddings: np.ndarray | None = None
+) -> tuple[ProgressMetrics, ProgressMetrics]:
+    """The model's metrics and those of the constant training-median baseline."""
+    states = [e.state for e in examples]
+    truth = [e.steps for e in examples]
+    preds = predictor.predict(states, embeddings) if states else []
+    labels = [label for label, _, _ in BINS]
+    model = score("progress model", [p.steps for p in preds], [labels.index(p.bin) for p in preds], truth)
+    median = predictor.settings.train_median
+    baseline = score(
+        f"training median ({median:g})", [median] * len(truth), [bin_index(median)] * len(truth), truth
+    )
+    return model, baseline
+
+
+@dataclass(frozen=True)
+class ProgressTrainReport:
+    train_states: int
+    rebalanced_states: int
+    val_states: int
+    epochs: int
+    best_epoch: int
+    best_val_loss: float
+    seconds: float
+    encode_seconds: float
+
+
+def train_progress(
+    train: Sequence[ProgressExample],
+    val: Sequence[ProgressExample],
+    *,
+    encoder=None,
+    epochs: int = 80,
+    batch_size: int = 128,
+    learning_rate: float = 1e-3,
+    patience: int = 8,
+    seed: int = 0,
+    progress: bool = True,
+    embed=None,
+) -> tuple[ProgressPredictor, ProgressTrainReport]:
+    """Train the MLP head on rebalanced ``train``; keep the epoch with the best val loss.
+
+    ``embed`` (states -> embeddings) lets a caller reuse a cache; by default ``encoder`` runs.
+    """
+    import torch
+    from tqdm import tqdm
+
+    if not train:
+        raise ProofplanError("no training states with steps_remaining")
+    if not val:
+        raise ProofplanError("no validation states with steps_remaining")
+    start = time.monotonic()
+    balanced = rebalance(train, seed)
+    settings = ProgressSettings(train_median=float(np.median([e.steps for e in train])))
+    predictor = ProgressPredictor(build_network(settings), settings, encoder)
+    if embed is None:
+        def embed(states: Sequence[str]) -> np.ndarray:
+            return predictor.encoder.encode([state_key_text(s) for s in states])
+    if encoder is not None:
+        settings.encoder = encoder.name
+
+    shape = np.asarray([shape_features(e.state) for e in balanced], dtype=np.float32)
+    settings.feature_mean = shape.mean(axis=0).tolist()
+    settings.feature_std = np.maximum(shape.std(axis=0), 1e-3).tolist()
+    classes = np.asarray([class_index(e.steps) for e in balanced])
+    values = []
+    for i, (lo, _) in enumerate(CLASS_RANGES):
+        inside = [e.steps for e, c in zip(balanced, classes, strict=True) if c == i]
+        values.append(float(np.median(inside)) if inside else float(lo))
+    settings.class_values = values
+
+    t0 = time.monotonic()
+    x_train = torch.from_numpy(predictor.features([e.state for e in balanced], embed([e.state for e in balanced])))
+    x_val = torch.from_numpy(predictor.features([e.state for e in val], embed([e.state for e in val])))
+    encode_seconds = time.monotonic() - t0
+    y_train = torch.from_numpy(classes).long()
+    y_val = torch.tensor([class_index(e.steps) for e in val]).long()
+
+    torch.manual_seed(seed)
+    network = build_network(settings)
+    optimizer = torch.optim.AdamW(network.parameters(), lr=learning_rate, weight_decay=0.01)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    best_loss, best_epoch, best_state, stale, epoch = float("inf"), 0, None, 0, 0
+    bar = tqdm(range(1, epochs + 1), disable=not progress, desc="train progress")
+    for epoch in bar:
+        network.train()
+        order = torch.randperm(len(x_train))
+        for i in range(0, len(order), batch_size):
+            idx = order[i : i + batch_size]
+            loss = loss_fn(network(x_train[idx]), y_train[idx])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        network.eval()
+        with torch.inference_mode():
+            val_loss = float(loss_fn(network(x_val), y_val))
+        bar.set_postfix(val_loss=f"{val_loss:.3f}")
+        if val_loss < best_loss:
+            best_loss, best_epoch, best_state, stale = val_loss, epoch, copy.deepcopy(network.state_dict()), 0
+        else:
+            stale += 1
+            if stale >= patience:
+                break
+    assert best_state is not None
+    network.load_state_dict(best_state)
+    predictor = ProgressPredictor(network, settings, predictor._encoder)
+    report = ProgressTrainReport(
+        train_states=len(train), rebalanced_states=len(balanced), val_states=len(val), epochs=epoch,
+        best_epoch=best_epoch, best_val_loss=best_loss, seconds=round(time.monotonic() - start, 1),
+        encode_seconds=round(encode_seconds, 1),
+    )
+    return predictor, report
+
+
+def load_progress_examples(dataset_dir, split: str, part: str) -> list[ProgressExample]:
+    from prover.dataset import load_split
+
+    return progress_examples(load_split(dataset_dir, split, part))
+
+
+@dataclass(frozen=True)
+class ProgressBuild:
+    report: ProgressTrainReport
+    val_model: ProgressMetrics
+    val_baseline: ProgressMetrics
+
+
+def build_progress(
+    dataset_dir, split: str, export_dir, *, encoder=None, progress: bool = True, epochs: int = 80, seed: int = 0
+) -> tuple[ProgressPredictor, ProgressBuild]:
+    """Train on ``split``/train, export float16 weights and ``MODEL_CARD.md`` to ``export_dir``."""
+    from pathlib import Path
+
+    train = load_progress_examples(dataset_dir, split, "train")
+    val = load_progress_examples(dataset_dir, split, "val")
+    predictor, report = train_progress(train, val, encoder=encoder, progress=progress, epochs=epochs, seed=seed)
+    export_dir = Path(export_dir)
+    predictor.save(export_dir)
+    predictor = ProgressPredictor.load(export_dir, encoder=predictor._encoder)
+    val_model, val_baseline = evaluate_progress(predictor, val)
+    build = ProgressBuild(report, val_model, val_baseline)
+    write_progress_card(export_dir, dataset_dir, split, build, train)
+    return predictor, build
+
+
+def write_progress_card(folder, dataset_dir, split: str, build: ProgressBuild, train: Sequence[ProgressExample]) -> None:
+    import datetime as dt
+    from pathlib import Path
+
+    from prover.generators.pipeline import hardware
+
+    r = build.report
+    counts = defaultdict(int)
+    for e in train:
+        counts[bin_index(e.proof_length)] += 1
+    lengths = ", ".join(f"{BINS[i][0]}: {counts[i]}" for i in sorted(counts))
+    rows = "\n".join(
+        f"| {m.name} | {m.bin_accuracy:.3f} | {m.within_one:.3f} | {m.mae:.2f} |"
+        for m in (build.val_model, build.val_baseline)
+    )
+    card = f"""# Default progress predictor
+
+Written by `proofplan train progress` on {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC.
+
+- Predicts the number of remaining tactic steps of a goal state (LeanProgress's target,
+  `steps_remaining` of the traced data). Classification over 20 step classes (1..16 one by
+  one, 17-24, 25-32, 33-64, >64); the point estimate is the median of the predicted
+  distribution; the reported bin is the most probable of the bins 1, 2, 3-4, 5-8, 9-16, >16.
+- Inputs: all-MiniLM-L6-v2 embedding of the state (frozen; goal kept when cut) and 7 shape
+  features (goals, hypotheses, sizes, connectives); a 2-hidden-layer MLP (256 units) on top,
+  float16 safetensors.
+- Data: `{dataset_dir}` split `{split}`: {r.train_states} training states, from proofs of
+  these length bins (states per bin): {lengths}.
+- Rebalancing (LeanProgress): states are grouped by the length bin of their proof; groups
+  above the median group size are randomly downsampled to it: {r.rebalanced_states} states kept.
+- Training: AdamW lr 1e-3, batch 128, cross-entropy, early stopping on validation loss;
+  {r.epochs} epochs (best {r.best_epoch}, val loss {r.best_val_loss:.4f}) in {r.seconds:.0f} s
+  (of which embedding {r.encode_seconds:.0f} s) on {hardware()}.
+
+## Validation metrics ({r.val_states} states of part `val`)
+| predictor | exact-bin accuracy | within +-1 step | MAE (steps) |
+|---|---:|---:|---:|
+{rows}
+
+Test-split figures: `benchmarks/bench_generators.py`.
+"""
+    (Path(folder) / "MODEL_CARD.md").write_text(card)
