@@ -325,6 +325,11 @@ def draw_tree(tree: nx.DiGraph, path: str | Path, max_label: int = 24) -> Path:
     labels = {(u, v): d["tactic"][:max_label] for u, v, d in tree.edges(data=True)
               if tree.nodes[v].get("kind") in ("proved", "expanded", "open")}
     nx.draw_networkx_edge_labels(tree, pos, edge_labels=labels, ax=ax, font_size=6)
+    from matplotlib.patches import Patch
+
+    present = {tree.nodes[n].get("kind", "open") for n in tree.nodes}
+    ax.legend(handles=[Patch(color=c, label=k) for k, c in colors.items() if k in present],
+              loc="upper right", fontsize=7, frameon=False)
     ax.set_title(f"{tree.graph.get('theorem', '')}: {tree.number_of_nodes()} nodes")
     ax.axis("off")
     fig.tight_layout()
