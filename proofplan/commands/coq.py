@@ -1,16 +1,63 @@
 """CLI commands: ``proofplan prove`` (step by step) and ``proofplan data trace-coq``."""
 
+from __future__ import annotations
+
+from pathlib import Path
+
 import typer
 
-from proofplan.apps import app
+from proofplan.apps import app, data_app
 
 
-@app.command()
+@app.command(context_settings={"ignore_unknown_options": True})
 def prove(
-    statement: str = typer.Argument(..., help="A theorem statement, or a file of theorems."),
+    statement: str = typer.Argument(..., help="A theorem statement, e.g. 'forall n : nat, n + 0 = n'."),
+    tactic_args: list[str] | None = typer.Argument(
+        None, metavar="[TACTIC]...", help="The tactics (after --tactics), run in order."
+    ),
     backend: str = typer.Option("coq", help="coq | lean-repl | lean-dojo"),
+    tactics: bool = typer.Option(
+        False, "--tactics", help="Step mode: run the TACTIC arguments in order, showing the goals after each."
+    ),
+    context: str = typer.Option(
+        "", help="Imports the statement needs, e.g. 'Require Import Arith. Require Import Lia.'"
+    ),
+    name: str = typer.Option("goal", help="The theorem's name inside the proof assistant."),
+    timeout: float = typer.Option(10.0, min=0.01, help="Time limit of one tactic, in seconds."),
 ) -> None:
-    """Prove a statement by best-first search (or step by step with --tactics)."""
+    """Prove a statement step by step: prove STATEMENT --tactics TACTIC... (goals after each).
+
+    Tactics may start with a bullet ('- simpl.'); give no short options after --tactics.
+    """
     from proofplan.errors import ProofplanError
 
-    raise ProofplanError("proving is not implemented yet")
+    steps = list(tactic_args or [])
+    if steps and not tactics:
+        raise ProofplanError("give tactics after --tactics: prove 'STATEMENT' --tactics 'intros.' 'lia.'")
+    if backend != "coq":
+        raise ProofplanError(f"backend {backend!r} is not available for step mode here (use --backend coq)")
+    if not steps:
+        raise ProofplanError(
+            "proof search is not available yet; give the proof with --tactics 'intros.' 'lia.'"
+        )
+    from prover.coq.step_mode import run_steps
+
+    if not run_steps(statement, steps, context=context, name=name, timeout=timeout):
+        raise typer.Exit(1)
+
+
+@data_app.command("trace-coq")
+def trace_coq(
+    out: Path = typer.Option(..., "--out", help="Output dataset folder (LeanDojo layout)."),
+    files: str = typer.Option(
+        "**/*.v", "--files", help="Glob of standard-library files, relative to theories/ (e.g. 'Arith/*.v')."
+    ),
+    jobs: int = typer.Option(2, "--jobs", min=1, help="Files traced in parallel."),
+    file_timeout: float = typer.Option(600.0, help="Give up on a file after this many seconds."),
+    seed: int = typer.Option(3407, help="Seed of the random / novel_premises splits."),
+    check: int = typer.Option(0, help="Re-check this many random traced proofs with coqc (-1: all)."),
+) -> None:
+    """Trace the Coq standard library into a LeanDojo-format dataset (resumable, parallel)."""
+    from prover.coq.trace_cli import trace_command
+
+    trace_command(out, files, jobs, file_timeout, seed, check)

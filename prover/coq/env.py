@@ -1,0 +1,357 @@
+"""``CoqEnv``: the :class:`~prover.env.ProofEnv` backend over one ``coqtop -emacs`` process.
+
+coqtop's document is linear: ``BackTo N`` returns to state ``N`` and forgets every later state.
+Search trees branch, so the env keeps its own tree of states (ids stable for the caller) and
+keeps the branch that coqtop currently holds (``_live``). Running a tactic on a state goes
+``BackTo`` the deepest state shared by both branches, replays the missing tactics of the target
+branch (no ``Show`` needed, their goals are known), then runs the tactic and ``Show``. When the
+process dies or wedges, it is restarted with the context and the statement, and the next call
+replays its branch, so callers never see the restart.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+
+from prover.coq.coqtop import DEFAULT_MEMORY_MB, Coqtop, CoqtopDied, _limit_memory, error_message
+from prover.coq.goals import Goals, parse_show
+from prover.coq.sentences import SentenceError, normalize, split_sentences
+from prover.env import (
+    ProofEnv,
+    ProofEnvStats,
+    ProofFinished,
+    ProofState,
+    ProverCrashed,
+    ProverError,
+    StatementError,
+    TacticError,
+    TacticResult,
+    TacticTimeout,
+    Theorem,
+    UnknownStateError,
+)
+from prover.tactic_guard import COQ_GUARD, TacticGuard
+
+SETTINGS = ("Set Silent.", "Set Printing Width 100.")
+IDENT = re.compile(r"^[A-Za-z_][\w']*$")
+# Sentences a theorem's context may hold: loading compiled libraries and opening scopes only.
+_QUALID = r"[A-Za-z_][\w']*(?:\.[A-Za-z_][\w']*)*"
+CONTEXT_ALLOWED = re.compile(
+    rf"^(?:(?:From {_QUALID} )?Require(?: Import| Export)?(?: {_QUALID})+"
+    rf"|(?:Import|Export)(?: {_QUALID})+"
+    r"|(?:Local |Global )?(?:Open|Close) Scope [\w']+"
+    r"|(?:Set|Unset) (?:Implicit Arguments|Strict Implicit|Asymmetric Patterns"
+    r"|Universe Polymorphism|Printing [A-Za-z ]+))\.$"
+)
+
+
+@dataclass
+class _Node:
+    id: int
+    parent: int | None
+    sentences: tuple[str, ...]
+    tactic: str
+    goals: Goals
+
+
+def check_context(context: str) -> list[str]:
+    """The context's sentences, or StatementError if one is not an import or scope command."""
+    try:
+        sentences = [normalize(s.text) for s in split_sentences(context)]
+    except SentenceError as e:
+        raise StatementError(f"bad context: {e}") from None
+    for s in sentences:
+        if not CONTEXT_ALLOWED.match(s):
+            raise StatementError(f"context may only import libraries and open scopes: {s[:80]!r}")
+    return sentences
+
+
+def theorem_sentence(theorem: Theorem) -> str:
+    """``Theorem NAME : STATEMENT.`` after checking that it is exactly one sentence."""
+    if not IDENT.match(theorem.name):
+        raise StatementError(f"not a Coq identifier: {theorem.name!r}")
+    stmt = theorem.statement.strip()
+    if stmt.endswith(".") and not stmt.endswith(".."):
+        stmt = stmt[:-1].rstrip()
+    if not stmt:
+        raise StatementError("empty statement")
+    text = f"Theorem {theorem.name} : {stmt}."
+    try:
+        sentences = split_sentences(text)
+    except SentenceError as e:
+        raise StatementError(f"malformed statement: {e}") from None
+    if len(sentences) != 1 or sentences[0].end != len(text):
+        raise StatementError("the statement must be one term (it contains a sentence end '. ')")
+    return normalize(text)
+
+
+class CoqEnv(ProofEnv):
+    """A Coq proof session. ``coqtop_args`` are extra options (``-Q``/``-R`` load paths)."""
+
+    def __init__(
+        self,
+        coqtop_args: list[str] | None = None,
+        memory_mb: int = DEFAULT_MEMORY_MB,
+        guard: TacticGuard = COQ_GUARD,
+        context_timeout: float = 120.0,
+        replay_timeout: float = 60.0,
+    ) -> None:
+        self.coqtop_args = list(coqtop_args or [])
+        self.memory_mb = memory_mb
+        self.guard = guard
+        self.context_timeout = context_timeout
+        self.replay_timeout = replay_timeout
+        self.stats = ProofEnvStats()
+        self._coq: Coqtop | None = None
+        self._base_sid = 0
+        self._context: str | None = None
+        self._context_sid = 0
+        self._theorem: Theorem | None = None
+        self._theorem_sentence = ""
+        self._nodes: dict[int, _Node] = {}
+        self._live: list[tuple[int, int]] = []  # (node id, coqtop state id) from the root down
+        self._next_id = 0
+
+    # -- process lifecycle -------------------------------------------------------------------
+
+    @property
+    def coqtop(self) -> Coqtop:
+        """The live process (started on demand)."""
+        if self._coq is None or not self._coq.alive:
+            self._start_process()
+        assert self._coq is not None
+        return self._coq
+
+    def _start_process(self) -> None:
+        if self._coq is None:
+            self._coq = Coqtop(self.coqtop_args, memory_mb=self.memory_mb)
+        else:
+            self._coq.start()
+        for s in SETTINGS:
+            self._coq.send(s, 10)
+        self._base_sid = self._coq.state_id
+        self._context = None
+        self._live = []
+
+    def _load_context(self, context: str, sentences: list[str]) -> None:
+        coq = self.coqtop
+        if self._context == context:
+            return
+        if coq.state_id != self._base_sid:
+            coq.back_to(self._base_sid)
+        self._context = None
+        for s in sentences:
+            reply = coq.send(s, self.context_timeout)
+            if reply.interrupted or reply.error:
+                coq.back_to(self._base_sid)
+                raise StatementError(f"context failed at {s!r}: {reply.error or 'timeout'}")
+        self._context = context
+        self._context_sid = coq.state_id
+
+    def _start_theorem(self) -> int:
+        """Send the statement after the context; returns the coqtop state id of the root."""
+        assert self._theorem is not None
+        coq = self.coqtop
+        self._load_context(self._theorem.context, check_context(self._theorem.context))
+        if coq.state_id != self._context_sid:
+            coq.back_to(self._context_sid)
+        reply = coq.send(self._theorem_sentence, self.context_timeout)
+        if reply.interrupted or reply.error:
+            if coq.state_id != self._context_sid:
+                coq.back_to(self._context_sid)
+            raise StatementError(reply.error or "timeout while elaborating the statement")
+        return coq.state_id
+
+    def restart(self) -> None:
+        """Kill and restart coqtop; the open theorem's states stay valid (replayed on demand)."""
+        self.stats.restarts += 1
+        if self._coq is not None:
+            self._coq.kill()
+        self._start_process()
+        if self._theorem is not None:
+            root_sid = self._start_theorem()
+            root = min(self._nodes)
+            self._live = [(root, root_sid)]
+
+    def close(self) -> None:
+        if self._coq is not None:
+            self._coq.kill()
+            self._coq = None
+        self._context = None
+        self._live = []
+
+    # -- ProofEnv ------------------------------------------------------------------------------
+
+    def open(self, theorem: Theorem) -> ProofState:
+        sentence = theorem_sentence(theorem)
+        check_context(theorem.context)
+        self._theorem = theorem
+        self._theorem_sentence = sentence
+        self._nodes = {}
+        self._live = []
+        for attempt in range(2):
+            try:
+                root_sid = self._start_theorem()
+                show = self.coqtop.send("Show.", 30)
+                break
+            except CoqtopDied:
+                if attempt:
+                    self._theorem = None
+                    raise ProverCrashed("coqtop died twice while opening the theorem") from None
+                self.stats.restarts += 1
+                self._start_process()
+        goals = parse_show(show.output)
+        node = self._new_node(None, (), "", goals)
+        self._live = [(node.id, root_sid)]
+        return ProofState(node.id, goals.text, goals.num_goals)
+
+    def run_tac(self, state: ProofState, tactic: str, timeout: float = 5.0) -> TacticResult:
+        node = self._nodes.get(state.id)
+        if node is None:
+            raise UnknownStateError(f"unknown state id {state.id} (open a theorem first)")
+        sentences = tuple(self.guard.check(tactic))
+        self.stats.tactics_run += 1
+        deadline = time.monotonic() + timeout
+        for attempt in range(2):
+            try:
+                self._goto(node)
+            except CoqtopDied:
+                if attempt:
+                    raise ProverCrashed("coqtop died twice while replaying a state") from None
+                self.restart()
+                continue
+            try:
+                return self._run(node, sentences, tactic, timeout, deadline)
+            except CoqtopDied as e:
+                # Killed from outside (or by the tactic): restart, and run it once more while
+                # time is left; a tactic that kills coqtop twice is reported as an error.
+                self.restart()
+                if "interrupt" in str(e):
+                    self.stats.timeouts += 1
+                    return TacticTimeout(timeout)
+                if attempt or time.monotonic() >= deadline:
+                    return TacticError(f"coqtop died while running the tactic: {e}")
+        raise ProverCrashed("coqtop could not run the tactic")
+
+    def verify(self, theorem: Theorem, proof: list[str], timeout: float = 120.0) -> bool:
+        """Check ``context; Theorem; Proof. tactics Qed.`` with ``coqc`` in a fresh process."""
+        return self.check_with_coqc(theorem, proof, timeout).ok
+
+    def check_with_coqc(self, theorem: Theorem, proof: list[str], timeout: float = 120.0) -> CoqcResult:
+        statement = theorem_sentence(theorem)
+        context = check_context(theorem.context)
+        lines: list[str] = [*context, statement, "Proof."]
+        for tac in proof:
+            lines.extend(self.guard.check(tac))
+        lines.append("Qed.")
+        return run_coqc("\n".join(lines) + "\n", self.coqtop_args, timeout, self.memory_mb)
+
+    # -- helpers for callers -------------------------------------------------------------------
+
+    def tactics_to(self, state_id: int) -> list[str]:
+        """The tactics from the initial state to ``state_id`` (a proof, if it is finished)."""
+        if state_id not in self._nodes:
+            raise UnknownStateError(f"unknown state id {state_id}")
+        out: list[str] = []
+        node: _Node | None = self._nodes[state_id]
+        while node is not None and node.parent is not None:
+            out.append(node.tactic)
+            node = self._nodes[node.parent]
+        return out[::-1]
+
+    @property
+    def theorem(self) -> Theorem | None:
+        return self._theorem
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _new_node(self, parent: int | None, sentences: tuple[str, ...], tactic: str, goals: Goals) -> _Node:
+        self._next_id += 1
+        node = _Node(self._next_id, parent, sentences, tactic, goals)
+        self._nodes[node.id] = node
+        return node
+
+    def _path(self, node: _Node) -> list[_Node]:
+        path = [node]
+        while path[-1].parent is not None:
+            path.append(self._nodes[path[-1].parent])
+        return path[::-1]
+
+    def _goto(self, node: _Node) -> None:
+        """Make coqtop's current state the one of ``node``."""
+        coq = self.coqtop
+        if not self._live:
+            raise CoqtopDied("no live branch")
+        path = self._path(node)
+        k = 0
+        while k < len(path) and k < len(self._live) and self._live[k][0] == path[k].id:
+            k += 1
+        if k == 0:
+            raise CoqtopDied("live branch does not start at the theorem")
+        if k < len(self._live) or coq.state_id != self._live[-1][1]:
+            coq.back_to(self._live[k - 1][1])
+            del self._live[k:]
+        for n in path[k:]:
+            for s in n.sentences:
+                reply = coq.send(s, self.replay_timeout)
+                if reply.interrupted or reply.error:
+                    raise ProverError(f"replaying {s!r} failed: {reply.error or 'timeout'}")
+            self._live.append((n.id, coq.state_id))
+
+    def _run(
+        self, node: _Node, sentences: tuple[str, ...], tactic: str, timeout: float, deadline: float
+    ) -> TacticResult:
+        coq = self.coqtop
+        start_sid = coq.state_id
+        for s in sentences:
+            reply = coq.send(s, max(0.001, deadline - time.monotonic()))
+            if reply.interrupted or reply.error:
+                if coq.state_id != start_sid:
+                    coq.back_to(start_sid)
+                if reply.interrupted:
+                    self.stats.timeouts += 1
+                    return TacticTimeout(timeout)
+                return TacticError(reply.error or "error")
+        show = coq.send("Show.", self.replay_timeout)
+        goals = parse_show(show.output)
+        new = self._new_node(node.id, sentences, " ".join(sentences), goals)
+        self._live.append((new.id, coq.state_id))
+        if goals.finished:
+            return ProofFinished(new.id)
+        return ProofState(new.id, goals.text, goals.num_goals)
+
+
+@dataclass(frozen=True)
+class CoqcResult:
+    ok: bool
+    message: str
+    seconds: float
+
+
+def run_coqc(source: str, coq_args: list[str], timeout: float = 120.0, memory_mb: int = DEFAULT_MEMORY_MB) -> CoqcResult:
+    """Compile ``source`` with ``coqc`` in a fresh temporary folder."""
+    start = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="proofplan-coqc-") as tmp:
+        path = os.path.join(tmp, "Verify.v")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(source)
+        try:
+            proc = subprocess.run(
+                ["coqc", "-q", *coq_args, path],
+                cwd=tmp,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                preexec_fn=(lambda: _limit_memory(memory_mb)) if memory_mb else None,
+            )
+        except subprocess.TimeoutExpired:
+            return CoqcResult(False, f"coqc timed out after {timeout:.0f} s", time.monotonic() - start)
+        out = (proc.stdout + proc.stderr).strip()
+        ok = proc.returncode == 0 and error_message(out) is None
+        msg = error_message(out) or out[-500:] if not ok else ""
+        return CoqcResult(ok, msg, time.monotonic() - start)

@@ -1,0 +1,188 @@
+"""CoqEnv against a real coqtop: branching, timeouts, crashes, bad input, coqc re-checks."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import threading
+import time
+
+import pytest
+
+from prover.coq.env import CoqEnv
+from prover.env import (
+    ProofFinished,
+    ProofState,
+    StatementError,
+    TacticError,
+    TacticRejected,
+    TacticTimeout,
+    Theorem,
+    UnknownStateError,
+)
+
+COMM = Theorem("add_comm'", "forall n m : nat, n + m = m + n", "Require Import Arith.")
+LOOP = "do 10000 (assert (H : True) by auto; clear H)."
+
+
+@pytest.fixture(scope="module")
+def env():
+    with CoqEnv() as e:
+        yield e
+
+
+def linear(tactics: list[str]) -> list[str]:
+    """Goals after each tactic, replayed linearly in a fresh process."""
+    with CoqEnv() as fresh:
+        state = fresh.open(COMM)
+        out = []
+        for t in tactics:
+            r = fresh.run_tac(state, t)
+            assert isinstance(r, (ProofState, ProofFinished)), (t, r)
+            out.append(r.goals if isinstance(r, ProofState) else "no goals")
+            if isinstance(r, ProofState):
+                state = r
+        return out
+
+
+def test_open_and_step(env: CoqEnv) -> None:
+    s0 = env.open(COMM)
+    assert "forall n m : nat, n + m = m + n" in s0.goals and s0.num_goals == 1
+    s1 = env.run_tac(s0, "intros n m.")
+    assert isinstance(s1, ProofState) and "n, m : nat" in s1.goals
+    s2 = env.run_tac(s1, "induction n.")
+    assert isinstance(s2, ProofState) and s2.num_goals == 2
+    assert "(ID" not in s2.goals
+    err = env.run_tac(s1, "apply Nat.mul_comm.")
+    assert isinstance(err, TacticError) and err.message
+    done = env.run_tac(s1, "apply Nat.add_comm.")
+    assert isinstance(done, ProofFinished)
+    assert env.tactics_to(done.id) == ["intros n m.", "apply Nat.add_comm."]
+
+
+def test_branching_matches_linear_replay(env: CoqEnv) -> None:
+    s0 = env.open(COMM)
+    a1 = env.run_tac(s0, "intros n m.")
+    a2 = env.run_tac(a1, "induction n.")
+    a3 = env.run_tac(a2, "- simpl.")
+    b2 = env.run_tac(a1, "induction m.")  # branch: coqtop must BackTo a1
+    b3 = env.run_tac(b2, "simpl.")
+    a4 = env.run_tac(a3, "auto.")  # back on branch a, whose coqtop states were discarded
+    b4 = env.run_tac(b3, "rewrite <- plus_n_O.")
+    a5 = env.run_tac(a4, "- simpl.")
+    got_a = [x.goals for x in (a1, a2, a3, a4, a5)]
+    got_b = [x.goals for x in (a1, b2, b3, b4)]
+    assert got_a == linear(["intros n m.", "induction n.", "- simpl.", "auto.", "- simpl."])
+    assert got_b == linear(["intros n m.", "induction m.", "simpl.", "rewrite <- plus_n_O."])
+
+
+def test_random_tree_matches_linear_replay(env: CoqEnv) -> None:
+    rng = random.Random(7)
+    pool = ["intros.", "simpl.", "induction n.", "destruct m.", "auto.", "rewrite <- plus_n_O.", "split."]
+    s0 = env.open(COMM)
+    states: list[tuple[ProofState, list[str]]] = [(s0, [])]
+    for _ in range(25):
+        state, path = rng.choice(states)
+        tac = rng.choice(pool)
+        r = env.run_tac(state, tac)
+        if isinstance(r, ProofState):
+            states.append((r, [*path, tac]))
+    deep = sorted(states, key=lambda sp: -len(sp[1]))[:3]
+    for state, path in deep:
+        assert linear(path)[-1] == state.goals
+
+
+def test_loop_times_out_and_env_stays_usable(env: CoqEnv) -> None:
+    s0 = env.open(COMM)
+    s1 = env.run_tac(s0, "intros n m.")
+    t = time.monotonic()
+    r = env.run_tac(s1, LOOP, timeout=0.3)
+    assert isinstance(r, TacticTimeout)
+    assert time.monotonic() - t < 3.0
+    after = env.run_tac(s1, "induction n.")
+    assert isinstance(after, ProofState) and after.num_goals == 2
+
+
+def test_killed_process_is_recovered_between_calls(env: CoqEnv) -> None:
+    s0 = env.open(COMM)
+    s1 = env.run_tac(s0, "intros n m.")
+    s2 = env.run_tac(s1, "induction n.")
+    restarts = env.stats.restarts
+    os.kill(env.coqtop.pid, signal.SIGKILL)
+    r = env.run_tac(s2, "- simpl.")
+    assert isinstance(r, ProofState) and r.goals == linear(["intros n m.", "induction n.", "- simpl."])[-1]
+    assert env.stats.restarts == restarts + 1
+
+
+def test_process_killed_mid_tactic(env: CoqEnv) -> None:
+    s0 = env.open(COMM)
+    s1 = env.run_tac(s0, "intros n m.")
+    pid = env.coqtop.pid
+    killer = threading.Timer(0.3, lambda: os.kill(pid, signal.SIGKILL))
+    killer.start()
+    restarts = env.stats.restarts
+    r = env.run_tac(s1, LOOP, timeout=20)  # restarted, replayed and run again transparently
+    killer.join()
+    assert isinstance(r, ProofState) and "n, m : nat" in r.goals
+    assert env.coqtop.pid != pid and env.stats.restarts == restarts + 1
+    r2 = env.run_tac(s1, "induction n.")
+    assert isinstance(r2, ProofState) and r2.num_goals == 2
+
+
+def test_unknown_state_ids(env: CoqEnv) -> None:
+    s0 = env.open(COMM)
+    with pytest.raises(UnknownStateError):
+        env.run_tac(ProofState(10**9, "", 1), "intros.")
+    env.open(Theorem("other", "True"))
+    with pytest.raises(UnknownStateError):  # a state of the previous theorem
+        env.run_tac(s0, "intros.")
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["forall n : nat, n + = n", "forall n, n = unknown_constant", 'forall n, n = "abc', "True. Load x", "(* x"],
+)
+def test_malformed_statement_is_a_statement_error(env: CoqEnv, statement: str) -> None:
+    t = time.monotonic()
+    with pytest.raises(StatementError) as exc:
+        env.open(Theorem("bad", statement))
+    assert str(exc.value)
+    assert time.monotonic() - t < 5
+    s = env.open(Theorem("good", "True"))  # still usable
+    assert isinstance(env.run_tac(s, "exact I."), ProofFinished)
+
+
+def test_coq_error_text_is_reported(env: CoqEnv) -> None:
+    with pytest.raises(StatementError, match="unknown_constant"):
+        env.open(Theorem("bad", "forall n, n = unknown_constant"))
+
+
+@pytest.mark.parametrize("context", ['Load "/etc/passwd".', "Require Import Arith. Drop.", 'Cd "/tmp".'])
+def test_context_only_imports(env: CoqEnv, context: str) -> None:
+    with pytest.raises(StatementError):
+        env.open(Theorem("t", "True", context))
+
+
+def test_rejected_tactic_never_runs(env: CoqEnv) -> None:
+    s0 = env.open(COMM)
+    before = env.stats.tactics_run
+    with pytest.raises(TacticRejected):
+        env.run_tac(s0, 'Redirect "/tmp/x" Print nat.')
+    assert env.stats.tactics_run == before
+
+
+def test_verify_with_coqc(env: CoqEnv) -> None:
+    assert env.verify(COMM, ["intros n m.", "apply Nat.add_comm."])
+    assert not env.verify(COMM, ["intros n m.", "reflexivity."])
+    with pytest.raises(TacticRejected):  # one tactic per step: "- simpl. auto." is two
+        env.verify(COMM, ["intros n m.", "induction n.", "- simpl. auto."])
+    assert env.verify(COMM, ["intros n m.", "induction n.", "- simpl.", "auto.", "- simpl.", "rewrite IHn.", "auto."])
+
+
+def test_memory_cap_turns_a_blowup_into_an_error() -> None:
+    with CoqEnv(memory_mb=700) as e:
+        s0 = e.open(Theorem("t", "True"))
+        r = e.run_tac(s0, "let x := eval vm_compute in (Nat.pow 2 28) in idtac.", timeout=30)
+        assert isinstance(r, TacticError)
+        assert isinstance(e.run_tac(s0, "exact I."), ProofFinished)
