@@ -35,7 +35,7 @@ import networkx as nx
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from proofplan.errors import ProofplanError
-from prover.data_types import CorpusFile, CorpusPremise, TracedTactic, TracedTheorem
+from prover.data_types import CorpusFile, CorpusPremise, TracedTheorem
 
 SPLITS: tuple[str, ...] = ("random", "novel_premises")
 PARTS: tuple[str, ...] = ("train", "val", "test")
@@ -553,7 +553,6 @@ __all__ = [
     "DatasetMetadata",
     "DatasetStats",
     "SplitParts",
-    "TracedTactic",
     "WrittenDataset",
     "accessible_premises",
     "compute_steps_remaining",
