@@ -173,6 +173,10 @@ class LeanDojoEnv(ProofEnv):
         ld = import_lean_dojo()
         return bool(ld.check_proof(self._lean_theorem(theorem), dojo_proof_text(tactics)))
 
+    def tactics_to(self, state_id: int) -> list[str]:
+        """The tactics from the initial state to ``state_id`` (a proof, if it is finished)."""
+        return self._tree.tactics_to(state_id)
+
     def close(self) -> None:
         self._exit()
         self._tree.reset()

@@ -228,6 +228,10 @@ class LeanReplEnv(ProofEnv):
             transport.close()
         return command_proves(parse_response(raw))
 
+    def tactics_to(self, state_id: int) -> list[str]:
+        """The tactics from the initial state to ``state_id`` (a proof, if it is finished)."""
+        return self._tree.tactics_to(state_id)
+
     def close(self) -> None:
         if self._transport is not None:
             self._transport.close()

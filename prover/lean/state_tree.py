@@ -38,6 +38,7 @@ class StateNode:
     goals: str
     num_goals: int
     handle: Any = None
+    closed: bool = False  # the tactic finished the proof; nothing runs on this node
 
 
 class StateTree:
@@ -64,21 +65,34 @@ class StateTree:
         self.nodes[sid] = StateNode(parent, tactic, goals, num_goals, handle)
         return ProofState(sid, goals, num_goals)
 
-    def finished(self) -> ProofFinished:
-        return ProofFinished(self._new_id())
+    def finished(self, parent: int, tactic: str) -> ProofFinished:
+        sid = self._new_id()
+        self.nodes[sid] = StateNode(parent, tactic, "", 0, None, closed=True)
+        return ProofFinished(sid)
+
+    def tactics_to(self, state_id: int) -> list[str]:
+        """The tactics from the initial state to ``state_id`` (a proof, for a finished id)."""
+        if state_id not in self.nodes:
+            raise UnknownStateError(f"unknown proof state {state_id} for the current theorem")
+        out: list[str] = []
+        node = self.nodes[state_id]
+        while node.parent is not None:
+            out.append(node.tactic or "")
+            node = self.nodes[node.parent]
+        return out[::-1]
 
     def record(self, parent: int, tactic: str, outcome: TacticOutcome) -> TacticResult:
         """The :class:`TacticResult` of running ``tactic`` on state ``parent``."""
         if isinstance(outcome, NewGoals):
             return self.add_child(parent, tactic, outcome.goals, outcome.num_goals, outcome.handle)
         if isinstance(outcome, AllGoalsClosed):
-            return self.finished()
+            return self.finished(parent, tactic)
         return outcome
 
     def get(self, state: ProofState) -> StateNode:
         """The node of ``state``; UnknownStateError for ids this tree never produced."""
         node = self.nodes.get(state.id)
-        if node is None or node.goals != state.goals:
+        if node is None or node.closed or node.goals != state.goals:
             raise UnknownStateError(f"unknown proof state {state.id} for the current theorem")
         return node
 

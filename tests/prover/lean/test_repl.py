@@ -89,6 +89,15 @@ def test_branching_proof_to_completion():
     done = env.run_tac(s3, "exact h1.right")
     assert isinstance(done, ProofFinished)
     assert made[0].exhausted and env.stats.tactics_run == 4 and env.stats.restarts == 0
+    assert env.tactics_to(done.id) == [
+        "apply And.intro",
+        "exact h1.left",
+        "apply h2",
+        "exact h1.right",
+    ]
+    assert env.tactics_to(s2.id) == ["apply And.intro", "exact h1.left"]
+    with pytest.raises(UnknownStateError):  # nothing runs on a finished proof
+        env.run_tac(ProofState(done.id, "", 0), "rfl")
     env.close()
 
 
