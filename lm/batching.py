@@ -45,10 +45,11 @@ class BatchingGenerator:
         self.stats = BatchStats()
         self._queue: asyncio.Queue[_Pending] | None = None
         self._worker: asyncio.Task[None] | None = None
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lm-batch")
+        self._executor: ThreadPoolExecutor | None = None
 
     async def start(self) -> None:
         self._queue = asyncio.Queue()
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lm-batch")
         self._worker = asyncio.create_task(self._run())
 
     async def stop(self) -> None:
@@ -58,7 +59,9 @@ class BatchingGenerator:
                 await self._worker
             except asyncio.CancelledError:
                 pass
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+        self._queue = self._worker = self._executor = None
 
     async def submit(self, prompt: str, config: GenerationConfig) -> list[Candidate]:
         if self._queue is None:
@@ -86,6 +89,7 @@ class BatchingGenerator:
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
+        executor = self._executor
         while True:
             batch = await self._collect()
             groups: dict[GenerationConfig, list[_Pending]] = defaultdict(list)
@@ -100,7 +104,7 @@ class BatchingGenerator:
                 prompts = [item.prompt for item in items]
                 try:
                     results = await loop.run_in_executor(
-                        self._executor, self.model.generate_with, prompts, config
+                        executor, self.model.generate_with, prompts, config
                     )
                 except Exception as exc:  # noqa: BLE001 - handed to every waiting caller
                     for item in items:

@@ -169,8 +169,11 @@ class HFLocalModel(LanguageModel):
             generation_config=self._hf_config(config),
             tokenizer=self.tokenizer if config.stop else None,
         )
-        steps = len(out.logits)
-        generated = out.sequences[:, -steps:] if steps else out.sequences[:, :0]
+        prompt_len = 1 if self.is_seq2seq else enc["input_ids"].shape[1]
+        generated = out.sequences[:, prompt_len:]
+        # Beam search may trim finished sequences below the number of decoding steps.
+        steps = min(generated.shape[1], len(out.logits))
+        generated = generated[:, :steps]
         rows = generated.shape[0]
         beam_indices = getattr(out, "beam_indices", None)
         if beam_indices is None:
@@ -180,7 +183,7 @@ class HFLocalModel(LanguageModel):
         else:
             beam_indices = beam_indices[:, :steps]
         token_logprobs = torch.zeros(rows, steps, dtype=torch.float32)
-        for t, logits in enumerate(out.logits):
+        for t, logits in enumerate(out.logits[:steps]):
             step_lp = torch.log_softmax(logits.float(), dim=-1)
             src = beam_indices[:, t].clamp(min=0)
             token_logprobs[:, t] = step_lp[src, generated[:, t]].cpu()

@@ -32,7 +32,9 @@ def teacher_forced_logprob(lm: HFLocalModel, prompt: str, cand: Candidate) -> fl
     return float(torch.log_softmax(logits.float(), -1).gather(1, target.T).sum())
 
 
-def check_candidates(result: list[list[Candidate]], prompts: int, n: int, max_new_tokens: int) -> None:
+def check_candidates(
+    result: list[list[Candidate]], prompts: int, n: int, max_new_tokens: int
+) -> None:
     assert len(result) == prompts
     for cands in result:
         assert len(cands) == n
@@ -60,11 +62,15 @@ def test_logprobs_match_a_teacher_forced_forward_pass(
     check_candidates(result, len(PROMPTS), n, 10)
     for prompt, cands in zip(PROMPTS, result, strict=True):
         for c in cands:
-            assert c.logprob == pytest.approx(teacher_forced_logprob(lm, prompt, c), rel=2e-3, abs=2e-3)
+            assert c.logprob == pytest.approx(
+                teacher_forced_logprob(lm, prompt, c), rel=2e-3, abs=2e-3
+            )
 
 
 @pytest.mark.parametrize("which", ["causal_lm", "seq2seq_lm"])
-def test_batched_greedy_equals_one_prompt_at_a_time(request: pytest.FixtureRequest, which: str) -> None:
+def test_batched_greedy_equals_one_prompt_at_a_time(
+    request: pytest.FixtureRequest, which: str
+) -> None:
     lm: HFLocalModel = request.getfixturevalue(which)
     batched = lm.generate(PROMPTS, max_new_tokens=12)
     single = [lm.generate([p], max_new_tokens=12)[0] for p in PROMPTS]
@@ -84,7 +90,9 @@ def test_beams_are_distinct_and_the_best_beam_beats_greedy(causal_lm: HFLocalMod
 def test_stop_strings_cut_text_and_score(causal_lm: HFLocalModel) -> None:
     free = causal_lm.generate(PROMPTS, n=4, num_beams=4, max_new_tokens=12)
     stop = "i"
-    assert any(stop in c.text for cands in free for c in cands), "pick a stop string the model emits"
+    assert any(stop in c.text for cands in free for c in cands), (
+        "pick a stop string the model emits"
+    )
     cut = causal_lm.generate(PROMPTS, n=4, num_beams=4, max_new_tokens=12, stop=[stop])
     for cands in cut:
         for c in cands:
