@@ -129,21 +129,33 @@ def parse_theorems(records: Any, source: str = "<records>") -> list[TracedTheore
     return theorems
 
 
-def load_theorems(path: str | Path) -> list[TracedTheorem]:
-    """Read one split-part file (a JSON list of theorem records)."""
+def load_theorems(path: str | Path, fill_steps_remaining: bool = True) -> list[TracedTheorem]:
+    """Read one split-part file (a JSON list of theorem records). With
+    ``fill_steps_remaining``, theorems whose tactics lack ``steps_remaining`` (LeanDojo's own
+    files) get it computed, so progress models take either source."""
     path = Path(path)
-    return parse_theorems(_read_json(path), str(path))
+    theorems = parse_theorems(_read_json(path), str(path))
+    if fill_steps_remaining:
+        theorems = [
+            with_steps_remaining(t)
+            if any(tac.steps_remaining is None for tac in t.traced_tactics)
+            else t
+            for t in theorems
+        ]
+    return theorems
 
 
-def load_split(dataset_dir: str | Path, split: str, part: str) -> list[TracedTheorem]:
+def load_split(
+    dataset_dir: str | Path, split: str, part: str, fill_steps_remaining: bool = True
+) -> list[TracedTheorem]:
     """Read ``<dataset_dir>/<split>/<part>.json`` (split: random|novel_premises, part:
-    train|val|test)."""
+    train|val|test); see :func:`load_theorems` for ``fill_steps_remaining``."""
     if split not in SPLITS:
         raise DatasetError(f"unknown split {split!r}; expected one of {', '.join(SPLITS)}")
     if part not in PARTS:
         raise DatasetError(f"unknown part {part!r}; expected one of {', '.join(PARTS)}")
     root = _existing_dir(dataset_dir)
-    return load_theorems(root / split / f"{part}.json")
+    return load_theorems(root / split / f"{part}.json", fill_steps_remaining)
 
 
 def load_corpus(dataset_dir: str | Path) -> list[CorpusFile]:
@@ -521,7 +533,7 @@ def dataset_stats(dataset_dir: str | Path) -> DatasetStats:
             path = root / split / f"{part}.json"
             if not path.exists():
                 continue
-            theorems = load_theorems(path)
+            theorems = load_theorems(path, fill_steps_remaining=False)
             sizes.setdefault(split, {})[part] = len(theorems)
             for t in theorems:
                 unique.setdefault(theorem_key(t), t)

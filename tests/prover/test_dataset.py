@@ -50,7 +50,10 @@ def test_load_real_leandojo_excerpt():
     assert simp.premises[0].full_name == "WithLp.prod_norm_eq_add"
     assert simp.premises[0].def_pos == (272, 9)
     assert simp.state_after == "no goals"
-    assert simp.steps_remaining is None  # LeanDojo files carry no steps_remaining
+    # LeanDojo files carry no steps_remaining; the loader fills it unless asked not to.
+    assert [t.steps_remaining for t in first.traced_tactics] == [2, 1]
+    raw = load_split(EXCERPT, "random", "val", fill_steps_remaining=False)
+    assert all(t.steps_remaining is None for thm in raw for t in thm.traced_tactics)
     assert sum(len(t.traced_tactics) for t in theorems) == 5
     meta = load_metadata(EXCERPT)
     assert meta.dataset_name == "LeanDojo Benchmark 4"
