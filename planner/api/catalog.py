@@ -23,7 +23,7 @@ from proofplan.errors import ProofplanError
 from proofplan.paths import data_dir
 
 IDENT = r"^[a-z][a-z0-9_]*$"
-ValueClass = Literal["date", "time", "city", "email", "money", "integer", "code", "name", "text", "enum", "none"]
+ValueClass = Literal["date", "time", "city", "email", "money", "integer", "code", "name", "text", "enum", "address", "none"]
 
 
 class CatalogError(ProofplanError):
