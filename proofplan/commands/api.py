@@ -1,1 +1,154 @@
-"""CLI commands: api."""
+"""CLI commands: api (``plan api``, ``eval api``, ``data api-evalset``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from proofplan.apps import data_app, eval_app, plan_app
+from proofplan.errors import ProofplanError
+
+PLANNERS = ("auto", "fast-downward", "pyperplan")
+TRANSLATORS = ("builtin", "llm")
+
+
+def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ProofplanError(f"--{name} must be one of {', '.join(choices)}, got {value!r}")
+
+
+def _translator(kind: str, model: str | None, retries: int):
+    from planner.api.extractor import extract
+
+    if kind == "builtin":
+        return extract
+    from lm.registry import load_model
+    from planner.api.llm_translator import LlmTranslator
+
+    translator = LlmTranslator(load_model(model), max_retries=retries)
+    return translator.translate
+
+
+@plan_app.command("api")
+def plan_api(
+    request: Annotated[str, typer.Argument(help="The user's request in plain language.")],
+    catalog: Annotated[str, typer.Option("--catalog", "-c", help="Bundled catalog name or a .yaml/.json path.")] = "travel",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON.")] = False,
+    pddl: Annotated[Path | None, typer.Option("--pddl", help="Write domain.pddl and problem.pddl into this folder.")] = None,
+    planner: Annotated[str, typer.Option(help="auto (Fast Downward, pyperplan fallback), fast-downward or pyperplan.")] = "auto",
+    translator: Annotated[str, typer.Option(help="builtin (catalog vocabulary) or llm (a model from lm/).")] = "builtin",
+    model: Annotated[str | None, typer.Option(help="Model for --translator llm (default SmolLM2).")] = None,
+    retries: Annotated[int, typer.Option(help="LLM re-asks after an invalid translation.")] = 2,
+    select_apis: Annotated[int, typer.Option(help="Keep the top-k APIs by BM25 retrieval (0: all; auto above 40 APIs).")] = 0,
+    time_limit: Annotated[float, typer.Option(help="Planner time limit in seconds.")] = 10.0,
+) -> None:
+    """Plan the API calls that serve REQUEST (get_info asks for what is missing)."""
+    _check_choice("planner", planner, PLANNERS)
+    _check_choice("translator", translator, TRANSLATORS)
+    if time_limit <= 0:
+        raise ProofplanError("--time-limit must be positive")
+    from planner.api.catalog import load_catalog
+    from planner.api.pipeline import plan_request
+
+    cat = load_catalog(catalog)
+    k = select_apis or (12 if len(cat.apis) > 40 else 0)
+    if k > 0:
+        from planner.api.selection import ApiSelector
+
+        cat = ApiSelector(cat).select(request, k)
+    parsed = _translator(translator, model, retries)(cat, request)
+    plan, task, _ = plan_request(cat, parsed, planner=planner, time_limit=time_limit)  # type: ignore[arg-type]
+    if pddl is not None:
+        if task is None:
+            raise ProofplanError(f"no PDDL task was built: {plan.message}")
+        pddl.mkdir(parents=True, exist_ok=True)
+        (pddl / "domain.pddl").write_text(task.domain)
+        (pddl / "problem.pddl").write_text(task.problem)
+    if as_json:
+        typer.echo(plan.model_dump_json(indent=2))
+    else:
+        _print_plan(plan)
+    if plan.status in ("no_reachable_goal", "timeout", "failed"):
+        raise typer.Exit(1)
+
+
+def _print_plan(plan) -> None:
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    req = plan.request
+    console.print(f"[bold]goals[/]: {', '.join(req.goals) or '(none found)'}")
+    console.print("[bold]given[/]: " + (", ".join(f"{v.type}={v.value!r}" for v in req.values) or "(nothing)"))
+    for goal, why in plan.unreachable.items():
+        console.print(f"[red]unreachable[/] {goal}: {why}")
+    if plan.status in ("no_reachable_goal", "timeout", "failed", "nothing_to_do"):
+        console.print(f"[bold]{plan.status}[/]: {plan.message}")
+        return
+    console.print(f"[bold]plan[/] ({plan.planner}, {1000 * sum(plan.timings.get(k, 0) for k in ('asp', 'pddl', 'planner')):.0f} ms):")
+    for step in plan.steps:
+        console.print(f"  {step.index:2d}. {step.label()}")
+
+
+@eval_app.command("api")
+def eval_api(
+    planner: Annotated[str, typer.Option(help="auto, fast-downward or pyperplan.")] = "auto",
+    catalog: Annotated[str | None, typer.Option(help="Only the cases of this catalog.")] = None,
+    limit: Annotated[int, typer.Option(help="Evaluate at most this many cases (0: all).")] = 0,
+    evalset: Annotated[Path | None, typer.Option(help="Evaluation set (.jsonl); default data/api/evalset.jsonl.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Append outcomes here as they are made; resume from it.")] = None,
+    translator: Annotated[str, typer.Option(help="builtin or llm.")] = "builtin",
+    model: Annotated[str | None, typer.Option(help="Model for --translator llm.")] = None,
+    show_failures: Annotated[bool, typer.Option(help="List failed cases with the reason.")] = True,
+) -> None:
+    """Run the API-planning evaluation set and print success per category and latency."""
+    _check_choice("planner", planner, PLANNERS)
+    _check_choice("translator", translator, TRANSLATORS)
+    from rich.console import Console
+    from rich.table import Table
+
+    from planner.api.evalset import default_path, load_evalset
+    from planner.api.evaluation import evaluate, summarise
+
+    path = evalset or default_path()
+    if not path.exists():
+        raise ProofplanError(f"evaluation set not found: {path}")
+    cases = load_evalset(path)
+    if catalog:
+        cases = [c for c in cases if c.catalog == catalog]
+    if limit > 0:
+        cases = cases[:limit]
+    if not cases:
+        raise ProofplanError("no evaluation cases selected")
+    fn = _translator(translator, model, 2)
+    outcomes = list(evaluate(cases, lambda cat, text: fn(cat, text), planner=planner, results_path=out))
+    summary = summarise(outcomes)
+    table = Table(title=f"API planner on {len(outcomes)} requests ({planner})")
+    table.add_column("category")
+    table.add_column("n", justify="right")
+    table.add_column("success", justify="right")
+    for cat_name, (n, share) in summary.by_category.items():
+        table.add_row(cat_name, str(n), f"{100 * share:.1f}%")
+    table.add_row("[bold]all[/]", str(summary.total), f"[bold]{100 * summary.success:.1f}%[/]")
+    console = Console(highlight=False)
+    console.print(table)
+    console.print(f"same calls as gold: {100 * summary.gold_calls_match:.1f}%; latency median "
+                  f"{1000 * summary.median_s:.0f} ms, p95 {1000 * summary.p95_s:.0f} ms")
+    if show_failures:
+        for o in outcomes:
+            if not o.success:
+                console.print(f"[red]fail[/] {o.id}: {o.reason}")
+
+
+@data_app.command("api-evalset")
+def data_api_evalset(
+    out: Annotated[Path | None, typer.Option(help="Output .jsonl (default data/api/evalset.jsonl).")] = None,
+    per_category: Annotated[int, typer.Option(help="Cases per category (8 categories).")] = 40,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+) -> None:
+    """Regenerate the API-planning evaluation set (deterministic for a seed)."""
+    from planner.api.evalset import default_path, write_evalset
+
+    cases = write_evalset(out, per_category=per_category, seed=seed)
+    typer.echo(f"wrote {len(cases)} cases to {out or default_path()}")
