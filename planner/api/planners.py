@@ -90,7 +90,8 @@ def run_fast_downward(
             return PlannerResult("fast-downward", "solved", actions, seconds)
         if code in (10, 11, 12):
             return PlannerResult("fast-downward", "unsolvable", seconds=seconds, message="no plan exists")
-        if code in (21, 23, 24) or code < 0:
+        # 21/23/24: out of time; a CPU-limit signal (SIGXCPU) shows as -24 or 256-24.
+        if code in (21, 23, 24, 232, 247) or code < 0:
             return PlannerResult("fast-downward", "timeout", seconds=seconds,
                                  message=f"no plan within {time_limit:g} s")
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or [""]
