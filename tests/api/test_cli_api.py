@@ -1,0 +1,58 @@
+"""`proofplan plan api` and `proofplan eval api` through the real console entry point."""
+
+import json
+import subprocess
+import sys
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "proofplan.cli", *args], capture_output=True, text=True, timeout=180)
+
+
+def test_plan_api_prints_plan_with_get_info_and_writes_pddl(tmp_path):
+    out = run("plan", "api", "Please book a hotel in Rome from June 3 until June 6 for 2 guests, name of Ana Silva.",
+              "--catalog", "travel", "--pddl", str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    assert "get_info(payment_method)" in out.stdout
+    assert "search_hotels(" in out.stdout and "book_hotel(" in out.stdout
+    domain = (tmp_path / "domain.pddl").read_text()
+    problem = (tmp_path / "problem.pddl").read_text()
+    assert "(:action book_hotel" in domain and "(askable v_payment_method)" in problem
+
+
+def test_plan_api_json_and_unreachable_explanation():
+    out = run("plan", "api", "cancel my order ORD-55120 and apply for a loan", "-c", "shopping", "--json",
+              "--planner", "pyperplan")
+    assert out.returncode == 0, out.stderr
+    plan = json.loads(out.stdout)
+    assert plan["status"] == "partial"
+    assert [s["api"] for s in plan["steps"]] == ["cancel_order"]
+    assert plan["steps"][0]["inputs"]["order"]["value"] == "ORD-55120"
+    assert "produces loan_offer" in plan["unreachable"]["loan_offer"]
+
+
+def test_no_reachable_goal_is_explained_not_empty():
+    out = run("plan", "api", "please book a train ticket to Rome", "-c", "travel")
+    assert out.returncode == 1
+    assert "no API in catalog 'travel' produces train_ticket" in out.stdout
+    out = run("plan", "api", "hello there", "-c", "travel")
+    assert out.returncode == 1 and "names no goal" in out.stdout
+
+
+def test_bad_input_is_one_line_exit_2(tmp_path):
+    out = run("plan", "api", "x", "--catalog", "nope")
+    assert out.returncode == 2 and out.stderr.strip() == "error: unknown catalog 'nope'; bundled: shopping, travel, workplace"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\ntypes: [{name: a}]\napis: [{name: f, description: d, inputs: {x: b}, outputs: {o: a}}]\n")
+    out = run("plan", "api", "x", "--catalog", str(bad))
+    assert out.returncode == 2 and out.stderr.strip() == "error: bad.yaml: API 'f' input 'x' has unknown type 'b'"
+    out = run("plan", "api", "x", "--planner", "magic")
+    assert out.returncode == 2 and "--planner must be one of" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_eval_api_on_a_few_cases(tmp_path):
+    out = run("eval", "api", "--limit", "6", "--out", str(tmp_path / "r.jsonl"))
+    assert out.returncode == 0, out.stderr
+    assert "complete/single/dataflow" in out.stdout and "all" in out.stdout
+    assert len((tmp_path / "r.jsonl").read_text().splitlines()) == 6

@@ -1,0 +1,41 @@
+"""The built-in extractor reads goals and typed values from free text."""
+
+from planner.api.extractor import extract
+
+
+def values(req):
+    return {v.type: v.value for v in req.values}
+
+
+def test_travel_request_with_cues_dates_and_numbers(travel):
+    req = extract(travel, "Hi! Please book a flight from Boston to Paris on June 3rd for two travelers, "
+                          "in the name of Ana Silva, pay with visa. Also check the weather in Paris.")
+    assert req.goals == ["flight_booking", "weather_forecast"]
+    assert values(req) == {
+        "origin_city": "Boston", "destination_city": "Paris", "departure_date": "2025-06-03",
+        "travelers": "2", "traveler_name": "Ana Silva", "payment_method": "visa", "city": "Paris",
+    }
+
+
+def test_same_class_values_are_told_apart_by_cues(travel):
+    req = extract(travel, "Reserve a hotel room in Rome checking in on 2025-07-01 until July 5.")
+    assert values(req) == {"destination_city": "Rome", "check_in_date": "2025-07-01", "check_out_date": "2025-07-05"}
+
+
+def test_longest_goal_phrase_wins_and_quoted_text(workplace, travel):
+    assert extract(travel, "book a round-trip flight please").goals == ["round_trip_booking"]
+    req = extract(workplace, 'Send an email to bob@corp.com with the subject "Hi" saying "See you at 5"')
+    assert req.goals == ["sent_email"]
+    assert values(req) == {"contact_email": "bob@corp.com", "email_subject": "Hi", "email_body": "See you at 5"}
+
+
+def test_values_after_cues_and_times(workplace, travel):
+    req = extract(workplace, "Find a free slot with Alice Moreau on May 2 for 45 minutes")
+    assert values(req) == {"person_name": "Alice Moreau", "meeting_date": "2025-05-02", "duration_minutes": "45"}
+    req = extract(travel, "reserve a table at 7:30 pm, dinner on May 2, party of 4, serving thai in Lisbon")
+    assert values(req)["reservation_time"] == "19:30" and values(req)["travelers"] == "4"
+
+
+def test_nothing_to_read(travel):
+    req = extract(travel, "hello there")
+    assert req.goals == [] and req.values == []
