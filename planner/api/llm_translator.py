@@ -50,8 +50,10 @@ class LlmTranslation:
 
 
 def build_prompt(catalog: Catalog, text: str) -> str:
-    goals = [t.name for t in catalog.types if t.goal_phrases]
-    values = [f"{t.name} ({t.description})" for t in catalog.types if t.askable]
+    outputs = {t for a in catalog.apis for t in a.outputs.values()}
+    inputs = {t for a in catalog.apis for t in a.inputs.values()}
+    goals = [t.name for t in catalog.types if t.goal_phrases and t.name in outputs]
+    values = [f"{t.name} ({t.description})" for t in catalog.types if t.value != "none" and t.name in inputs]
     return (
         "Translate the request into JSON with keys \"goals\" (types the user wants) and \"values\" "
         "(a list of {\"type\": ..., \"value\": ...} for what the request states).\n"
@@ -102,6 +104,7 @@ class LlmTranslator:
         self.max_retries = max_retries
         self.max_new_tokens = max_new_tokens
         self.num_candidates = num_candidates
+        self.last: LlmTranslation | None = None
 
     def translate_detailed(self, catalog: Catalog, text: str) -> LlmTranslation:
         prompt = build_prompt(catalog, text)
@@ -125,7 +128,7 @@ class LlmTranslator:
         return LlmTranslation(None, attempts)
 
     def translate(self, catalog: Catalog, text: str) -> ApiRequest:
-        result = self.translate_detailed(catalog, text)
+        result = self.last = self.translate_detailed(catalog, text)
         if result.request is None:
             last = result.attempts[-1].error if result.attempts else "no output"
             raise TranslationError(

@@ -1,0 +1,58 @@
+"""LLM translator: schema validation of model text, and the validate-and-retry loop on a real model."""
+
+import pytest
+
+from planner.api.llm_translator import LlmTranslator, TranslationError, build_prompt, parse_translation
+from planner.api.selection import ApiSelector
+
+
+@pytest.mark.parametrize(
+    "output,error",
+    [
+        ("I think you want a flight.", "no JSON object"),
+        ('{"goals": ["flight_booking",]}', "invalid JSON"),
+        ('{"goals": "flight_booking"}', "schema: goals: Input should be a valid list"),
+        ('{"goals": ["flight_booking"], "extra": 1}', "schema: extra: Extra inputs are not permitted"),
+        ('{"goals": ["spaceship"]}', "goal 'spaceship' is not a type of catalog 'travel'"),
+        ('{"goals": ["flight_booking"], "values": [{"type": "planet", "value": "Mars"}]}', "value type 'planet'"),
+        ('{"goals": [], "values": []}', "no goal given"),
+        ('{"goals": ["origin_city"]}', "origin_city is not something an API produces"),
+    ],
+)
+def test_invalid_outputs_are_rejected_with_a_reason(travel, output, error):
+    with pytest.raises(ValueError, match=error.replace("(", r"\(").replace(")", r"\)")):
+        parse_translation(travel, "text", output)
+
+
+def test_valid_output_becomes_a_request(travel):
+    out = 'Sure: {"goals": ["flight_cancellation"], "values": [{"type": "booking_reference", "value": "BK-48213"}]} done'
+    req = parse_translation(travel, "cancel BK-48213", out)
+    assert req.goals == ["flight_cancellation"]
+    assert req.values[0].type == "booking_reference" and req.values[0].value == "BK-48213"
+
+
+def test_prompt_lists_the_catalog_vocabulary(travel):
+    prompt = build_prompt(travel, "cancel my flight")
+    assert "flight_cancellation" in prompt and "booking_reference" in prompt
+    assert prompt.rstrip().endswith("JSON:")
+
+
+def test_retry_loop_with_a_real_language_model(travel):
+    from lm.registry import load_model
+
+    model = load_model("smollm2")
+    text = "Cancel my flight, booking reference BK-48213."
+    small = ApiSelector(travel).select(text, 1)  # a short prompt keeps generation quick
+    assert [a.name for a in small.apis] == ["cancel_flight"]
+    translator = LlmTranslator(model, max_retries=1, max_new_tokens=12)
+    try:
+        request = translator.translate(small, text)
+    except TranslationError as exc:
+        attempts = translator.last.attempts
+        assert str(exc).startswith("the model gave no valid translation in 2 attempts (last: ")
+        assert len(attempts) == 2 and all(a.error for a in attempts)
+        assert "Your previous answer was rejected (" + attempts[0].error in attempts[1].prompt
+    else:  # a valid answer stops the loop and passes validation
+        assert translator.last.attempts[-1].error == ""
+        request.check_against(small)
+        assert request.goals
