@@ -28,6 +28,10 @@ def eval_prover(
     models_dir: Path | None = typer.Option(None, help="Folder of the trained models (default: data/models)."),
     generator: str = typer.Option("mixture", help="Learned generator: byt5 | knn | mixture."),
     out: Path = typer.Option(Path("results.jsonl"), help="Results, one JSON line per theorem; reruns resume."),
+    ray: bool = typer.Option(False, "--ray", help="Spread the theorems over Ray workers (needs the ray extra)."),
+    ray_address: str | None = typer.Option(None, help="Ray cluster address (implies --ray); default: a local cluster."),
+    workers: int = typer.Option(2, min=1, help="Ray workers, one proof assistant each."),
+    shared_generator: bool = typer.Option(False, help="Ray: one generator actor batching all workers' requests."),
 ) -> None:
     """Run a prover configuration on a dataset split; print pass@1 (resumes from --out)."""
     from rich.console import Console
@@ -48,9 +52,15 @@ def eval_prover(
         generator=generator,
     )
     console = Console()
-    with CoqEnv() as env:
-        prover = build_prover(config, env, settings)
-        summary = evaluate(theorems, prover, out, config)
+    if ray or ray_address:
+        from prover.distributed import RaySettings, evaluate_ray
+
+        summary = evaluate_ray(theorems, config, settings, out,
+                               RaySettings(ray_address, workers, shared_generator))
+    else:
+        with CoqEnv() as env:
+            prover = build_prover(config, env, settings)
+            summary = evaluate(theorems, prover, out, config)
     median = "-" if summary.median_time_to_proof is None else f"{summary.median_time_to_proof:.2f}s"
     console.print(
         f"{config}: pass@1 = {summary.pass_at_1:.3f} ({summary.proved}/{summary.total}), "
