@@ -264,8 +264,10 @@ def build_case(catalog: Catalog, rng: random.Random, goals: list[str], completen
         text = frame.format(g=gp[0], G=gp[0][0].upper() + gp[0][1:], v=joined(groups[0]))
     else:
         frame = rng.choice(FRAMES_MULTI)
-        rest = " and ".join(p + joined(grp) for p, grp in zip(gp[1:], groups[1:]))
+        rest = " and ".join(p + joined(grp) for p, grp in zip(gp[1:], groups[1:], strict=True))
         text = frame.format(g1=gp[0], G1=gp[0][0].upper() + gp[0][1:], g2=rest, v1=joined(groups[0]), v2="")
+    if opener.endswith(", "):
+        text = text[0].lower() + text[1:]
     text = opener + text + closer
     has_flow = any(a in d.calls and b in d.calls and a in _producers_of_inputs(catalog, b) for a, b in d.order)
     flow: Flow = "dataflow" if has_flow else "no_dataflow"

@@ -2,7 +2,12 @@
 
 import pytest
 
-from planner.api.llm_translator import LlmTranslator, TranslationError, build_prompt, parse_translation
+from planner.api.llm_translator import (
+    LlmTranslator,
+    TranslationError,
+    build_prompt,
+    parse_translation,
+)
 from planner.api.selection import ApiSelector
 
 

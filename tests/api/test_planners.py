@@ -25,7 +25,7 @@ def simulate(catalog, req, actions):
             known.add(asked[-1])
             continue
         api = catalog.api_by_name[a.name]
-        for need, arg in zip(api.inputs.values(), a.args):
+        for need, arg in zip(api.inputs.values(), a.args, strict=True):
             t = arg.removeprefix("v_")
             assert t in known and catalog.satisfies(t, need), (a, t, need)
         known.update(api.outputs.values())
