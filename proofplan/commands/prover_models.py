@@ -43,6 +43,8 @@ def train_generator(
     d_model: int = typer.Option(256, min=8),
     layers: int = typer.Option(4, min=1, help="Encoder and decoder layers each."),
     max_input_bytes: int = typer.Option(512, min=64),
+    max_tactic_bytes: int = typer.Option(128, min=8, help="Longer human tactics are left out of training."),
+    val_eval: int = typer.Option(200, min=0, help="Validation tactics for the model card's top-k figures."),
     resume: bool = typer.Option(True, help="Continue from OUT/checkpoint when it exists."),
     seed: int = typer.Option(0),
 ) -> None:
@@ -63,10 +65,11 @@ def train_generator(
     config = TrainConfig(
         out_dir=out, batch_size=batch_size, learning_rate=learning_rate, max_steps=max_steps,
         max_minutes=max_minutes, eval_every=eval_every, patience=patience, seed=seed, size=size,
-        settings=ByT5Settings(max_input_bytes=max_input_bytes), warmup_steps=min(100, max_steps // 10 + 1),
+        settings=ByT5Settings(max_input_bytes=max_input_bytes, max_tactic_bytes=max_tactic_bytes), warmup_steps=min(100, max_steps // 10 + 1),
     )
     export = export or out / "export"
-    build = build_generator(data, split, config, export, encoder=_encoder(out / "embeddings.npz"), resume=resume)
+    build = build_generator(data, split, config, export, encoder=_encoder(out / "embeddings.npz"), resume=resume,
+                            val_eval_examples=val_eval)
     r = build.report
     console = Console()
     console.print(f"trained {r.steps} steps in {r.seconds / 60:.1f} min on {r.device} ({r.stopped}); "

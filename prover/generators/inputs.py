@@ -36,22 +36,27 @@ def keep_tail_bytes(text: str, max_bytes: int) -> str:
     return raw[len(raw) - max_bytes :].decode("utf-8", errors="ignore")
 
 
-def goal_start(state: str) -> int:
-    """Index where the first goal begins (its marker), or 0 when no marker is found."""
-    positions = [state.find(marker) for marker in GOAL_MARKERS]
-    found = [p for p in positions if p >= 0]
-    return min(found) if found else 0
+def goal_span(state: str) -> tuple[int, int]:
+    """Where the first goal's marker starts and ends (``(0, 0)`` when no marker is found)."""
+    found = [(state.find(m), m) for m in GOAL_MARKERS if state.find(m) >= 0]
+    if not found:
+        return 0, 0
+    start, marker = min(found)
+    return start, start + len(marker)
 
 
 def fit_state(state: str, max_bytes: int) -> str:
     """``state`` cut to ``max_bytes`` so that the goal survives: goal first, then the
-    hypotheses nearest to it."""
+    hypotheses nearest to it (the marker line is dropped only when the goal alone fills the
+    budget)."""
     if len(state.encode("utf-8")) <= max_bytes:
         return state
-    start = goal_start(state)
-    goal = truncate_bytes(state[start:], max_bytes)
-    room = max_bytes - len(goal.encode("utf-8"))
-    return keep_tail_bytes(state[:start], room) + goal
+    start, end = goal_span(state)
+    marker, goal = state[start:end], state[end:]
+    if len((marker + goal).encode("utf-8")) > max_bytes:
+        return truncate_bytes(goal.lstrip("\n "), max_bytes)
+    room = max_bytes - len((marker + goal).encode("utf-8"))
+    return keep_tail_bytes(state[:start], room) + marker + goal
 
 
 def format_input(

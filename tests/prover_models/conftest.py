@@ -76,3 +76,32 @@ def coq_dataset(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("coq_dataset")
     write_dataset(theorems, corpus, out, num_val=12, num_test=12, metadata={"dataset_name": "test-fixture"})
     return out
+
+
+@pytest.fixture(scope="session")
+def trained_generator(coq_dataset, tmp_path_factory):
+    """A tiny byte-level T5 trained 60 steps on the fixture: (trainer, report, val examples)."""
+    import torch
+
+    from prover.generators.byt5 import ByT5Settings, ByT5Size
+    from prover.generators.pipeline import load_examples
+    from prover.generators.training import GeneratorTrainer, TrainConfig
+
+    torch.set_num_threads(2)
+    size = ByT5Size(d_model=64, d_ff=128, num_layers=2, num_decoder_layers=2, num_heads=2, d_kv=32, dropout_rate=0.0)
+    settings = ByT5Settings(max_input_bytes=192, max_tactic_bytes=32)
+    train = load_examples(coq_dataset, "random", "train", max_tactic_bytes=32)
+    val = load_examples(coq_dataset, "random", "val")
+    config = TrainConfig(out_dir=tmp_path_factory.mktemp("gen"), batch_size=16, learning_rate=3e-3,
+                         warmup_steps=5, max_steps=60, eval_every=20, patience=10, size=size, settings=settings)
+    trainer = GeneratorTrainer(train, val, config)
+    report = trainer.train(resume=False, progress=False)
+    return trainer, report, val
+
+
+@pytest.fixture(scope="session")
+def encoder():
+    """The bundled all-MiniLM-L6-v2 retrieval encoder (loaded once)."""
+    from retrieval.encoder import SentenceTransformerEncoder
+
+    return SentenceTransformerEncoder(None, device="cpu")

@@ -6,43 +6,26 @@ from __future__ import annotations
 import math
 
 import pytest
-import torch
 
 from prover.common import TacticCandidate, TacticGenerator
-from prover.generators.byt5 import ByT5Generator, ByT5Settings, ByT5Size, ModelLoadError
+from prover.generators.byt5 import ByT5Generator, ModelLoadError
 from prover.generators.pipeline import load_examples
-from prover.generators.training import GeneratorTrainer, TrainConfig
-
-TINY = ByT5Size(d_model=64, d_ff=128, num_layers=2, num_decoder_layers=2, num_heads=2, d_kv=32, dropout_rate=0.0)
-SETTINGS = ByT5Settings(max_input_bytes=192, max_tactic_bytes=32)
+from prover.generators.training import GeneratorTrainer
 
 
-@pytest.fixture(scope="module")
-def trained(coq_dataset, tmp_path_factory):
-    torch.set_num_threads(2)
-    out = tmp_path_factory.mktemp("gen")
-    train = load_examples(coq_dataset, "random", "train", max_tactic_bytes=32)
-    val = load_examples(coq_dataset, "random", "val")
-    config = TrainConfig(out_dir=out, batch_size=16, learning_rate=3e-3, warmup_steps=5, max_steps=60,
-                         eval_every=20, patience=10, size=TINY, settings=SETTINGS)
-    trainer = GeneratorTrainer(train, val, config)
-    report = trainer.train(resume=False, progress=False)
-    return trainer, report, val
-
-
-def test_training_lowers_validation_loss(trained):
-    trainer, report, _ = trained
+def test_training_lowers_validation_loss(trained_generator):
+    trainer, report, _ = trained_generator
     from prover.generators.byt5 import new_model
 
-    initial = trainer.validation_loss(new_model(TINY, seed=0))
+    initial = trainer.validation_loss(new_model(trainer.config.size, seed=0))
     assert report.steps == 60
     assert report.best_val_loss < initial - 1.0
     losses = [h["val_loss"] for h in report.history]
     assert losses[-1] < losses[0]
 
 
-def test_log_probs_sorted_finite_and_real(trained):
-    trainer, _, val = trained
+def test_log_probs_sorted_finite_and_real(trained_generator):
+    trainer, _, val = trained_generator
     gen = trainer.best_generator()
     assert isinstance(gen, TacticGenerator)
     states = [e.state for e in val[:6]]
@@ -61,16 +44,16 @@ def test_log_probs_sorted_finite_and_real(trained):
         assert forced == pytest.approx(candidates[0].logprob, abs=1e-2)
 
 
-def test_learns_the_fixture_tactics(trained):
-    trainer, _, val = trained
+def test_learns_the_fixture_tactics(trained_generator):
+    trainer, _, val = trained_generator
     gen = trainer.best_generator()
     out = gen.suggest_batch([e.state for e in val], [list(e.premises) for e in val], 8)
     hits = sum(e.tactic in [c.tactic for c in cands] for e, cands in zip(val, out, strict=True))
     assert hits >= len(val) // 3
 
 
-def test_save_and_load_give_same_outputs(trained, tmp_path):
-    trainer, _, val = trained
+def test_save_and_load_give_same_outputs(trained_generator, tmp_path):
+    trainer, _, val = trained_generator
     gen = trainer.best_generator()
     states, premises = [e.state for e in val[:4]], [list(e.premises) for e in val[:4]]
     gen.save(tmp_path / "fp32", float16=False)
@@ -86,21 +69,21 @@ def test_save_and_load_give_same_outputs(trained, tmp_path):
     assert half.suggest_batch(states, premises, 4) == rounded.suggest_batch(states, premises, 4)
 
 
-def test_resume_continues_from_checkpoint(trained, coq_dataset, tmp_path):
-    trainer, _, val = trained
+def test_resume_continues_from_checkpoint(trained_generator, coq_dataset, tmp_path):
+    trainer, _, val = trained_generator
     from dataclasses import replace
 
-    config = replace(trainer.config, out_dir=tmp_path, max_steps=30, eval_every=10)
+    config = replace(trainer.config, out_dir=tmp_path, max_steps=8, eval_every=4)
     train = load_examples(coq_dataset, "random", "train", max_tactic_bytes=32)
     first = GeneratorTrainer(train, val, replace(config, max_minutes=0.0001)).train(resume=False, progress=False)
     assert first.steps == 1 and first.stopped == "time limit reached"
     second = GeneratorTrainer(train, val, config).train(resume=True, progress=False)
-    assert second.steps == 30
+    assert second.steps == 8
     assert second.history[0]["step"] == 1
 
 
-def test_k_zero_and_errors(trained, tmp_path):
-    trainer, _, _ = trained
+def test_k_zero_and_errors(trained_generator, tmp_path):
+    trainer, _, _ = trained_generator
     gen = trainer.best_generator()
     assert gen.suggest("x : nat\n============================\nx = x", [], 0) == []
     assert all(isinstance(c, TacticCandidate) for c in gen.suggest("x = x", [], 2))
