@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from planner.api.catalog import Catalog, TypeSpec
 from planner.api.request import ApiRequest, ProvidedValue
@@ -57,6 +58,7 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[\w'@+-]+", text.lower())
 
 
+@lru_cache(maxsize=4096)
 def _phrase_re(phrase: str) -> re.Pattern[str]:
     return re.compile(r"(?<![\w-])" + re.escape(phrase).replace(r"\ ", r"\s+") + r"(?![\w-])", re.IGNORECASE)
 
