@@ -133,7 +133,9 @@ COQ_FORBIDDEN_VERNACULAR = frozenset(
 COQ_CHEATING_TACTICS = frozenset({"admit", "give_up", "Admitted"})
 # A Coq tactic starts with a lower-case tactic name, an Ltac keyword, a goal selector
 # (``2:``, ``all:``, ``[H]:``) or an opening parenthesis/bracket of a tactic expression.
-COQ_LEADING = re.compile(r"^\s*(?:(?:\d+|all|\[\s*[A-Za-z_][\w']*\s*\]|par)\s*:\s*)?(?:[a-z_(\[]|\d+\s*:)")
+# The lookahead stops a selector (``all:``, ``[H]:``) from passing as a lower-case tactic name.
+COQ_LEADING = re.compile(r"^\s*(?:(?:\d+|all|\[\s*[A-Za-z_][\w']*\s*\]|par)\s*:\s*)?"
+                         r"(?!(?:\d+|all|par|\[\s*[A-Za-z_][\w']*\s*\])\s*:)(?:[a-z_(\[]|\d+\s*:)")
 
 COQ_RULES = GuardRules(
     name="coq",
