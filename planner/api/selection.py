@@ -9,6 +9,7 @@ BM25 (``retrieval.bm25``) needs no model and is the default; the dense index
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from planner.api.catalog import Catalog
@@ -40,6 +41,14 @@ def dataflow_closure(catalog: Catalog, names: list[str]) -> list[str]:
     return keep
 
 
+CLAUSE_BREAK = re.compile(r"[.;!?]|,?\s\b(?:and then|then|and also|also|after that|and)\b", re.IGNORECASE)
+
+
+def split_clauses(text: str) -> list[str]:
+    """Pieces of a request that each ask for one thing (split at sentence ends and 'and then')."""
+    return [c.strip() for c in CLAUSE_BREAK.split(text) if len(c.split()) >= 2]
+
+
 class ApiSelector:
     """Top-k API retrieval over one catalog, closed under dataflow."""
 
@@ -65,6 +74,11 @@ class ApiSelector:
             hits = self._dense.search_texts(self._encoder, [text], k)[0]  # type: ignore[arg-type]
         return [h.record.key for h in hits]
 
-    def select(self, text: str, k: int = 8) -> Catalog:
-        """The catalog restricted to the top-``k`` APIs for ``text`` and their feeders."""
-        return self.catalog.subset(dataflow_closure(self.catalog, self.top(text, k)))
+    def select(self, text: str, k: int = 8, per_clause: int = 2) -> Catalog:
+        """The catalog restricted to the top-``k`` APIs for ``text``, the top ``per_clause`` for
+        each clause (so every goal of a multi-goal request gets its own query), and their feeders."""
+        names = self.top(text, k)
+        if per_clause > 0:
+            for clause in split_clauses(text):
+                names += self.top(clause, per_clause)
+        return self.catalog.subset(dataflow_closure(self.catalog, list(dict.fromkeys(names))))
