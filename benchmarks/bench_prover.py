@@ -80,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         progress_weight=args.progress_weight,
         models_dir=args.models_dir,
         generator=args.generator,
+        dataset_dir=args.data,
     )
     args.out_dir.mkdir(parents=True, exist_ok=True)
     console.print(

@@ -9,6 +9,7 @@ from pathlib import Path
 from proofplan.errors import ProofplanError
 from proofplan.paths import data_dir
 from prover.common import ProgressModel, TacticGenerator
+from prover.env import Theorem
 from prover.search import PremiseSource
 
 
@@ -33,15 +34,47 @@ def progress_model(models_dir: Path | None = None) -> ProgressModel:
     return ProgressPredictor.load(models_root(models_dir) / "progress")
 
 
-def premise_source(models_dir: Path | None = None, k: int = 8) -> PremiseSource:
-    """A function from a goal state to the texts of the ``k`` premises retrieved for it."""
-    try:
-        from prover import premise_retriever
-    except ImportError as exc:
-        raise ProofplanError("the premise retriever (prover.premise_retriever) is not available") from exc
-    retriever = premise_retriever.load_retriever(models_root(models_dir) / "retriever")
+class RetrievedPremises:
+    """A :data:`~prover.search.PremiseSource` over the premise retriever of a dataset.
 
-    def retrieve(state: str) -> list[str]:
-        return retriever.premise_texts(state, k)
+    For a theorem of the dataset, only premises accessible from its file (and, inside the file,
+    ending before the theorem starts) are searched; a theorem the dataset does not know is
+    searched against its file's premises, or all premises when it has no file. Returns the
+    premise texts the generator was trained on (corpus code, one line).
+    """
 
-    return retrieve
+    def __init__(self, dataset_dir: Path, model_dir: Path | None, k: int = 8) -> None:
+        from prover.dataset import PARTS, SPLITS, load_split
+        from prover.premise_retriever import PremiseRetriever
+
+        self.k = k
+        self.retriever = PremiseRetriever.load(dataset_dir, model_dir)
+        corpus = self.retriever.corpus
+        self.texts = {r.key: r.text for r in corpus.records}
+        self.starts: dict[tuple[str, str], tuple[int, int]] = {}
+        for split in SPLITS:
+            for part in PARTS:
+                if (Path(dataset_dir) / split / f"{part}.json").is_file():
+                    for rec in load_split(dataset_dir, split, part):
+                        self.starts[(rec.file_path, rec.full_name)] = (rec.start[0], rec.start[1])
+
+    def __call__(self, theorem: Theorem, state: str) -> list[str]:
+        from prover.premise_retriever import state_query_text
+
+        if theorem.file_path and theorem.file_path in self.retriever.corpus.files.files:
+            before = self.starts.get((theorem.file_path, theorem.full_name or ""))
+            hits = self.retriever.retrieve([state], [theorem.file_path], [before], self.k)[0]
+            names = [h.full_name for h in hits]
+        else:
+            vectors = self.retriever.encoder.encode([state_query_text(state)])
+            names = [h.record.key for h in self.retriever.index.search(vectors, self.k)[0]]
+        return [self.texts.get(n, n) for n in names]
+
+
+def premise_source(models_dir: Path | None, dataset_dir: Path, k: int = 8) -> PremiseSource:
+    """Premise texts retrieved for a (theorem, state) with ``<models>/retriever`` over the
+    corpus of ``dataset_dir``."""
+    model = models_root(models_dir) / "retriever"
+    if not model.is_dir():
+        raise ProofplanError(f"no premise retriever in {model}")
+    return RetrievedPremises(Path(dataset_dir), model, k)

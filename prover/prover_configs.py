@@ -50,6 +50,8 @@ class ProverSettings:
     num_premises: int = 8
     models_dir: Path | None = None
     generator: str = "mixture"
+    #: Dataset whose premise corpus the retriever searches (needed by ``+retrieval`` configs).
+    dataset_dir: Path | None = None
 
 
 @dataclass
@@ -82,7 +84,10 @@ def load_components(config: str, settings: ProverSettings) -> SearchComponents:
     premises = None
     progress = None
     if "retrieval" in config:
-        premises = default_models.premise_source(settings.models_dir, settings.num_premises)
+        if settings.dataset_dir is None:
+            raise ProofplanError(f"{config!r} retrieves premises: give the dataset whose corpus to search")
+        premises = default_models.premise_source(settings.models_dir, settings.dataset_dir,
+                                                 settings.num_premises)
     if config.endswith("+progress"):
         progress = default_models.progress_model(settings.models_dir)
     return SearchComponents(generator, premises, progress)

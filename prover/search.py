@@ -46,8 +46,9 @@ from prover.env import (
 
 SearchStatus = Literal["proved", "exhausted", "expansion_budget", "time_budget", "error"]
 
-#: Maps a goal state to the premises handed to the generator (e.g. a premise retriever).
-PremiseSource = Callable[[str], list[str]]
+#: Maps (theorem, goal state) to the premise texts handed to the generator (a premise
+#: retriever; the theorem tells it which premises are accessible).
+PremiseSource = Callable[[Theorem, str], list[str]]
 
 
 @dataclass(frozen=True)
@@ -200,7 +201,7 @@ class BestFirstSearch:
             data["expanded_at"] = time.monotonic() - start
 
             t0 = time.monotonic()
-            premises = self.premises(state.goals) if self.premises is not None else []
+            premises = self.premises(theorem, state.goals) if self.premises is not None else []
             timings["retrieve"] += time.monotonic() - t0
             t0 = time.monotonic()
             candidates = self.generator.suggest(state.goals, premises, cfg.k)

@@ -50,6 +50,7 @@ def eval_prover(
         progress_weight=progress_weight,
         models_dir=models_dir,
         generator=generator,
+        dataset_dir=data,
     )
     console = Console()
     if ray or ray_address:
