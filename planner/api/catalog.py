@@ -238,7 +238,10 @@ def load_catalog(name_or_path: str | Path) -> Catalog:
             )
     if not path.exists():
         raise CatalogError(f"catalog file not found: {path}")
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CatalogError(f"cannot read catalog file {path}: {exc}") from None
     return parse_catalog_text(text, source=path.name, is_json=path.suffix == ".json")
 
 
@@ -255,4 +258,8 @@ def parse_catalog_text(text: str, source: str = "<catalog>", is_json: bool = Fal
         line = f" at line {mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise CatalogError(f"{source}: malformed YAML{line}: {problem}") from None
+    except RecursionError:
+        raise CatalogError(f"{source}: the document is nested too deeply") from None
+    except (ValueError, TypeError) as exc:  # a huge integer literal, a list as a mapping key
+        raise CatalogError(f"{source}: unreadable value: {str(exc).splitlines()[0][:120]}") from None
     return parse_catalog(raw, source)
