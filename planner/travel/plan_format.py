@@ -19,6 +19,14 @@ class Leg:
     depart: Optional[int] = None  # minutes after midnight
     arrive: Optional[int] = None
 
+    def short(self) -> str:
+        """A compact description for tables."""
+        if self.flight is not None:
+            f = self.flight
+            return f"Flight {f.number} {self.origin}->{self.dest} {f.dep_time}-{f.arr_time}"
+        word = "Self-driving" if self.mode == "self-driving" else "Taxi"
+        return f"{word} {self.origin}->{self.dest} ({self.drive.duration if self.drive else ''})"
+
     def describe(self) -> str:
         """The benchmark's transportation string."""
         if self.flight is not None:
@@ -82,6 +90,6 @@ class Itinerary:
         for col in ("Day", "City", "Transportation", "Breakfast", "Attractions", "Lunch", "Dinner", "Accommodation"):
             t.add_column(col, overflow="fold")
         for d, row in zip(self.days, self.to_benchmark()):
-            t.add_row(f"{d.day}\n{d.date}", row["current_city"], row["transportation"], row["breakfast"],
+            t.add_row(f"{d.day}\n{d.date}", row["current_city"], d.leg.short() if d.leg else "-", row["breakfast"],
                       row["attraction"].replace(";", "\n").strip(), row["lunch"], row["dinner"], row["accommodation"])
         return t

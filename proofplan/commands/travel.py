@@ -1,1 +1,174 @@
-"""CLI commands: travel."""
+"""CLI commands: travel (``plan travel``, ``eval travelplanner``, ``eval travel-unsat``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from proofplan.apps import eval_app, plan_app
+from proofplan.errors import ProofplanError
+
+MODES = ("sole", "two-stage")
+TRANSLATORS = ("parser", "llm")
+
+
+def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ProofplanError(f"--{name} must be one of {', '.join(choices)}, got {value!r}")
+
+
+@plan_app.command("travel")
+def plan_travel(
+    query: Annotated[Optional[str], typer.Argument(help="The travel request in plain language.")] = None,
+    spec_file: Annotated[Optional[Path], typer.Option("--spec", help="A TripSpec JSON file (skips translation).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the plan (and reasons/repairs) as JSON.")] = False,
+    translator: Annotated[str, typer.Option(help="parser (built in) or llm (a model from lm/).")] = "parser",
+    model: Annotated[Optional[str], typer.Option(help="Model for --translator llm (default SmolLM2).")] = None,
+    reference: Annotated[Optional[Path], typer.Option(help="Reference information JSON (sole-planning mode).")] = None,
+    time_limit: Annotated[float, typer.Option(help="Solver time limit in seconds.")] = 10.0,
+    apply: Annotated[Optional[int], typer.Option("--apply", help="Re-plan with repair N of an unsat request.")] = None,
+) -> None:
+    """Plan a trip for QUERY with z3 over the TravelPlanner database and print it as a table."""
+    _check_choice("translator", translator, TRANSLATORS)
+    if time_limit <= 0:
+        raise ProofplanError("--time-limit must be positive")
+    if (query is None) == (spec_file is None):
+        raise ProofplanError("give either a QUERY or --spec FILE (exactly one)")
+    from planner.travel.api import load_spec_file, make_translator, plan_spec
+
+    if spec_file is not None:
+        spec = load_spec_file(spec_file)
+    else:
+        spec = make_translator(translator, model).translate(query or "")
+    mode = "two-stage"
+    ref = None
+    if reference is not None:
+        try:
+            ref = json.loads(reference.read_text())
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ProofplanError(f"cannot read reference information {reference}: {exc}") from None
+        mode = "sole"
+    outcome = plan_spec(spec, mode, ref, time_limit)
+    repairs = None
+    if outcome.status in ("unsat", "unknown"):
+        try:
+            from planner.travel.repairs import explain_and_repair
+        except ImportError:
+            explain_and_repair = None
+        if explain_and_repair is not None:
+            repairs = explain_and_repair(spec, outcome, mode=mode, reference=ref, time_limit=time_limit)
+            if apply is not None:
+                if not repairs.repairs:
+                    raise ProofplanError("no verified repair to apply")
+                if not 1 <= apply <= len(repairs.repairs):
+                    raise ProofplanError(f"--apply must be between 1 and {len(repairs.repairs)}")
+                spec = repairs.repairs[apply - 1].spec
+                outcome = plan_spec(spec, mode, ref, time_limit)
+                repairs = None
+    elif apply is not None:
+        raise ProofplanError("--apply only applies when the request has no plan")
+    if as_json:
+        data = outcome.to_json()
+        if repairs is not None:
+            data.update(repairs.to_json())
+        typer.echo(json.dumps(data, indent=1))
+        if outcome.status != "sat":
+            raise typer.Exit(1)
+        return
+    from rich.console import Console
+
+    console = Console()
+    _print_spec(console, spec)
+    if outcome.itinerary is not None and outcome.status == "sat":
+        console.print(outcome.itinerary.table())
+        note = "cheapest plan (proved)" if outcome.itinerary.optimal else outcome.message
+        console.print(f"verified by the TravelPlanner checks; {note}; solved in {outcome.seconds:.2f} s")
+        return
+    if outcome.status == "rejected":
+        console.print(f"[red]{outcome.message}[/red]")
+        raise typer.Exit(1)
+    word = "no plan exists" if outcome.status == "unsat" else f"no plan found before the time limit ({outcome.message})"
+    console.print(f"[bold red]{word}[/bold red]")
+    if repairs is not None:
+        repairs.print(console)
+    else:
+        for c in outcome.core:
+            console.print(f"  - {c.text}")
+    raise typer.Exit(1)
+
+
+def _print_spec(console, spec) -> None:
+    lc = spec.local
+    extras = [x for x in (lc.house_rule and f"house rule: {lc.house_rule}",
+                          lc.cuisine and f"cuisine: {', '.join(lc.cuisine)}",
+                          lc.room_type and f"room: {lc.room_type}", lc.transportation) if x]
+    console.print(f"[bold]{spec.origin} -> {spec.destination}[/bold], {spec.days} days "
+                  f"({spec.dates[0]} to {spec.dates[-1]}), {spec.visiting_city_number} city(ies), "
+                  f"{spec.people} people, budget ${spec.budget:,}" + (f"; {'; '.join(extras)}" if extras else ""))
+
+
+@eval_app.command("travelplanner")
+def eval_travelplanner(
+    split: Annotated[str, typer.Option(help="Split (only 'train' is bundled).")] = "train",
+    mode: Annotated[str, typer.Option(help="sole (reference information) or two-stage (database).")] = "two-stage",
+    translator: Annotated[str, typer.Option(help="parser or llm.")] = "parser",
+    model: Annotated[Optional[str], typer.Option(help="Model for --translator llm.")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Where to write the JSON results.")] = None,
+    limit: Annotated[Optional[int], typer.Option(help="Only the first N queries.")] = None,
+    time_limit: Annotated[float, typer.Option(help="Solver time limit per query in seconds.")] = 10.0,
+) -> None:
+    """Plan every query of a TravelPlanner split and print the benchmark's metrics."""
+    _check_choice("mode", mode, MODES)
+    _check_choice("translator", translator, TRANSLATORS)
+    if split != "train":
+        raise ProofplanError(f"split {split!r} is not bundled (only 'train'; never hand-convert validation/test)")
+    if limit is not None and limit < 1:
+        raise ProofplanError("--limit must be at least 1")
+    from rich.console import Console
+
+    from planner.travel.api import make_translator
+    from planner.travel.benchmark import run_eval
+    from proofplan.paths import data_dir
+
+    out = out or data_dir() / "generated" / "travel" / f"eval_{split}_{mode}_{translator}.json"
+    console = Console()
+    with console.status("planning ...") as status:
+        summary = run_eval(split, mode, make_translator(translator, model), time_limit, out, limit,
+                           progress=lambda r: status.update(f"query {r.idx}: {r.status} ({r.seconds:.2f} s)"))
+    print_summary(console, summary)
+    console.print(f"results written to {out}")
+
+
+def print_summary(console, summary: dict) -> None:
+    from rich.table import Table
+
+    from planner.travel.evaluation import PAPER_NAMES
+
+    t = Table(title=f"TravelPlanner {summary['split']} — {summary['mode']}, translator {summary['translator']}")
+    t.add_column("metric")
+    t.add_column("all", justify="right")
+    levels = [k for k in summary["per_level"] if "/" not in k]
+    for lv in levels:
+        t.add_column(lv, justify="right")
+    rows = [("Delivery rate", "delivery_rate"), ("Commonsense micro", "commonsense_micro"),
+            ("Commonsense macro", "commonsense_macro"), ("Hard micro", "hard_micro"),
+            ("Hard macro", "hard_macro"), ("Final pass rate", "final_pass_rate")]
+    for name, key in rows:
+        t.add_row(name, f"{summary['metrics'][key]:.1%}", *[f"{summary['per_level'][lv][key]:.1%}" for lv in levels])
+    for key, value in summary["metrics"]["per_check"].items():
+        t.add_row(f"  {PAPER_NAMES.get(key, key)}", f"{value:.1%}",
+                  *[(f"{summary['per_level'][lv]['per_check'][key]:.1%}" if key in summary['per_level'][lv]['per_check']
+                     else "-") for lv in levels])
+    console.print(t)
+    acc = summary["translation_accuracy"]
+    console.print("translation accuracy: " + ", ".join(f"{k} {v:.0%}" for k, v in acc.items()))
+    s, c = summary["solve_seconds"], summary["cost"]
+    console.print(f"solve time: median {s['median']:.2f} s, p95 {s['p95']:.2f} s, max {s['max']:.2f} s")
+    console.print(f"cost: ours ${c['ours_total']:,} vs annotated ${c['human_total']:,}; "
+                  f"more expensive than annotated: {c['more_expensive_than_human'] or 'none'}; "
+                  f"provably cheapest: {c['provably_cheapest']}/{summary['n']}")
+    if summary["failures"]:
+        console.print(f"failed queries: {sorted(summary['failures'])}")
