@@ -23,9 +23,10 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
+import torch
 from pydantic import BaseModel, Field
 
 from proofplan.errors import ProofplanError
@@ -33,13 +34,17 @@ from proofplan.paths import data_dir
 from prover.data_types import CorpusFile, CorpusPremise, TracedTheorem
 from prover.dataset import CorpusIndex
 from retrieval.bm25 import BM25Index
-from retrieval.encoder import DEFAULT_ENCODER_NAME, SentenceTransformerEncoder, load_bundled_minilm
+from retrieval.encoder import (
+    DEFAULT_ENCODER_NAME,
+    SentenceTransformerEncoder,
+    l2_normalise,
+    load_bundled_minilm,
+)
 from retrieval.errors import IndexLoadError
 from retrieval.index import VectorIndex
 from retrieval.records import IndexRecord
 
 if TYPE_CHECKING:
-    import torch
     from sentence_transformers import SentenceTransformer
 
 CONFIG_FILE = "retriever.json"
@@ -47,6 +52,8 @@ WEIGHTS_FILE = "trained_weights.safetensors"
 STATE_FILE = "train_state.pt"
 LOG_FILE = "train_log.jsonl"
 _LAYER = re.compile(r"encoder\.layer\.(\d+)\.")
+# Messages a prover prints in place of a goal (e.g. coqtop after a bullet's last tactic).
+_NOTICES = ("This subproof is complete", "No more goals", "No more subgoals")
 _GOAL_BAR = re.compile(r"^\s*(?:=+|⊢)\s*", re.M)
 
 
@@ -65,7 +72,8 @@ def default_model_dir() -> Path:
 def state_query_text(state: str) -> str:
     """The text encoded for a goal state: its first goal with the conclusion before the
     hypotheses (so truncation drops hypotheses, not the goal); further goals are dropped."""
-    first = state.strip().split("\n\n", 1)[0]
+    chunks = [c for c in state.strip().split("\n\n") if c.strip() and not c.startswith(_NOTICES)]
+    first = chunks[0] if chunks else state.strip()
     lines = first.splitlines()
     for i, line in enumerate(lines):
         if _GOAL_BAR.match(line) and (
@@ -179,11 +187,73 @@ def retrieval_examples(
 # --------------------------------------------------------------------------- encoder
 
 
+class ResidualAdapter(torch.nn.Module):
+    """``x + W2 gelu(W1 x)``; ``W2`` starts at zero, so an untrained adapter is the identity."""
+
+    def __init__(self, dim: int, hidden: int, dropout: float = 0.1) -> None:
+        super().__init__()
+        self.up = torch.nn.Linear(dim, hidden)
+        self.down = torch.nn.Linear(hidden, dim)
+        self.dropout = torch.nn.Dropout(dropout)
+        torch.nn.init.zeros_(self.down.weight)
+        torch.nn.init.zeros_(self.down.bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.down(self.dropout(torch.nn.functional.gelu(self.up(x))))
+
+
+class DualAdapter(torch.nn.Module):
+    """One adapter for goal states, one for premises: the two kinds of text differ."""
+
+    def __init__(self, dim: int, hidden: int, dropout: float = 0.1) -> None:
+        super().__init__()
+        self.state = ResidualAdapter(dim, hidden, dropout)
+        self.premise = ResidualAdapter(dim, hidden, dropout)
+
+
+class PremiseEncoder:
+    """Encodes goal states and premises into one space: a sentence-transformer (the bundled
+    MiniLM, possibly with fine-tuned layers) and, optionally, a trained adapter per side."""
+
+    def __init__(
+        self,
+        base: SentenceTransformerEncoder,
+        adapter: DualAdapter | None = None,
+        name: str | None = None,
+    ) -> None:
+        self.base, self.adapter = base, adapter
+        self.name = name or base.name
+        self.dim = base.dim
+        if adapter is not None:
+            adapter.eval()
+
+    def _adapt(self, side: str, vectors: np.ndarray) -> np.ndarray:
+        if self.adapter is None or len(vectors) == 0:
+            return vectors
+        with torch.no_grad():
+            out = getattr(self.adapter, side)(torch.from_numpy(np.ascontiguousarray(vectors)))
+        return l2_normalise(out.numpy())
+
+    def adapt_states(self, vectors: np.ndarray) -> np.ndarray:
+        return self._adapt("state", vectors)
+
+    def adapt_premises(self, vectors: np.ndarray) -> np.ndarray:
+        return self._adapt("premise", vectors)
+
+    def encode_states(self, states: Sequence[str]) -> np.ndarray:
+        return self.adapt_states(self.base.encode([state_query_text(s) for s in states]))
+
+    def encode_premises(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
+        return self.adapt_premises(self.base.encode(texts, show_progress=show_progress))
+
+
 class RetrieverConfig(BaseModel):
     """``retriever.json`` of a fine-tuned premise encoder folder."""
 
     base: str = DEFAULT_ENCODER_NAME
-    trained_parameters: list[str]
+    method: Literal["adapter", "layers"]
+    trained_parameters: list[str] = Field(default_factory=list)
+    adapter_hidden: int | None = None
     max_seq_length: int
     weights_sha256: str = ""
     training: dict[str, object] = Field(default_factory=dict)
@@ -202,32 +272,39 @@ def trainable_parameter_names(model: SentenceTransformer, train_layers: int) -> 
     ]
 
 
-def _round_to_float16(model: SentenceTransformer, names: Sequence[str]) -> dict[str, torch.Tensor]:
-    """Round the named parameters to float16 precision in place; return the float16 copies."""
-    import torch
-
-    params = dict(model.named_parameters())
+def _round_to_float16(named: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """Round parameters to float16 precision in place; return the float16 copies."""
     out = {}
     with torch.no_grad():
-        for name in names:
-            half = params[name].detach().to(torch.float16).cpu().contiguous()
-            params[name].copy_(half.to(params[name].dtype))
+        for name, param in named.items():
+            half = param.detach().to(torch.float16).cpu().contiguous()
+            param.copy_(half.to(param.dtype))
             out[name] = half
     return out
 
 
 def save_encoder(
-    model: SentenceTransformer, names: Sequence[str], out_dir: Path, training: dict[str, object]
+    model: SentenceTransformer,
+    layer_names: Sequence[str],
+    adapter: DualAdapter | None,
+    out_dir: Path,
+    training: dict[str, object],
 ) -> Path:
-    """Write a fine-tuned encoder folder: the trained parameters (float16) and retriever.json.
-    The live model is rounded to float16 first, so it encodes exactly as the saved one will."""
+    """Write a fine-tuned encoder folder: trained layers and adapter (float16) and
+    retriever.json. The live weights are rounded to float16 first, so the model in memory
+    encodes exactly as the saved one will."""
     from safetensors.torch import save_file
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    tensors = _round_to_float16(model, names)
-    save_file(tensors, str(out_dir / WEIGHTS_FILE))
+    params = dict(model.named_parameters())
+    named = {n: params[n] for n in layer_names}
+    if adapter is not None:
+        named.update({f"adapter.{n}": p for n, p in adapter.named_parameters()})
+    save_file(_round_to_float16(named), str(out_dir / WEIGHTS_FILE))
     config = RetrieverConfig(
-        trained_parameters=list(names),
+        method="adapter" if adapter is not None else "layers",
+        trained_parameters=list(layer_names),
+        adapter_hidden=adapter.state.up.out_features if adapter is not None else None,
         max_seq_length=int(model.max_seq_length),
         weights_sha256=_sha256(out_dir / WEIGHTS_FILE),
         training=training,
@@ -238,20 +315,20 @@ def save_encoder(
 
 def load_encoder(
     model_dir: str | Path | None = None, *, device: str | None = None
-) -> SentenceTransformerEncoder:
-    """The premise encoder: ``model_dir`` (a fine-tuned folder, or a full sentence-transformers
-    folder), else the shipped :func:`default_model_dir` when present, else untuned MiniLM.
-    ``"untuned"`` (or ``"all-MiniLM-L6-v2"``) asks for the untuned model explicitly."""
+) -> PremiseEncoder:
+    """The premise encoder in ``model_dir`` (a fine-tuned folder, or a plain
+    sentence-transformers folder), else the shipped :func:`default_model_dir` when present,
+    else untuned MiniLM. ``"untuned"`` asks for the untuned model explicitly."""
     if model_dir in ("untuned", DEFAULT_ENCODER_NAME):
-        return SentenceTransformerEncoder(None, device=device)
+        return PremiseEncoder(SentenceTransformerEncoder(None, device=device))
     if model_dir is None:
         if not (default_model_dir() / CONFIG_FILE).is_file():
-            return SentenceTransformerEncoder(None, device=device)
+            return PremiseEncoder(SentenceTransformerEncoder(None, device=device))
         model_dir = default_model_dir()
     path = Path(model_dir)
     if not (path / CONFIG_FILE).is_file():
         if (path / "config.json").is_file():
-            return SentenceTransformerEncoder(path, device=device)
+            return PremiseEncoder(SentenceTransformerEncoder(path, device=device))
         raise RetrieverError(f"{path} holds no premise encoder ({CONFIG_FILE} missing)")
     try:
         config = RetrieverConfig.model_validate_json(
@@ -267,31 +344,47 @@ def load_encoder(
     digest = _sha256(weights)
     if config.weights_sha256 and digest != config.weights_sha256:
         raise RetrieverError(f"{weights} does not match the checksum in {CONFIG_FILE}")
+    tensors = _read_weights(weights)
     model = load_bundled_minilm(device)
-    _apply_weights(model, weights, config.trained_parameters)
-    return SentenceTransformerEncoder(
-        model, max_seq_length=config.max_seq_length, name=f"premise-retriever-{digest[:12]}"
+    _copy_into(dict(model.named_parameters()), tensors, config.trained_parameters, "", weights)
+    # An adapter over the untuned model keeps the base's name, so its premise index is shared.
+    base_name = (
+        f"premise-retriever-layers-{digest[:12]}"
+        if config.trained_parameters
+        else DEFAULT_ENCODER_NAME
     )
+    base = SentenceTransformerEncoder(model, max_seq_length=config.max_seq_length, name=base_name)
+    adapter = None
+    if config.method == "adapter":
+        adapter = DualAdapter(base.dim, config.adapter_hidden or 768)
+        names = [n for n, _ in adapter.named_parameters()]
+        _copy_into(dict(adapter.named_parameters()), tensors, names, "adapter.", weights)
+    return PremiseEncoder(base, adapter, name=f"premise-retriever-{digest[:12]}")
 
 
-def _apply_weights(model: SentenceTransformer, weights: Path, names: Sequence[str]) -> None:
-    import torch
+def _read_weights(weights: Path) -> dict[str, torch.Tensor]:
     from safetensors import SafetensorError
     from safetensors.torch import load_file
 
     try:
-        tensors = load_file(str(weights))
+        return load_file(str(weights))
     except (SafetensorError, OSError) as exc:
         raise RetrieverError(f"cannot read {weights}: {exc}") from exc
-    params = dict(model.named_parameters())
-    missing = [n for n in names if n not in tensors or n not in params]
-    if missing:
-        raise RetrieverError(f"{weights} does not fit the base model (e.g. {missing[0]})")
+
+
+def _copy_into(
+    params: dict[str, torch.Tensor],
+    tensors: dict[str, torch.Tensor],
+    names: Sequence[str],
+    prefix: str,
+    weights: Path,
+) -> None:
     with torch.no_grad():
         for name in names:
-            if tensors[name].shape != params[name].shape:
-                raise RetrieverError(f"{weights}: {name} has shape {tuple(tensors[name].shape)}")
-            params[name].copy_(tensors[name].to(params[name].dtype))
+            saved = tensors.get(prefix + name)
+            if name not in params or saved is None or saved.shape != params[name].shape:
+                raise RetrieverError(f"{weights} does not fit the model ({prefix + name})")
+            params[name].copy_(saved.to(params[name].dtype))
 
 
 def _sha256(path: Path) -> str:
@@ -302,36 +395,47 @@ def _sha256(path: Path) -> str:
 
 
 def default_index_dir(dataset_dir: Path, encoder_name: str) -> Path:
-    return (
-        data_dir()
-        / "generated"
-        / "premise_index"
-        / f"{Path(dataset_dir).resolve().name}-{encoder_name}"
-    )
+    name = Path(dataset_dir).resolve().name
+    return data_dir() / "generated" / "premise_index" / f"{name}-{encoder_name}"
 
 
 def premise_index(
     corpus: PremiseCorpus,
-    encoder: SentenceTransformerEncoder,
+    encoder: PremiseEncoder,
     index_dir: Path | None,
     *,
     rebuild: bool = False,
     show_progress: bool = False,
 ) -> VectorIndex:
     """The FAISS index of every corpus premise under ``encoder``: loaded from ``index_dir`` when
-    it was built for this encoder and these premises, else built (and saved when ``index_dir``)."""
+    it was built for this encoder and these premises, else built (and saved when ``index_dir``).
+    An adapter model reuses the saved index of its base encoder (a sibling folder) when present,
+    so only the adapter runs."""
     if index_dir is not None and not rebuild and (index_dir / "manifest.json").is_file():
         try:
             index = VectorIndex.load(
                 index_dir, expected_dim=encoder.dim, expected_encoder=encoder.name
             )
-            if [r.key for r in index.records] == [r.key for r in corpus.records] and all(
-                a.text == b.text for a, b in zip(index.records, corpus.records, strict=True)
-            ):
+            if [(r.key, r.text) for r in index.records] == [
+                (r.key, r.text) for r in corpus.records
+            ]:
                 return index
         except IndexLoadError:
             pass  # stale or damaged: rebuild below
-    vectors = encoder.encode([r.text for r in corpus.records], show_progress=show_progress)
+    if encoder.adapter is not None and encoder.name != encoder.base.name:
+        base_dir = None
+        if index_dir is not None and encoder.name in index_dir.name:
+            base_dir = index_dir.with_name(index_dir.name.replace(encoder.name, encoder.base.name))
+        elif index_dir is not None:
+            base_dir = index_dir.with_name(f"{index_dir.name}-base")
+        base_index = premise_index(
+            corpus, PremiseEncoder(encoder.base), base_dir, show_progress=show_progress
+        )
+        vectors = encoder.adapt_premises(base_index.vectors())
+    else:
+        vectors = encoder.encode_premises(
+            [r.text for r in corpus.records], show_progress=show_progress
+        )
     index = VectorIndex.build(vectors, corpus.records, kind="flat", encoder_name=encoder.name)
     if index_dir is not None:
         index.save(index_dir)
@@ -348,9 +452,7 @@ class RetrievedPremise:
 class PremiseRetriever:
     """Dense premise retrieval restricted to the premises accessible from a theorem's file."""
 
-    def __init__(
-        self, encoder: SentenceTransformerEncoder, corpus: PremiseCorpus, index: VectorIndex
-    ) -> None:
+    def __init__(self, encoder: PremiseEncoder, corpus: PremiseCorpus, index: VectorIndex) -> None:
         self.encoder, self.corpus, self.index = encoder, corpus, index
 
     @classmethod
@@ -376,8 +478,7 @@ class PremiseRetriever:
         allowed = [
             self.corpus.accessible_ids(f, b) for f, b in zip(file_paths, befores, strict=True)
         ]
-        vectors = self.encoder.encode([state_query_text(s) for s in states])
-        hits = self.index.search(vectors, k, allowed, per_query=True)
+        hits = self.index.search(self.encoder.encode_states(states), k, allowed, per_query=True)
         return [
             [RetrievedPremise(h.record.key, h.record.meta.get("path", ""), h.score) for h in row]
             for row in hits
@@ -388,16 +489,22 @@ class PremiseRetriever:
 
 
 class RetrieverTrainConfig(BaseModel):
-    steps: int = 300
-    batch_size: int = 32
-    learning_rate: float = 5e-5
-    warmup_fraction: float = 0.1
-    train_layers: int = 6
-    max_seq_length: int = 128
+    """``adapter``: MiniLM stays frozen, its state and premise vectors are computed once and a
+    residual adapter per side is trained on them (fast on a CPU). ``layers``: the top
+    ``train_layers`` transformer layers are fine-tuned end to end (for a GPU)."""
+
+    method: Literal["adapter", "layers"] = "adapter"
+    steps: int = 2000
+    batch_size: int = 256
+    learning_rate: float = 1e-3
+    warmup_fraction: float = 0.05
+    adapter_hidden: int = 768
+    train_layers: int = 2
+    max_seq_length: int = 256
     scale: float = 20.0
-    hard_negatives: int = 1
+    hard_negatives: int = 2
     max_minutes: float = 10.0
-    save_every: int = 50
+    save_every: int = 200
     seed: int = 0
 
 
@@ -420,19 +527,20 @@ class _PairSampler:
         self, examples: Sequence[RetrievalExample], corpus: PremiseCorpus, rng: random.Random
     ) -> None:
         self.examples, self.corpus, self.rng = examples, corpus, rng
+        self._allowed_sets: dict[int, set[int]] = {}
 
     def hard_negatives(self, ex: RetrievalExample, positive: int, count: int) -> list[int]:
         allowed = self.corpus.accessible_ids(ex.file_path, ex.before)
-        allowed_set = set(allowed.tolist())
+        allowed_set = self._allowed_sets.setdefault(id(allowed), set(allowed.tolist()))
         pool = [
             p
-            for path in {ex.file_path, self.corpus.file_of[positive]}
+            for path in sorted({ex.file_path, self.corpus.file_of[positive]})
             for p in self.corpus.premise_ids_of_file(path)
             if p in allowed_set and p not in ex.positives
         ]
         if len(pool) < count:
-            others = [int(p) for p in allowed if int(p) not in ex.positives]
-            pool += self.rng.sample(others, min(len(others), count - len(pool)))
+            extra = [int(p) for p in self.rng.sample(list(allowed), min(len(allowed), 4 * count))]
+            pool += [p for p in extra if p not in ex.positives][: count - len(pool)]
         return self.rng.sample(pool, min(count, len(pool)))
 
     def batch(
@@ -446,6 +554,35 @@ class _PairSampler:
         return examples, positives, negatives
 
 
+def _candidates(positives: Sequence[int], negatives: Sequence[Sequence[int]]) -> list[int]:
+    return list(dict.fromkeys(list(positives) + [n for negs in negatives for n in negs]))
+
+
+def masked_softmax_loss(
+    queries: torch.Tensor,
+    keys: torch.Tensor,
+    candidates: Sequence[int],
+    examples: Sequence[RetrievalExample],
+    positives: Sequence[int],
+    scale: float,
+) -> torch.Tensor:
+    """Cross-entropy of each state against every candidate premise of the batch (the others'
+    positives and all hard negatives); candidates the state's tactic also used are masked."""
+    column = {pid: i for i, pid in enumerate(candidates)}
+    logits = (
+        scale
+        * torch.nn.functional.normalize(queries, dim=-1)
+        @ torch.nn.functional.normalize(keys, dim=-1).T
+    )
+    mask = torch.zeros_like(logits, dtype=torch.bool)
+    for row, (ex, pos) in enumerate(zip(examples, positives, strict=True)):
+        for other in ex.positives:
+            if other != pos and other in column:
+                mask[row, column[other]] = True
+    labels = torch.tensor([column[p] for p in positives], device=logits.device)
+    return torch.nn.functional.cross_entropy(logits.masked_fill(mask, float("-inf")), labels)
+
+
 def contrastive_loss(
     model: SentenceTransformer,
     corpus: PremiseCorpus,
@@ -454,33 +591,58 @@ def contrastive_loss(
     negatives: Sequence[Sequence[int]],
     scale: float,
 ) -> torch.Tensor:
-    """Cross-entropy of each state against every candidate premise of the batch (the others'
-    positives and all hard negatives); candidates that the state's tactic also used are masked."""
-    import torch
-    import torch.nn.functional as F
-
-    candidates = list(dict.fromkeys(list(positives) + [n for negs in negatives for n in negs]))
-    column = {pid: i for i, pid in enumerate(candidates)}
+    """:func:`masked_softmax_loss` with states and premises encoded by ``model`` (layers method)."""
+    candidates = _candidates(positives, negatives)
     queries = _embed(model, [state_query_text(ex.state) for ex in examples])
     keys = _embed(model, [corpus.records[p].text for p in candidates])
-    logits = scale * queries @ keys.T
-    mask = torch.zeros_like(logits, dtype=torch.bool)
-    for row, (ex, pos) in enumerate(zip(examples, positives, strict=True)):
-        for other in ex.positives:
-            if other != pos and other in column:
-                mask[row, column[other]] = True
-    logits = logits.masked_fill(mask, float("-inf"))
-    labels = torch.tensor([column[p] for p in positives], device=logits.device)
-    return F.cross_entropy(logits, labels)
+    return masked_softmax_loss(queries, keys, candidates, examples, positives, scale)
 
 
 def _embed(model: SentenceTransformer, texts: Sequence[str]) -> torch.Tensor:
-    import torch.nn.functional as F
     from sentence_transformers.util import batch_to_device
 
     prepare = getattr(model, "preprocess", None) or model.tokenize
     features = batch_to_device(prepare(list(texts)), model.device)
-    return F.normalize(model(features)["sentence_embedding"], dim=-1)
+    return model(features)["sentence_embedding"]
+
+
+class _AdapterBatches:
+    """The adapter method's inputs: frozen base vectors of every train state and premise."""
+
+    def __init__(
+        self,
+        encoder: PremiseEncoder,
+        corpus: PremiseCorpus,
+        examples: Sequence[RetrievalExample],
+        premise_vectors: np.ndarray,
+        cache: Path,
+    ) -> None:
+        texts = sorted({state_query_text(ex.state) for ex in examples})
+        self.row = {t: i for i, t in enumerate(texts)}
+        key = hashlib.sha256("\0".join(texts).encode()).hexdigest()[:16]
+        cache_file = cache / f"state_vectors-{encoder.base.name}-{key}.npy"
+        if cache_file.is_file():
+            states = np.load(cache_file)
+        else:
+            states = encoder.base.encode(texts, show_progress=True)
+            cache.mkdir(parents=True, exist_ok=True)
+            np.save(cache_file, states)
+        self.states = torch.from_numpy(states)
+        self.premises = torch.from_numpy(premise_vectors)
+
+    def loss(
+        self,
+        adapter: DualAdapter,
+        examples: Sequence[RetrievalExample],
+        positives: Sequence[int],
+        negatives: Sequence[Sequence[int]],
+        scale: float,
+    ) -> torch.Tensor:
+        candidates = _candidates(positives, negatives)
+        rows = [self.row[state_query_text(ex.state)] for ex in examples]
+        queries = adapter.state(self.states[rows])
+        keys = adapter.premise(self.premises[candidates])
+        return masked_softmax_loss(queries, keys, candidates, examples, positives, scale)
 
 
 def train_retriever(
@@ -496,58 +658,79 @@ def train_retriever(
     """Fine-tune the premise encoder on ``split``'s train part; write it to ``out_dir``.
     Stops after ``config.steps`` steps or ``config.max_minutes``; ``resume`` continues from
     ``out_dir/train_state.pt`` (written every ``save_every`` steps)."""
-    import torch
-
     from prover.dataset import load_split
 
+    dataset_dir = Path(dataset_dir)
     corpus = PremiseCorpus.load(dataset_dir)
     examples = retrieval_examples(load_split(dataset_dir, split, "train"), corpus)
     if not examples:
         raise RetrieverError(f"{dataset_dir}: no {split}/train tactic uses a corpus premise")
     torch.manual_seed(config.seed)
+    began = time.monotonic()
     model = load_bundled_minilm(device)
     model.max_seq_length = config.max_seq_length
-    names = trainable_parameter_names(model, config.train_layers)
-    trainable = set(names)
-    for name, param in model.named_parameters():
-        param.requires_grad_(name in trainable)
-    params = [p for n, p in model.named_parameters() if n in trainable]
+    adapter: DualAdapter | None = None
+    layer_names: list[str] = []
+    if config.method == "adapter":
+        base = PremiseEncoder(
+            SentenceTransformerEncoder(
+                model, max_seq_length=config.max_seq_length, name=DEFAULT_ENCODER_NAME
+            )
+        )
+        base_index = premise_index(
+            corpus, base, default_index_dir(dataset_dir, base.name), show_progress=True
+        )
+        inputs = _AdapterBatches(base, corpus, examples, base_index.vectors(), out_dir / "cache")
+        adapter = DualAdapter(base.dim, config.adapter_hidden)
+        trained: dict[str, torch.Tensor] = dict(adapter.named_parameters())
+        adapter.train()
+
+        def loss_of(batch: tuple) -> torch.Tensor:
+            return inputs.loss(adapter, *batch, scale=config.scale)
+    else:
+        layer_names = trainable_parameter_names(model, config.train_layers)
+        all_params = dict(model.named_parameters())
+        for name, param in all_params.items():
+            param.requires_grad_(name in set(layer_names))
+        trained = {n: all_params[n] for n in layer_names}
+        model.train()
+
+        def loss_of(batch: tuple) -> torch.Tensor:
+            return contrastive_loss(model, corpus, *batch, scale=config.scale)
+
+    params = list(trained.values())
     optimizer = torch.optim.AdamW(params, lr=config.learning_rate, weight_decay=0.01)
     warmup = max(1, int(config.warmup_fraction * config.steps))
 
     def lr_factor(step: int) -> float:
-        return min(1.0, (step + 1) / warmup) * max(
-            0.0, (config.steps - step) / max(1, config.steps - warmup)
+        return min(
+            (step + 1) / warmup,
+            max(0.0, (config.steps - step) / max(1, config.steps - warmup)),
+            1.0,
         )
 
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: min(1.0, lr_factor(s)))
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_factor)
     rng = random.Random(config.seed)
-    start_step = 0
     out_dir.mkdir(parents=True, exist_ok=True)
     state_path = out_dir / STATE_FILE
+    start_step = 0
     if resume and state_path.is_file():
         state = torch.load(state_path, map_location="cpu", weights_only=False)
         if state.get("config") == config.model_dump():
-            current = dict(model.named_parameters())
             with torch.no_grad():
                 for n, t in state["params"].items():
-                    current[n].copy_(t)
+                    trained[n].copy_(t)
             optimizer.load_state_dict(state["optimizer"])
             scheduler.load_state_dict(state["scheduler"])
             rng.setstate(state["rng"])
             start_step = int(state["step"])
-    sampler = _PairSampler(examples, corpus, rng)
-    model.train()
-    losses: list[float] = []
-    began = time.monotonic()
 
     def checkpoint(step: int) -> None:
-        current = dict(model.named_parameters())
         torch.save(
             {
                 "config": config.model_dump(),
                 "step": step,
-                "params": {n: current[n].detach().cpu() for n in names},
+                "params": {n: p.detach().cpu() for n, p in trained.items()},
                 "optimizer": optimizer.state_dict(),
                 "scheduler": scheduler.state_dict(),
                 "rng": rng.getstate(),
@@ -555,46 +738,46 @@ def train_retriever(
             state_path,
         )
 
+    sampler = _PairSampler(examples, corpus, rng)
+    losses: list[float] = []
     step = start_step
     with (out_dir / LOG_FILE).open("a", encoding="utf-8") as log:
         while step < config.steps and time.monotonic() - began < config.max_minutes * 60:
-            batch = sampler.batch(config.batch_size, config.hard_negatives)
-            loss = contrastive_loss(model, corpus, *batch, scale=config.scale)
+            loss = loss_of(sampler.batch(config.batch_size, config.hard_negatives))
             optimizer.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
             optimizer.step()
             scheduler.step()
             step += 1
-            value = float(loss.detach())
-            losses.append(value)
+            losses.append(float(loss.detach()))
             log.write(
                 json.dumps(
-                    {"step": step, "loss": round(value, 5), "s": round(time.monotonic() - began, 2)}
+                    {
+                        "step": step,
+                        "loss": round(losses[-1], 5),
+                        "s": round(time.monotonic() - began, 2),
+                    }
                 )
                 + "\n"
             )
             log.flush()
             if on_step is not None:
-                on_step(step, value)
+                on_step(step, losses[-1])
             if step % config.save_every == 0:
                 checkpoint(step)
     checkpoint(step)
     model.eval()
     seconds = time.monotonic() - began
-    save_encoder(
-        model,
-        names,
-        out_dir,
-        {
-            "dataset": str(dataset_dir),
-            "split": split,
-            "steps": step,
-            "examples": len(examples),
-            "seconds_this_run": round(seconds, 1),
-            "config": config.model_dump(),
-        },
-    )
+    training = {
+        "dataset": dataset_dir.name,
+        "split": split,
+        "steps": step,
+        "examples": len(examples),
+        "seconds_this_run": round(seconds, 1),
+        "config": config.model_dump(),
+    }
+    save_encoder(model, layer_names, adapter, out_dir, training)
     return TrainReport(
         steps=step,
         seconds=seconds,
@@ -642,12 +825,12 @@ def _ranks(order: np.ndarray, positives: Sequence[int]) -> list[int]:
 
 
 def dense_ranks(
-    encoder: SentenceTransformerEncoder,
+    encoder: PremiseEncoder,
     index: VectorIndex,
     corpus: PremiseCorpus,
     examples: Sequence[RetrievalExample],
 ) -> list[list[int]]:
-    queries = encoder.encode([state_query_text(ex.state) for ex in examples])
+    queries = encoder.encode_states([ex.state for ex in examples])
     out: list[list[int]] = []
     for ex, q in zip(examples, queries, strict=True):
         allowed = corpus.accessible_ids(ex.file_path, ex.before)

@@ -153,6 +153,12 @@ class VectorIndex:
     def __len__(self) -> int:
         return len(self.records)
 
+    def vectors(self) -> np.ndarray:
+        """All stored vectors, row ``i`` for id ``i`` (a copy)."""
+        if not self.records:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return self._index.reconstruct_n(0, len(self.records))
+
     def set_ef_search(self, ef_search: int) -> None:
         """HNSW only: candidates kept while searching (higher: better recall, slower)."""
         if self.kind != "hnsw":

@@ -14,16 +14,20 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from prover.data_types import CorpusFile, CorpusPremise, PremiseRef, TracedTactic, TracedTheorem
 from prover.dataset import write_dataset
 from prover.premise_retriever import (
+    DualAdapter,
     PremiseCorpus,
     PremiseRetriever,
     RetrieverError,
     RetrieverTrainConfig,
+    _AdapterBatches,
     _PairSampler,
     contrastive_loss,
+    default_index_dir,
     load_encoder,
     premise_index,
     retrieval_examples,
@@ -119,6 +123,14 @@ def one_torch_thread():
     torch.set_num_threads(threads)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def generated_data_in_tmp(tmp_path_factory):
+    """Indexes built under data_dir()/generated go to a temporary folder, not the repo."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PROOFPLAN_DATA", str(tmp_path_factory.mktemp("data")))
+        yield
+
+
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory) -> Path:
     return _dataset(tmp_path_factory.mktemp("premises") / "ds")
@@ -185,15 +197,16 @@ def _eval_loss(model, corpus, examples) -> float:
         )
 
 
-def test_training_lowers_the_loss_and_save_load_gives_the_same_vectors(
+def test_layer_training_lowers_the_loss_and_save_load_gives_the_same_vectors(
     dataset, corpus, untuned, tmp_path
 ):
     from prover.dataset import load_split
 
     examples = retrieval_examples(load_split(dataset, "random", "train"), corpus)
-    untuned.model.max_seq_length = 64
-    before = _eval_loss(untuned.model, corpus, examples)
+    untuned.base.model.max_seq_length = 64
+    before = _eval_loss(untuned.base.model, corpus, examples)
     config = RetrieverTrainConfig(
+        method="layers",
         steps=12,
         batch_size=8,
         learning_rate=2e-4,
@@ -205,15 +218,18 @@ def test_training_lowers_the_loss_and_save_load_gives_the_same_vectors(
     report = train_retriever(dataset, tmp_path / "model", config, device="cpu")
     assert report.steps == 12 and report.examples == len(examples)
     tuned = load_encoder(tmp_path / "model", device="cpu")
-    after = _eval_loss(tuned.model, corpus, examples)
+    assert tuned.adapter is None
+    after = _eval_loss(tuned.base.model, corpus, examples)
     assert after < before - 0.1
 
     saved = tmp_path / "model" / "trained_weights.safetensors"
     assert saved.stat().st_size < 2 * 1.8e6 * 2  # two layers in float16, no embeddings
     again = load_encoder(tmp_path / "model", device="cpu")
     texts = [r.text for r in corpus.records[:5]] + [state_query_text(examples[0].state)]
-    np.testing.assert_allclose(tuned.encode(texts), again.encode(texts), atol=1e-6)
-    assert not np.allclose(tuned.encode(texts), untuned.encode(texts), atol=1e-3)
+    np.testing.assert_allclose(
+        tuned.encode_premises(texts), again.encode_premises(texts), atol=1e-6
+    )
+    assert not np.allclose(tuned.encode_premises(texts), untuned.encode_premises(texts), atol=1e-3)
     assert tuned.name == again.name != untuned.name
 
     # A finished run resumes at its last step and does nothing more.
@@ -221,11 +237,45 @@ def test_training_lowers_the_loss_and_save_load_gives_the_same_vectors(
     assert report2.resumed_from == 12 and report2.steps == 12
 
 
+def test_adapter_training_lowers_the_loss_and_reuses_the_base_index(
+    dataset, corpus, untuned, tmp_path
+):
+    from prover.dataset import load_split
+
+    examples = retrieval_examples(load_split(dataset, "random", "train"), corpus)
+    base_index = premise_index(corpus, untuned, default_index_dir(dataset, untuned.name))
+    inputs = _AdapterBatches(untuned, corpus, examples, base_index.vectors(), tmp_path / "cache")
+    sampler = _PairSampler(examples, corpus, random.Random(5))
+    batches = [sampler.batch(16, 2) for _ in range(4)]
+
+    def loss(adapter) -> float:
+        with torch.no_grad():
+            return float(
+                np.mean([float(inputs.loss(adapter.eval(), *b, scale=20.0)) for b in batches])
+            )
+
+    config = RetrieverTrainConfig(steps=60, batch_size=32, learning_rate=3e-3, adapter_hidden=64)
+    report = train_retriever(dataset, tmp_path / "model", config, device="cpu")
+    assert report.steps == 60
+    tuned = load_encoder(tmp_path / "model", device="cpu")
+    assert tuned.adapter is not None and tuned.base.name == untuned.name != tuned.name
+    assert loss(tuned.adapter) < loss(DualAdapter(untuned.dim, 64)) - 0.1
+
+    # The tuned index is the base index's vectors through the premise adapter.
+    index = premise_index(corpus, tuned, default_index_dir(dataset, tuned.name))
+    np.testing.assert_allclose(
+        index.vectors(), tuned.encode_premises([r.text for r in corpus.records]), atol=1e-5
+    )
+    again = load_encoder(tmp_path / "model", device="cpu")
+    states = [ex.state for ex in examples[:4]]
+    np.testing.assert_allclose(tuned.encode_states(states), again.encode_states(states), atol=1e-6)
+
+
 def test_damaged_model_folder_is_a_clear_error(tmp_path):
     with pytest.raises(RetrieverError, match="holds no premise encoder"):
         load_encoder(tmp_path)
     (tmp_path / "retriever.json").write_text(
-        '{"trained_parameters": [], "max_seq_length": 64, "weights_sha256": "00"}'
+        '{"method": "adapter", "max_seq_length": 64, "weights_sha256": "00"}'
     )
     with pytest.raises(RetrieverError, match="missing trained_weights.safetensors"):
         load_encoder(tmp_path)
