@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from planner.api.catalog import load_catalog
-from planner.api.evalset import load_evalset
+from planner.api.evalset import load_evalset, load_handwritten
 from planner.api.evaluation import CaseOutcome, evaluate, summarise
 from planner.api.extractor import extract
 from planner.api.selection import ApiSelector
@@ -92,7 +92,10 @@ def main() -> None:
                     f"{statistics.median(plan_t):.3f}", f"{pct(plan_t, 0.95):.3f}", f"{max(plan_t):.3f}")
     console.print(lat)
     console.print("targets: success >= 99%, end-to-end median <= 0.5 s, p95 <= 2 s")
-    for name, outs in {**runs, "bm25": sel_outcomes}.items():
+    hand = list(evaluate(load_handwritten(), lambda cat, text: extract(cat, text), planner="fast-downward"))
+    console.print(f"hand-written free-phrasing probe (data/api/handwritten.yaml): "
+                  f"{sum(o.success for o in hand)}/{len(hand)} succeed")
+    for name, outs in {**runs, "bm25": sel_outcomes, "hand": hand}.items():
         for o in outs:
             if not o.success:
                 console.print(f"[red]fail[/] {name} {o.id}: {o.reason}")

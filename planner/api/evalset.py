@@ -340,6 +340,34 @@ def write_evalset(path: Path | None = None, **kwargs: int) -> list[EvalCase]:
     return cases
 
 
+def load_handwritten(path: Path | None = None) -> list[EvalCase]:
+    """Hand-written requests (``data/api/handwritten.yaml``); gold calls come from :func:`derive`."""
+    import yaml
+
+    path = path or data_dir() / "api" / "handwritten.yaml"
+    cases: list[EvalCase] = []
+    catalogs: dict[str, Catalog] = {}
+    for i, raw in enumerate(yaml.safe_load(path.read_text())):
+        catalog = catalogs.setdefault(raw["catalog"], load_catalog(raw["catalog"]))
+        unreachable = raw.get("unreachable", [])
+        provided = [ProvidedValue(type=t, value=str(v)) for t, v in raw["provided"].items()]
+        goals = [g for g in raw["goals"] if g not in unreachable]
+        d = derive(catalog, goals, {v.type for v in provided})
+        missing = sorted(raw["missing"])
+        order = list(d.order) + [(f"get_info:{t}", c) for t in missing for c in d.calls
+                                 if t in catalog.api_by_name[c].inputs.values()]
+        flow: Flow = "dataflow" if any(a in _producers_of_inputs(catalog, b) for a, b in d.order) else "no_dataflow"
+        completeness: Completeness = "incomplete" if missing else "complete"
+        goal_count: GoalCount = "single" if len(raw["goals"]) == 1 else "multi"
+        cases.append(EvalCase(
+            id=f"hand-{i:02d}", catalog=catalog.name, text=raw["text"],
+            category="unreachable" if unreachable else f"{completeness}/{goal_count}/{flow}",
+            completeness=completeness, goal_count=goal_count, flow=flow, goals=raw["goals"], provided=provided,
+            gold=GoldPlan(calls=d.calls, order=sorted(set(order)), missing=missing, unreachable=sorted(unreachable)),
+        ))
+    return cases
+
+
 if __name__ == "__main__":
     written = write_evalset()
     print(f"wrote {len(written)} cases to {default_path()}")

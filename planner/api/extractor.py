@@ -54,6 +54,34 @@ class Mention:
     gazetteer_of: frozenset[str] = frozenset()
 
 
+STOPWORDS = {"a", "an", "the", "my", "me", "i", "it", "to", "for", "of", "on", "in", "is", "do", "some",
+             "what's", "us", "our", "up", "out", "when", "how", "if", "need", "like", "have", "much"}
+CLAUSE_RE = re.compile(r"[^.;!?]+")
+WORD_RE = re.compile(r"[\w'-]+")
+LOOSE_WINDOW = 6
+
+
+def _stem(word: str) -> str:
+    w = word.lower().replace("ise", "ize") if word.lower().endswith(("ise", "ising", "ised")) else word.lower()
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(w) > len(suffix) + 3 and w.endswith(suffix):
+            return w[: -len(suffix)]
+    return w
+
+
+def _match_back(before: list[str], cue: list[str], max_skips: int = 2) -> int | None:
+    """Match ``cue`` against the words right before a value, walking backwards; up to
+    ``max_skips`` filler words may sit inside or after the cue ("pick it up on")."""
+    i, skips = len(before) - 1, 0
+    for word in reversed(cue):
+        while i >= 0 and before[i] != word and before[i] in FILLERS and skips < max_skips:
+            i, skips = i - 1, skips + 1
+        if i < 0 or before[i] != word:
+            return None
+        i -= 1
+    return skips
+
+
 def _words(text: str) -> list[str]:
     return re.findall(r"[\w'@+-]+", text.lower())
 
@@ -115,7 +143,38 @@ class Extractor:
                     continue
                 taken.append(m.span())
                 first[type_name] = min(first.get(type_name, m.start()), m.start())
+        for type_name, start in self._loose_goals(text, taken):
+            first.setdefault(type_name, start)
         return sorted(first, key=first.__getitem__), taken
+
+    def _loose_goals(self, text: str, taken: list[tuple[int, int]]) -> list[tuple[str, int]]:
+        """Goal phrases whose content words all occur, in any order and inflection, close
+        together in one clause ("book that flight" for "book a flight")."""
+        found: list[tuple[str, int]] = []
+        used: list[tuple[int, int]] = list(taken)
+        for clause in CLAUSE_RE.finditer(text):
+            tokens = [(m.start() + clause.start(), _stem(m.group(0))) for m in WORD_RE.finditer(clause.group(0))]
+            for phrase, type_name in self.goal_phrases:
+                content = [_stem(w) for w in _words(phrase) if w not in STOPWORDS]
+                if len(content) < 2:
+                    continue
+                positions = []
+                for word in content:
+                    hits = [i for i, (_, stem) in enumerate(tokens) if stem == word]
+                    if not hits:
+                        break
+                    positions.append(hits)
+                else:
+                    best = min((abs(a - b), a, b) for a in positions[0] for b in positions[-1])
+                    idx = sorted({best[1], best[2]} | {min(p, key=lambda i: abs(i - best[1])) for p in positions})
+                    if idx[-1] - idx[0] > LOOSE_WINDOW:
+                        continue
+                    span = (tokens[idx[0]][0], tokens[idx[-1]][0] + 1)
+                    if any(span[0] < e and s < span[1] for s, e in used):
+                        continue
+                    used.append(span)
+                    found.append((type_name, span[0]))
+        return found
 
     def find_mentions(self, text: str, types: list[TypeSpec], blocked: list[tuple[int, int]]) -> list[Mention]:
         taken = list(blocked)
@@ -155,12 +214,9 @@ class Extractor:
         after = _words(text[mention.end: mention.end + 40])
         best = 0
         for cue in t.cues:
-            words = _words(cue)
-            for skip in range(0, 3):  # allow up to two filler words between cue and value
-                tail = before[len(before) - skip - len(words): len(before) - skip] if len(before) >= skip + len(words) else []
-                if tail == words and all(w in FILLERS for w in before[len(before) - skip:]):
-                    best = max(best, 10 + len(cue) - skip)
-                    break
+            skips = _match_back(before, _words(cue))
+            if skips is not None:
+                best = max(best, 10 + len(cue) - skips)
         for cue in t.cues_after:
             words = _words(cue)
             if after[: len(words)] == words:

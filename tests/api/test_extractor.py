@@ -39,3 +39,13 @@ def test_values_after_cues_and_times(workplace, travel):
 def test_nothing_to_read(travel):
     req = extract(travel, "hello there")
     assert req.goals == [] and req.values == []
+
+
+def test_loose_goal_phrases_and_cues_with_fillers(travel):
+    req = extract(travel, "I'm flying out of Boston on the 3rd of June. Could you book that flight for me?")
+    assert req.goals == ["flight_booking"]
+    assert values(req) == {"origin_city": "Boston", "departure_date": "2025-06-03"}
+    req = extract(travel, "Rent a car in Denver, I'd pick it up on May 4 and drop it off on May 9.")
+    assert values(req) == {"destination_city": "Denver", "pickup_date": "2025-05-04", "dropoff_date": "2025-05-09"}
+    # an exact phrase blocks a looser reading of the same words
+    assert extract(travel, "book a round-trip flight").goals == ["round_trip_booking"]
