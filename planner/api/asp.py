@@ -26,8 +26,10 @@ avail(T) :- user_has(T).
 avail(T) :- can_ask(T).
 runnable(A) :- api(A), avail(T) : input(A,_,T); runnable(B) : requires(A,B).
 avail(T) :- runnable(A), output(A,_,O), sat(O,T).
-reachable(G) :- goal(G), avail(G).
-unreachable(G) :- goal(G), not avail(G).
+% A goal is served by the user's own value or an API; asking the user for it serves nothing.
+reachable(G) :- goal(G), user_has(G).
+reachable(G) :- goal(G), runnable(A), output(A,_,O), sat(O,G).
+unreachable(G) :- goal(G), not reachable(G).
 blocked_input(A,T) :- api(A), input(A,_,T), not avail(T).
 blocked_requires(A,B) :- requires(A,B), not runnable(B).
 

@@ -52,3 +52,9 @@ def test_unreachable_goals_are_explained(travel):
     assert "book_lounge needs lounge_voucher" in why and "cannot be asked" in why
     # the unreachable goal's chain is not planned
     assert res.selected_apis == ["get_weather"]
+
+
+def test_a_goal_only_the_user_could_give_is_unreachable(travel):
+    res = reason(travel, req(["booking_reference", "weather_forecast"], city="Oslo"))
+    assert res.reachable_goals == ["weather_forecast"]
+    assert res.unreachable == {"booking_reference": "no API in catalog 'travel' produces booking_reference"}
