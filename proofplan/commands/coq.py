@@ -56,8 +56,9 @@ def trace_coq(
     file_timeout: float = typer.Option(600.0, help="Give up on a file after this many seconds."),
     seed: int = typer.Option(3407, help="Seed of the random / novel_premises splits."),
     check: int = typer.Option(0, help="Re-check this many random traced proofs with coqc (-1: all)."),
+    corpus: str = typer.Option("all", help="Premise corpus: all library files, or those reachable from the traced files."),
 ) -> None:
     """Trace the Coq standard library into a LeanDojo-format dataset (resumable, parallel)."""
     from prover.coq.trace_cli import trace_command
 
-    trace_command(out, files, jobs, file_timeout, seed, check)
+    trace_command(out, files, jobs, file_timeout, seed, check, corpus)

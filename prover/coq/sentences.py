@@ -133,20 +133,16 @@ def split_sentences(src: str, allow_incomplete: bool = False) -> list[Sentence]:
             elif src.startswith("(*", j):
                 j = _skip_comment(src, j)
             elif ch == ".":
-                nxt = src[j + 1] if j + 1 < n else " "
-                prev = src[j - 1] if j > start else " "
-                if nxt.isspace() and prev != ".":
-                    end = j + 1
+                # "." or "..." (Proof with) before a blank ends a sentence; ".." is a token
+                # of recursive notations and a "." inside a qualified name is not an end.
+                k = j
+                while k < n and src[k] == ".":
+                    k += 1
+                run = k - j
+                if (k >= n or src[k].isspace()) and run in (1, 3):
+                    end = k
                     break
-                if nxt == "." :
-                    # ``..`` / ``...`` tokens: skip the whole run of dots.
-                    while j < n and src[j] == ".":
-                        j += 1
-                    if j >= n or src[j].isspace():
-                        end = j
-                        break
-                    continue
-                j += 1
+                j = k
             else:
                 j += 1
         if end < 0:

@@ -50,3 +50,8 @@ def test_unterminated_input_is_an_error(src: str) -> None:
 def test_incomplete_allowed_and_normalize() -> None:
     assert [s.text for s in split_sentences("auto. intros", allow_incomplete=True)] == ["auto.", "intros"]
     assert normalize('intros\n   x (* c *)  "a  b".') == 'intros x "a  b".'
+
+
+def test_recursive_notation_dots_do_not_end_a_sentence() -> None:
+    src = 'Notation "[ x ; .. ; y ]" := (cons x .. (cons y nil) ..) : list_scope.\nauto.'
+    assert texts(src) == ['Notation "[ x ; .. ; y ]" := (cons x .. (cons y nil) ..) : list_scope.', "auto."]
