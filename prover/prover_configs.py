@@ -22,7 +22,7 @@ from prover.baselines import AUTOMATION, AutomationBaseline
 from prover.common import ProgressModel, TacticGenerator
 from prover.env import ProofEnv
 from prover.evaluation import Prover
-from prover.search import BestFirstSearch, PremiseSource, SearchConfig
+from prover.search import BestFirstSearch, PremiseSource, ProofChecker, SearchConfig
 
 SEARCH_CONFIGS: tuple[str, ...] = (
     "fixed",
@@ -98,11 +98,13 @@ def build_prover(
     env: ProofEnv,
     settings: ProverSettings,
     components: SearchComponents | None = None,
+    checker: ProofChecker | None = None,
 ) -> Prover:
-    """A ``Theorem -> SearchResult`` callable for ``config`` on ``env``."""
+    """A ``Theorem -> SearchResult`` callable for ``config`` on ``env``; ``checker`` re-checks
+    finished proofs (default ``env.verify``)."""
     check_config(config)
     if config in AUTOMATION_CONFIGS:
-        return AutomationBaseline(env, config, time_limit=settings.time_limit)
+        return AutomationBaseline(env, config, time_limit=settings.time_limit, checker=checker)
     components = components or load_components(config, settings)
     search_config = SearchConfig(
         k=settings.k,
@@ -112,5 +114,5 @@ def build_prover(
         progress_weight=settings.progress_weight if components.progress is not None else 0.0,
     )
     search = BestFirstSearch(env, components.generator, search_config, components.progress,
-                             components.premises)
+                             components.premises, checker)
     return search.prove

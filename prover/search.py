@@ -50,6 +50,9 @@ SearchStatus = Literal["proved", "exhausted", "expansion_budget", "time_budget",
 #: retriever; the theorem tells it which premises are accessible).
 PremiseSource = Callable[[Theorem, str], list[str]]
 
+#: Re-checks a finished proof from scratch (default: ``ProofEnv.verify``, a fresh process).
+ProofChecker = Callable[[Theorem, list[str]], bool]
+
 
 @dataclass(frozen=True)
 class SearchConfig:
@@ -118,8 +121,10 @@ class BestFirstSearch:
         config: SearchConfig | None = None,
         progress: ProgressModel | None = None,
         premises: PremiseSource | None = None,
+        checker: ProofChecker | None = None,
     ) -> None:
         self.env = env
+        self.checker = checker or env.verify
         self.generator = generator
         self.config = config or SearchConfig()
         self.progress = progress
@@ -245,7 +250,7 @@ class BestFirstSearch:
                         return result("proved", proof, t_proof=found)
                     t0 = time.monotonic()
                     try:
-                        ok = self.env.verify(theorem, proof)
+                        ok = self.checker(theorem, proof)
                     except ProverError as exc:
                         ok = False
                         tree.nodes[child]["verify_error"] = str(exc)

@@ -24,8 +24,27 @@ def prove(
     ),
     name: str = typer.Option("goal", help="The theorem's name inside the proof assistant."),
     timeout: float = typer.Option(10.0, min=0.01, help="Time limit of one tactic, in seconds."),
+    config: str = typer.Option(
+        "logprob+retrieval+progress",
+        help="Search: fixed | logprob | logprob+retrieval | logprob+retrieval+progress, or one "
+        "automation tactic: auto | intuition | lia | firstorder | sauto | best.",
+    ),
+    budget_seconds: float = typer.Option(20.0, min=0.1, help="Search: wall-clock budget per theorem."),
+    max_expansions: int | None = typer.Option(None, min=1, help="Search: expansion budget per theorem."),
+    k: int = typer.Option(8, min=1, help="Search: tactics generated per expansion."),
+    progress_weight: float = typer.Option(
+        0.5, min=0.0, help="Search: lambda in priority = logprob_sum - lambda * predicted_remaining."
+    ),
+    generator: str = typer.Option("mixture", help="Search: learned generator byt5 | knn | mixture."),
+    models_dir: Path | None = typer.Option(None, help="Search: trained models folder (default data/models)."),
+    dataset: Path | None = typer.Option(
+        None, help="Search: dataset whose premise corpus the retriever searches (default data/coq/sample)."
+    ),
+    tree: Path | None = typer.Option(None, help="Search: draw the search tree to this .svg/.png/.pdf file."),
+    out: Path | None = typer.Option(None, help="Search: append one JSON line per theorem here (reruns resume)."),
 ) -> None:
-    """Prove a statement step by step: prove STATEMENT --tactics TACTIC... (goals after each).
+    """Prove a statement, or every theorem of a .v/.json/.jsonl file, by best-first search; or
+    step by step: prove STATEMENT --tactics TACTIC... (goals after each).
 
     Tactics may start with a bullet ('- simpl.'); give no short options after --tactics.
     """
@@ -37,9 +56,25 @@ def prove(
     if backend != "coq":
         raise ProofplanError(f"backend {backend!r} is not available for step mode here (use --backend coq)")
     if not steps:
-        raise ProofplanError(
-            "proof search is not available yet; give the proof with --tactics 'intros.' 'lia.'"
+        if tactics:
+            raise ProofplanError("--tactics needs at least one tactic: prove 'STATEMENT' --tactics 'intros.'")
+        from proofplan.paths import data_dir
+        from prover.prover_configs import ProverSettings
+        from prover.search_mode import run_search_mode
+
+        settings = ProverSettings(
+            time_limit=budget_seconds,
+            max_expansions=max_expansions,
+            k=k,
+            tactic_timeout=min(timeout, budget_seconds),
+            progress_weight=progress_weight,
+            models_dir=models_dir,
+            generator=generator,
+            dataset_dir=dataset or data_dir() / "coq" / "sample",
         )
+        if not run_search_mode(statement, config, settings, context=context, name=name, tree=tree, out=out):
+            raise typer.Exit(1)
+        return
     from prover.coq.step_mode import run_steps
 
     if not run_steps(statement, steps, context=context, name=name, timeout=timeout):

@@ -38,6 +38,7 @@ def eval_prover(
 
     from prover.coq import CoqEnv
     from prover.evaluation import evaluate, load_benchmark
+    from prover.leak_check import FutureLemmaCheck
     from prover.prover_configs import ProverSettings, build_prover, check_config
 
     check_config(config)
@@ -60,7 +61,10 @@ def eval_prover(
                                RaySettings(ray_address, workers, shared_generator))
     else:
         with CoqEnv() as env:
-            prover = build_prover(config, env, settings)
+            # Statements whose context loads their own file must not be proved with themselves
+            # or later lemmas of that file; the checker also re-checks every proof with coqc.
+            checker = FutureLemmaCheck.from_dataset(env, data)
+            prover = build_prover(config, env, settings, checker=checker)
             summary = evaluate(theorems, prover, out, config)
     median = "-" if summary.median_time_to_proof is None else f"{summary.median_time_to_proof:.2f}s"
     console.print(

@@ -1,6 +1,8 @@
 """`proofplan prove` search mode: theorem files, proof scripts, trees, resumable --out."""
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -64,3 +66,20 @@ def test_search_mode_on_a_file_writes_trees_and_resumable_results(tmp_path: Path
     run_search_mode(str(path), "fixed", settings, out=out, console=console2)
     assert "Proof." not in console2.export_text()
     assert len(read_results(out)) == 3
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "proofplan.cli", "prove", *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_prove_cli_search_mode(tmp_path: Path):
+    svg = tmp_path / "tree.svg"
+    ok = run_cli("forall P Q : Prop, P -> Q -> P /\\ Q", "--config", "fixed", "--tree", str(svg))
+    assert ok.returncode == 0, ok.stderr
+    assert "Proof." in ok.stdout and "Qed." in ok.stdout and svg.read_text().count("<svg") == 1
+    failed = run_cli("forall n : nat, n = S n", "--config", "fixed", "--max-expansions", "2")
+    assert failed.returncode == 1
+    assert "exhausted" in failed.stdout or "expansion_budget" in failed.stdout
+    bad = run_cli("True", "--config", "nonsense")
+    assert bad.returncode == 2 and bad.stderr.startswith("error: unknown configuration")

@@ -1,0 +1,112 @@
+"""Re-checking benchmark proofs of theorems whose context loads their own file.
+
+Many standard-library statements mention definitions of the file they come from, so their
+context must ``Require`` that file, and then the theorem itself and every lemma after it are in
+scope: ``apply in_elt.`` or a hint database would prove ``in_elt`` with itself. For such
+theorems the check compiles the proof with ``coqc``, prints the proof term, and rejects it when
+the term names the theorem or a lemma that its file defines at or after the theorem's start
+(short names compared, since Coq prints names as short as the imports allow). Other theorems
+get the plain fresh-process ``ProofEnv.verify``.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from prover.env import ProofEnv, Theorem
+
+_TOKEN = re.compile(r"[A-Za-z_][\w']*(?:\.[A-Za-z_][\w']*)*")
+_TYPE_LINE = re.compile(r"^\s+: ", re.M)
+
+
+def short_name(full_name: str) -> str:
+    return full_name.rsplit(".", 1)[-1]
+
+
+def constants_in_term(printed: str, name: str) -> set[str]:
+    """Short names of the identifiers in the body of ``Print name.`` output (type line cut)."""
+    start = printed.find(f"{name} =")
+    body = printed[start + len(name) + 2:] if start >= 0 else printed
+    cut = _TYPE_LINE.search(body)
+    if cut:
+        body = body[: cut.start()]
+    return {short_name(tok) for tok in _TOKEN.findall(body)}
+
+
+@dataclass
+class FutureLemmaCheck:
+    """A proof checker: ``check(theorem, proof) -> bool`` (see the module docstring).
+
+    ``forbidden`` maps a theorem's full name to the short names it must not use; build it with
+    :meth:`from_dataset`.
+    """
+
+    env: ProofEnv
+    forbidden: dict[str, set[str]] = field(default_factory=dict)
+    rejected_for_leak: dict[str, set[str]] = field(default_factory=dict)
+
+    @classmethod
+    def from_dataset(cls, env: ProofEnv, dataset_dir: str | Path) -> FutureLemmaCheck:
+        from prover.dataset import PARTS, SPLITS, load_corpus, load_split
+
+        by_file: dict[str, list[tuple[tuple[int, int], str]]] = defaultdict(list)
+        has_corpus = (Path(dataset_dir) / "corpus.jsonl").is_file()
+        for f in load_corpus(dataset_dir) if has_corpus else []:
+            for p in f.premises:
+                by_file[f.path].append(((p.start[0], p.start[1]), short_name(p.full_name)))
+        forbidden: dict[str, set[str]] = {}
+        root = Path(dataset_dir)
+        for split in SPLITS:
+            for part in PARTS:
+                if not (root / split / f"{part}.json").is_file():
+                    continue
+                for rec in load_split(root, split, part):
+                    if not (rec.model_extra or {}).get("context_includes_self"):
+                        continue
+                    start = (rec.start[0], rec.start[1])
+                    names = {n for pos, n in by_file.get(rec.file_path, []) if pos >= start}
+                    names.add(short_name(rec.full_name))
+                    forbidden[rec.full_name] = names
+        return cls(env, forbidden)
+
+    def __call__(self, theorem: Theorem, proof: list[str]) -> bool:
+        names = self.forbidden.get(theorem.full_name or "")
+        if not names:
+            return self.env.verify(theorem, proof)
+        from prover.coq.env import check_context, theorem_sentence
+
+        lines = [*check_context(theorem.context), theorem_sentence(theorem), "Proof."]
+        guard = getattr(self.env, "guard", None)
+        for tac in proof:
+            lines.extend(guard.check(tac) if guard is not None else [tac])
+        lines += ["Qed.", f"Print {theorem.name}."]
+        ok, printed = compile_and_print("\n".join(lines) + "\n", list(getattr(self.env, "coqtop_args", [])))
+        if not ok:
+            return False
+        used = constants_in_term(printed, theorem.name) & names
+        if used:
+            self.rejected_for_leak.setdefault(theorem.full_name or theorem.name, set()).update(used)
+            return False
+        return True
+
+
+def compile_and_print(source: str, coq_args: list[str], timeout: float = 120.0) -> tuple[bool, str]:
+    """Compile ``source`` with ``coqc`` in a fresh process; (accepted, what it printed)."""
+    from prover.coq.coqtop import DEFAULT_MEMORY_MB, _limit_memory, error_message
+
+    with tempfile.TemporaryDirectory(prefix="proofplan-leak-") as tmp:
+        path = Path(tmp) / "Leak.v"
+        path.write_text(source, encoding="utf-8")
+        try:
+            proc = subprocess.run(["coqc", "-q", *coq_args, str(path)], cwd=tmp, capture_output=True,
+                                  text=True, timeout=timeout,
+                                  preexec_fn=lambda: _limit_memory(DEFAULT_MEMORY_MB))
+        except subprocess.TimeoutExpired:
+            return False, ""
+    out = proc.stdout + proc.stderr
+    return proc.returncode == 0 and error_message(out) is None, out
