@@ -59,10 +59,11 @@ class RaySettings:
     """How a distributed run is laid out.
 
     ``address`` is a running cluster's address (``auto``, ``HOST:PORT``, ``ray://...``); None
-    starts a local cluster with ``workers`` CPUs. ``shared_generator`` serves the tactic
+    starts a local cluster with ``workers`` CPUs. Each worker has up to ``tasks_per_worker``
+    theorems queued at once. ``shared_generator`` serves the tactic
     generator from one actor that batches the requests of all workers (up to ``max_batch``
     states, waiting ``batch_wait_s`` for more after the first); otherwise each worker loads its
-    own. ``max_attempts`` is how often a theorem may be started on a worker that then dies.
+    own. ``max_attempts`` is how often a theorem may be sent to a worker that then dies.
     """
 
     address: str | None = None
@@ -71,12 +72,15 @@ class RaySettings:
     max_batch: int = 32
     batch_wait_s: float = 0.005
     max_attempts: int = 2
+    tasks_per_worker: int = 2
 
     def __post_init__(self) -> None:
         if self.workers < 1:
             raise ProofplanError("the number of Ray workers must be >= 1")
         if self.max_attempts < 1:
             raise ProofplanError("max_attempts must be >= 1")
+        if self.tasks_per_worker < 1:
+            raise ProofplanError("tasks_per_worker must be >= 1")
 
 
 @dataclass
@@ -407,7 +411,9 @@ class RayEvaluation:
         done = {r.name for r in read_results(out) if r.config == self.config}
         todo: deque[Theorem] = deque(t for t in theorems if theorem_id(t) not in done)
         attempts: dict[str, int] = defaultdict(int)
-        in_flight: dict[Any, tuple[int, Theorem]] = {}
+        in_flight: dict[Any, tuple[int, int, Theorem]] = {}  # ref -> (slot, generation, theorem)
+        generation = [0] * len(self._workers)  # bumped when a slot's worker is replaced
+        load = [0] * len(self._workers)
 
         progress = None
         task = None
@@ -426,24 +432,30 @@ class RayEvaluation:
             task = progress.add_task(self.config, total=len(theorems),
                                      completed=len(theorems) - len(todo))
 
-        def submit(slot: int) -> None:
-            if todo:
+        def fill(slot: int) -> None:
+            # A second queued theorem hides the driver's round trip from the worker.
+            while todo and load[slot] < self.ray_settings.tasks_per_worker:
                 thm = todo.popleft()
                 attempts[theorem_id(thm)] += 1
-                in_flight[self._workers[slot].prove.remote(thm)] = (slot, thm)
+                in_flight[self._workers[slot].prove.remote(thm)] = (slot, generation[slot], thm)
+                load[slot] += 1
 
         try:
             for slot in range(len(self._workers)):
-                submit(slot)
+                fill(slot)
             while in_flight:
                 ready, _ = ray.wait(list(in_flight), num_returns=1)
-                slot, thm = in_flight.pop(ready[0])
+                slot, gen, thm = in_flight.pop(ready[0])
+                load[slot] -= 1
                 try:
                     record = ray.get(ready[0])
                 except ray.exceptions.RayTaskError as exc:
                     raise _unwrap(ray, exc) from None
                 except ray.exceptions.RayError as exc:  # the worker process died
-                    record = self._replace_worker(slot, thm, attempts, todo, exc)
+                    if gen == generation[slot]:
+                        self._replace_worker(slot)
+                        generation[slot] += 1
+                    record = self._retry_or_fail(thm, attempts, todo, exc)
                 if record is not None:
                     _append(out, record)
                     self.stats.theorems_run += 1
@@ -452,7 +464,7 @@ class RayEvaluation:
                         on_record(record)
                     if progress is not None and task is not None:
                         progress.update(task, advance=1)
-                submit(slot)
+                fill(slot)
         finally:
             if in_flight:
                 for ref in in_flight:
@@ -464,14 +476,16 @@ class RayEvaluation:
         wanted = set(names)
         return summarize(self.config, (r for r in read_results(out) if r.name in wanted))
 
-    def _replace_worker(self, slot: int, thm: Theorem, attempts: dict[str, int],
-                        todo: deque[Theorem], exc: Exception) -> EvalRecord | None:
-        """Start a fresh worker in ``slot``; requeue ``thm`` or record it as an error."""
-        ray = self._ray
-        ray.kill(self._workers[slot])
+    def _replace_worker(self, slot: int) -> None:
+        """Start a fresh worker in ``slot`` (its predecessor died)."""
+        self._ray.kill(self._workers[slot])
         self._workers[slot] = self._new_worker()
         self.stats.worker_restarts += 1
         self.worker_pids[slot] = self._setup([self._workers[slot]])[0]
+
+    def _retry_or_fail(self, thm: Theorem, attempts: dict[str, int], todo: deque[Theorem],
+                       exc: Exception) -> EvalRecord | None:
+        """Requeue a theorem whose worker died, or record it as an error after max_attempts."""
         name = theorem_id(thm)
         if attempts[name] < self.ray_settings.max_attempts:
             todo.appendleft(thm)

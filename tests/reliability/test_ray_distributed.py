@@ -39,7 +39,7 @@ STATEMENTS = {
     "mul_1_l": "forall n : nat, 1 * n = n",
 }
 # An expansion budget (and a generous clock) makes the search deterministic, so runs compare.
-SETTINGS = ProverSettings(time_limit=120.0, max_expansions=5, k=8, tactic_timeout=5.0)
+SETTINGS = ProverSettings(time_limit=120.0, max_expansions=3, k=8, tactic_timeout=5.0)
 
 
 def theorems() -> list[Theorem]:
@@ -138,7 +138,7 @@ def write_dataset(folder: Path) -> Path:
 
 def eval_cmd(data: Path, out: Path, *extra: str) -> list[str]:
     return [sys.executable, "-m", "proofplan.cli", "eval", "prover", str(data), "--split", "test",
-            "--config", "fixed", "--max-expansions", "5", "--budget-seconds", "120",
+            "--config", "fixed", "--max-expansions", "3", "--budget-seconds", "120",
             "--out", str(out), *extra]
 
 
@@ -146,12 +146,13 @@ def test_cli_ray_option_runs_a_local_cluster(reference, tmp_path: Path):
     data = write_dataset(tmp_path / "data")
     out = tmp_path / "cli.jsonl"
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    proc = subprocess.run(eval_cmd(data, out, "--ray", "--workers", "2"), capture_output=True,
-                          text=True, env=env, timeout=240)
+    proc = subprocess.run(eval_cmd(data, out, "--ray", "--workers", "2", "--limit", "4"),
+                          capture_output=True, text=True, env=env, timeout=240)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert outcome(out) == reference
-    proved = sum(v[1] for v in reference.values())
-    assert f"({proved}/{len(STATEMENTS)})" in proc.stdout
+    first4 = {f"Ray.{n}" for n in list(STATEMENTS)[:4]}
+    assert outcome(out) == {k: v for k, v in reference.items() if k in first4}
+    proved = sum(v[1] for k, v in reference.items() if k in first4)
+    assert f"({proved}/4)" in proc.stdout
 
 
 def test_cli_unreachable_ray_address_is_a_one_line_error(tmp_path: Path):
