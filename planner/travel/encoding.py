@@ -18,6 +18,7 @@ import z3
 
 from planner.travel.database import Accommodation, Attraction, Drive, Flight, Restaurant, World
 from planner.travel.evaluation import ROOM_TYPE_OK
+from planner.travel.extra import registry
 from planner.travel.plan_format import DayPlan, Itinerary, Leg
 from planner.travel.spec import SpecError, TripSpec
 
@@ -153,16 +154,33 @@ class TravelEncoding:
             serving = [r for r in rests if q in ", ".join(r.cuisines)]
             for r in sorted(serving, key=lambda r: (r.cost, r.name))[:4]:
                 keep[r.name] = r
+        extras = [(registry.get(c.type), c.value) for c in spec.extra]
+        rated = [r for r in rests if all(k.keep_restaurant(v, r) for k, v in extras)]
+        if len(rated) < len(rests):
+            for r in sorted(rated, key=lambda r: (r.cost, r.name))[:meal_cap]:
+                keep[r.name] = r
+            for q in spec.local.cuisine or []:
+                serving = [r for r in rated if q in ", ".join(r.cuisines)]
+                for r in sorted(serving, key=lambda r: (r.cost, r.name))[:4]:
+                    keep[r.name] = r
         accs = resolvable_accommodations(self.world.accommodations(city))
         rule, rtype = spec.local.house_rule, spec.local.room_type
         ok_rule = [a for a in accs if not rule or f"No {rule}" not in a.house_rules]
         ok_type = [a for a in accs if not rtype or ROOM_TYPE_OK[rtype](a.room_type)]
         ok_both = [a for a in ok_rule if a in ok_type]
         kept_acc: dict[tuple, Accommodation] = {}
-        for group in (accs, ok_rule, ok_type, ok_both):
+        groups = [accs, ok_rule, ok_type, ok_both]
+        if any(not all(k.keep_accommodation(v, a) for k, v in extras) for a in accs):
+            groups += [[a for a in g if all(k.keep_accommodation(v, a) for k, v in extras)] for g in groups]
+        for group in groups:
             for a in pareto_accommodations(group, people):
                 kept_acc[(a.name, a.city)] = a
         atts = resolvable_attractions(self.world.attractions(city))
+        wanted = next((c.value for c in spec.extra if c.type == "attraction_categories"), None)
+        if wanted:
+            from planner.travel.extra.attraction_categories import category_of
+
+            atts.sort(key=lambda a: not any(category_of(a.name, cat) for cat in wanted))
         return CityData(city, list(keep.values()), list(kept_acc.values()), atts[: 2 * spec.days])
 
     # ------------------------------------------------------------------ build
@@ -325,6 +343,7 @@ class TravelEncoding:
 
         # --- restaurants ------------------------------------------------------------
         self.use: list[list[z3.BoolRef]] = []
+        self.att_count: list[z3.ArithRef] = []
         meal_costs = []
         for i, cd in enumerate(self.data):
             uses = [z3.Bool(f"use_{i}_{j}") for j in range(len(cd.restaurants))]
@@ -348,6 +367,7 @@ class TravelEncoding:
                 self.constraints.append(("dominance", z3.And(*chain)))
                 self._label("dominance", "structure", "cheaper interchangeable restaurants first")
             acount = z3.Sum(*[z3.If(self.slot[(d, "attraction")] == i, 1, 0) for d in range(D)])
+            self.att_count.append(acount)
             self._add(f"attractions.{i}", "attractions", f"enough distinct attractions in {names[i]}",
                       acount <= len(cd.attractions))
         for q in spec.local.cuisine or []:
@@ -355,6 +375,11 @@ class TravelEncoding:
                        if q in ", ".join(r.cuisines)]
             self._add(f"local.cuisine.{q}", "cuisine", f"{q} cuisine at some meal (requested)",
                       z3.Or(*serving) if serving else z3.BoolVal(False))
+
+        for c in spec.extra:
+            kind = registry.get(c.type)
+            for expr in kind.encode(self, c.value):
+                self._add(f"extra.{c.type}", "extra", f"{kind.words(c.value)} (requested)", expr)
 
         self.total = z3.Sum(*leg_costs, *acc_costs, *meal_costs) if meal_costs else z3.Sum(*leg_costs, *acc_costs)
         self.leg_costs, self.acc_costs = leg_costs, acc_costs

@@ -31,6 +31,7 @@ people (int), budget (int, US dollars), local (object with keys "house rule" (on
 parties, children under 10, visitors, pets, or null), "cuisine" (list of Chinese, American, Italian,
 Mexican, Indian, Mediterranean, French, or null), "room type" (shared room, not shared room,
 private room, entire room, or null), "transportation" (no flight, no self-driving, or null)).
+Optionally "extra": a list of {"type": T, "value": V} for further wishes (TYPES).
 Answer with the JSON object only."""
 
 
@@ -77,7 +78,10 @@ class LLMTranslator:
     history: list[Attempt] = field(default_factory=list)
 
     def build_prompt(self, text: str, feedback: Optional[Attempt] = None) -> str:
-        parts = [INSTRUCTIONS, "", f"Request: {EXAMPLE_REQUEST}", f"JSON: {json.dumps(EXAMPLE_SPEC)}", "",
+        from planner.travel.extra import registry
+
+        types = "; ".join(f"{k.type}: {k.doc}" for k in registry.all_types())
+        parts = [INSTRUCTIONS.replace("TYPES", types), "", f"Request: {EXAMPLE_REQUEST}", f"JSON: {json.dumps(EXAMPLE_SPEC)}", "",
                  f"Request: {text}"]
         if feedback is not None:
             parts += [f"Previous answer: {feedback.answer.strip()[:600]}",

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Optional
 
 from planner.travel.database import Background, load_background
-from planner.travel.spec import CUISINES, LocalConstraints, SpecError, TripSpec, dates_from
+from planner.travel.extra import registry
+from planner.travel.spec import CUISINES, ExtraConstraint, LocalConstraints, SpecError, TripSpec, dates_from
 
 NUMBER_WORDS = {
     "zero": 0, "no": 0, "a": 1, "an": 1, "one": 1, "single": 1, "two": 2, "three": 3, "four": 4, "five": 5,
@@ -88,6 +89,7 @@ class RuleBasedParser:
                          r"plan|heading|going|getting away)", low):
             raise SpecError("this does not look like a travel request (no trip, travel or itinerary mentioned)")
         visiting = self._visiting_cities(low)
+        explicit_visiting = visiting
         origin, dest = self._places(text, visiting)
         start, end = self._dates(text)
         days = self._days(low)
@@ -113,11 +115,20 @@ class RuleBasedParser:
             house_rule=self._house_rule(text), cuisine=self._cuisines(text) or None,
             room_type=self._room_type(low), transportation=self._transport(low),
         )
+        extra = []
+        for kind in registry.all_types():
+            value = kind.parse(text)
+            if value is not None:
+                extra.append(ExtraConstraint(type=kind.type, value=value))
+        cap = next((c.value for c in extra if c.type == "max_cities"), None)
+        if cap is not None and explicit_visiting is None and visiting > cap:
+            visiting = cap
         try:
             spec = TripSpec(origin=origin, destination=dest, days=days, visiting_city_number=visiting,
-                            dates=dates_from(start, days), people=people, budget=budget, local=local)
+                            dates=dates_from(start, days), people=people, budget=budget, local=local, extra=extra)
         except ValueError as exc:
             raise SpecError(_first_error(exc)) from None
+
         from planner.travel.translate import check_places
 
         return check_places(spec, self.bg)
@@ -350,9 +361,6 @@ class RuleBasedParser:
             r"|\bwithout (?:driving|self[\s-]?driving|a car)\b"
             r"|(?:\bnot\b|n't\b|\bnever\b|\bavoid(?:ing)?\b|\bexclud(?:e|ing)\b)[^.?!]{0,40}?\b(?:self[\s-]?driv(?:e|ing)|driv(?:e|ing) ourselves|"
             r"drive ourselves|driving ourselves|drive myself|driving myself|to drive|self-drive|drive)\b", low)
-        if flight and drive:
-            # the earlier, more explicit one wins only if the other is clearly part of it
-            raise SpecError("contradictory transportation constraints: both flights and self-driving are excluded")
         if flight:
             return "no flight"
         if drive:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, Optional
+from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -51,6 +51,25 @@ class LocalConstraints(BaseModel):
         }
 
 
+class ExtraConstraint(BaseModel):
+    """One constraint of the wider vocabulary (planner/travel/extra/): a type name and its value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: str = Field(description="constraint type, e.g. nonstop_only, must_visit, min_restaurant_rating")
+    value: Any = Field(default=True, description="the constraint's value (type-specific)")
+
+    @model_validator(mode="after")
+    def _known(self) -> "ExtraConstraint":
+        from planner.travel.extra import registry
+
+        kind = registry.find(self.type)
+        if kind is None:
+            raise ValueError(f"unknown constraint type {self.type!r} (known: {', '.join(registry.names())})")
+        self.value = kind.validate_value(self.value)
+        return self
+
+
 class TripSpec(BaseModel):
     """A travel request: where, when, who, how much, and local constraints."""
 
@@ -64,6 +83,7 @@ class TripSpec(BaseModel):
     people: int = Field(default=1, description="number of travellers")
     budget: int = Field(description="total budget in US dollars")
     local: LocalConstraints = Field(default_factory=LocalConstraints)
+    extra: list[ExtraConstraint] = Field(default_factory=list, description="constraints beyond the benchmark's")
 
     @field_validator("dates")
     @classmethod
@@ -88,6 +108,9 @@ class TripSpec(BaseModel):
             raise ValueError(f"budget must be positive (got {self.budget})")
         if self.visiting_city_number < 1:
             raise ValueError(f"visiting_city_number must be at least 1 (got {self.visiting_city_number})")
+        types = [c.type for c in self.extra]
+        if len(types) != len(set(types)):
+            raise ValueError("each extra constraint type may appear once")
         if len(self.dates) != self.days:
             raise ValueError(f"{len(self.dates)} dates given for a {self.days}-day trip")
         parsed = [dt.date.fromisoformat(s) for s in self.dates]

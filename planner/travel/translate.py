@@ -30,7 +30,18 @@ def check_places(spec: TripSpec, background: Background | None = None) -> TripSp
         raise SpecError(_unknown("destination", spec.destination, cities | states))
     if spec.origin == spec.destination:
         raise SpecError(f"origin and destination are the same city ({spec.origin})")
+    check_contradictions(spec)
     return spec
+
+
+def check_contradictions(spec: TripSpec) -> None:
+    """A request that contradicts itself is reported before any solving."""
+    from planner.travel.extra import registry
+
+    for c in spec.extra:
+        why = registry.get(c.type).conflict(c.value, spec)
+        if why:
+            raise SpecError(f"contradictory request: {why}")
 
 
 def _unknown(field: str, name: str, known: set[str]) -> str:

@@ -172,3 +172,22 @@ def print_summary(console, summary: dict) -> None:
                   f"provably cheapest: {c['provably_cheapest']}/{summary['n']}")
     if summary["failures"]:
         console.print(f"failed queries: {sorted(summary['failures'])}")
+
+
+@eval_app.command("travel-unsat")
+def eval_travel_unsat(
+    out: Annotated[Optional[Path], typer.Option(help="Where to write the JSON results.")] = None,
+    limit: Annotated[Optional[int], typer.Option(help="Only the first N requests.")] = None,
+    time_limit: Annotated[float, typer.Option(help="Solver time limit per solve in seconds.")] = 10.0,
+) -> None:
+    """Explain and repair every request of the unsat set; print the shares explained and repaired."""
+    if limit is not None and limit < 1:
+        raise ProofplanError("--limit must be at least 1")
+    from rich.console import Console
+
+    from planner.travel.unsat_bench import print_unsat_benchmark
+    from proofplan.paths import data_dir
+
+    out = out or data_dir() / "generated" / "travel" / "eval_travel_unsat.json"
+    print_unsat_benchmark(Console(), limit=limit, time_limit=time_limit, out=out)
+    typer.echo(f"results written to {out}")

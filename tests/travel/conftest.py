@@ -14,3 +14,15 @@ def db():
 @pytest.fixture(scope="session")
 def queries():
     return {q.idx: q for q in load_split("train")}
+
+
+@pytest.fixture(scope="session")
+def run_cli():
+    import subprocess
+    import sys
+
+    def run(*args, timeout=300):
+        return subprocess.run([sys.executable, "-m", "proofplan.cli", *args], capture_output=True, text=True,
+                              timeout=timeout)
+
+    return run

@@ -1,0 +1,66 @@
+"""Helpers shared by the constraint modules (times and city lists in text)."""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+_TIME = r"(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?"
+
+
+def parse_clock(text: str) -> Optional[int]:
+    """'9am' / '21:30' / '8 pm' -> minutes after midnight."""
+    m = re.fullmatch(r"\s*" + _TIME + r"\s*", text.lower())
+    if not m:
+        return None
+    h, mins, ampm = int(m.group(1)), int(m.group(2) or 0), (m.group(3) or "").replace(".", "")
+    if ampm == "pm" and h < 12:
+        h += 12
+    if ampm == "am" and h == 12:
+        h = 0
+    if h > 23 or mins > 59:
+        return None
+    return h * 60 + mins
+
+
+def find_clock(pattern: str, text: str) -> Optional[int]:
+    """The clock time after a cue pattern, e.g. find_clock(r'depart(?:ing)? after', text)."""
+    m = re.search(pattern + r"\s+" + _TIME + r"(?![\d:])", text, re.I)
+    if not m:
+        return None
+    return parse_clock(m.group(0)[m.start(1) - m.start(0):])
+
+
+def clock_text(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def validate_clock(value) -> int:
+    if isinstance(value, str):
+        parsed = parse_clock(value)
+        if parsed is None:
+            raise ValueError(f"{value!r} is not a clock time (HH:MM)")
+        return parsed
+    if isinstance(value, (int, float)) and 0 <= value < 24 * 60:
+        return int(value)
+    raise ValueError(f"{value!r} is not a clock time (HH:MM or minutes after midnight)")
+
+
+def cities_after(cue: str, text: str, known: set[str]) -> list[str]:
+    """Known city names in the clause that follows a cue ('must visit Dallas and Austin')."""
+    out = []
+    for m in re.finditer(cue, text, re.I):
+        clause = re.split(r"[.;!?]|\bbut\b|\bwhile\b", text[m.end():], maxsplit=1)[0]
+        for name in sorted(known, key=len, reverse=True):
+            if re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", clause) and name not in out:
+                if not any(name in o for o in out):
+                    out.append(name)
+    return out
+
+
+def validate_city_list(value) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
+        raise ValueError("expected a non-empty list of city names")
+    return list(dict.fromkeys(value))

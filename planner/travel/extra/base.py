@@ -1,0 +1,50 @@
+"""The interface every extra constraint type implements."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Optional
+
+if TYPE_CHECKING:
+    import z3
+
+    from planner.travel.database import Accommodation, Restaurant, World
+    from planner.travel.encoding import TravelEncoding
+    from planner.travel.spec import TripSpec
+
+
+class ConstraintType:
+    """Defaults: no text pattern, no candidate filter, no relaxation, no contradiction."""
+
+    type: str = ""
+    doc: str = ""  # one line for the LLM prompt: what the value is
+
+    def validate_value(self, value: Any) -> Any:
+        return value
+
+    def parse(self, text: str) -> Optional[Any]:
+        """The value stated in a request, or None."""
+        return None
+
+    def words(self, value: Any) -> str:
+        return f"{self.type.replace('_', ' ')}: {value}"
+
+    def keep_restaurant(self, value: Any, r: "Restaurant") -> bool:
+        return True
+
+    def keep_accommodation(self, value: Any, a: "Accommodation") -> bool:
+        return True
+
+    def encode(self, enc: "TravelEncoding", value: Any) -> list["z3.BoolRef"]:
+        """Assertions (all filed under this constraint's label)."""
+        return []
+
+    def explain(self, value: Any, spec: "TripSpec", world: "World", cities: list[str]) -> str:
+        return f"no plan satisfies {self.words(value)}"
+
+    def relaxations(self, value: Any) -> list[tuple[str, Optional[Any]]]:
+        """Weaker versions: (description, new value); None drops the constraint."""
+        return []
+
+    def conflict(self, value: Any, spec: "TripSpec") -> Optional[str]:
+        """Why the request contradicts itself, or None."""
+        return None

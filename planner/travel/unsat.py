@@ -1,0 +1,301 @@
+"""Why a request has no plan: a minimal set of user-level reasons, grounded in the data.
+
+Every constraint of the encoding carries a label. The labels a user can change (the budget,
+each local constraint, each extra constraint) are the candidates for a reason; the others are
+facts of the database. A deletion-based search finds a minimal unsatisfiable subset of the user
+labels, asking the z3 planner (with the budget as an exact cost bound) whether each subset
+still has no plan. When the trip is impossible even without any user constraint, z3's unsat
+core over the factual labels (minimised by deletion) names the missing facts. Each reason is
+then worded with numbers looked up in the world: cheapest cost, listings, routes, restaurants.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Optional
+
+from planner.travel.database import World
+from planner.travel.encoding import Label, TravelEncoding, candidate_cities
+from planner.travel.evaluation import ROOM_TYPE_OK
+from planner.travel.extra import registry
+from planner.travel.solver import plan_trip
+from planner.travel.spec import TripSpec
+
+NO_BUDGET = 10**9
+ROOM_WORDS = {"entire room": "entire-home", "private room": "private-room", "shared room": "shared-room",
+              "not shared room": "non-shared"}
+
+
+@dataclass
+class Reason:
+    """One user-level reason, worded for a person; `labels` are the constraint labels behind it."""
+
+    kind: str
+    text: str
+    labels: list[str] = field(default_factory=list)
+    numbers: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "text": self.text, "labels": self.labels, "numbers": self.numbers}
+
+
+@dataclass
+class Analysis:
+    status: str  # "unsat" or "unknown"
+    reasons: list[Reason]
+    core: list[str]  # the minimal set of labels
+    min_cost_without_budget: Optional[int] = None
+    seconds: float = 0.0
+
+
+def user_labels(spec: TripSpec) -> list[str]:
+    """Labels of the constraints the user stated (budget first)."""
+    out = ["budget"]
+    lc = spec.local
+    if lc.house_rule:
+        out.append("local.house_rule")
+    if lc.room_type:
+        out.append("local.room_type")
+    for q in lc.cuisine or []:
+        out.append(f"local.cuisine.{q}")
+    if lc.transportation:
+        out.append("local.transportation")
+    out += [f"extra.{c.type}" for c in spec.extra]
+    return out
+
+
+def keep_only(spec: TripSpec, labels: set[str]) -> TripSpec:
+    """`spec` with every user constraint whose label is not in `labels` removed."""
+    lc = spec.local
+    local = lc.model_copy(update={
+        "house_rule": lc.house_rule if "local.house_rule" in labels else None,
+        "room_type": lc.room_type if "local.room_type" in labels else None,
+        "cuisine": [q for q in lc.cuisine or [] if f"local.cuisine.{q}" in labels] or None,
+        "transportation": lc.transportation if "local.transportation" in labels else None,
+    })
+    extra = [c for c in spec.extra if f"extra.{c.type}" in labels]
+    return spec.model_copy(update={"local": local, "extra": extra,
+                                   "budget": spec.budget if "budget" in labels else NO_BUDGET})
+
+
+class Unknown(Exception):
+    """The solver hit its time limit."""
+
+
+class CostOracle:
+    """Cheapest plan cost under a subset of the user constraints (None: no plan at all)."""
+
+    def __init__(self, spec: TripSpec, world: World, known: dict[str, str], time_limit: float) -> None:
+        self.spec, self.world, self.known, self.time_limit = spec, world, known, time_limit
+        self.cache: dict[frozenset[str], Optional[int]] = {}
+        self.calls = 0
+
+    def min_cost(self, labels: frozenset[str]) -> Optional[int]:
+        key = frozenset(labels - {"budget"})
+        if key not in self.cache:
+            self.calls += 1
+            res = plan_trip(keep_only(self.spec, set(key)), self.world, self.known, self.time_limit)
+            if res.status == "unknown":
+                raise Unknown(res.message)
+            self.cache[key] = res.itinerary.total_cost if res.status == "sat" and res.itinerary else None
+        return self.cache[key]
+
+    def infeasible(self, labels: frozenset[str]) -> bool:
+        cost = self.min_cost(labels)
+        return cost is None or ("budget" in labels and cost > self.spec.budget)
+
+
+def analyse(spec: TripSpec, world: World, known: dict[str, str], time_limit: float = 10.0) -> Analysis:
+    """A minimal set of reasons why `spec` has no plan in `world`."""
+    import time
+
+    start = time.perf_counter()
+    oracle = CostOracle(spec, world, known, time_limit)
+    labels = user_labels(spec)
+    try:
+        if oracle.infeasible(frozenset()):
+            core = structural_core(spec, world, known, time_limit)
+            reasons = [structural_reason(spec, world, known, lab) for lab in core]
+            return Analysis("unsat", _merge(reasons), [lab.key for lab in core], None, time.perf_counter() - start)
+        if not oracle.infeasible(frozenset(labels)):
+            return Analysis("sat", [], [], oracle.min_cost(frozenset(labels)), time.perf_counter() - start)
+        mus = list(labels)
+        for lab in list(labels):  # deletion: keep a label only if the rest would have a plan
+            trial = frozenset(x for x in mus if x != lab)
+            if oracle.infeasible(trial):
+                mus.remove(lab)
+        without_budget = oracle.min_cost(frozenset(labels) - {"budget"})
+        reasons = user_reasons(spec, world, known, mus, oracle)
+        return Analysis("unsat", reasons, mus, without_budget, time.perf_counter() - start)
+    except Unknown as exc:
+        return Analysis("unknown", [Reason("unknown", f"the solver reached its time limit ({exc}); "
+                                           "no reason could be established")], [], None,
+                        time.perf_counter() - start)
+
+
+def structural_core(spec: TripSpec, world: World, known: dict[str, str], time_limit: float) -> list[Label]:
+    bare = keep_only(spec, set())
+    enc = TravelEncoding(bare, world, known)
+    skip = frozenset(k for k in enc.labels if k == "budget" or k.startswith(("local.", "extra.")))
+    return enc.unsat_core(skip=skip, time_limit=time_limit)
+
+
+# ---------------------------------------------------------------------------- wording
+def _money(x: float) -> str:
+    return f"${int(x):,}"
+
+
+def _dest_cities(spec: TripSpec, world: World, known: dict[str, str]) -> list[str]:
+    return candidate_cities(spec, world, known)
+
+
+def _listings(spec: TripSpec, world: World, city: str, rule: Optional[str], rtype: Optional[str]):
+    return [a for a in world.accommodations(city)
+            if (not rule or f"No {rule}" not in a.house_rules) and (not rtype or ROOM_TYPE_OK[rtype](a.room_type))]
+
+
+def _where(cities: list[str]) -> str:
+    return cities[0] if len(cities) == 1 else f"any of the {len(cities)} candidate cities"
+
+
+def user_reasons(spec: TripSpec, world: World, known: dict[str, str], mus: list[str],
+                 oracle: CostOracle) -> list[Reason]:
+    reasons: list[Reason] = []
+    cities = _dest_cities(spec, world, known)
+    local = [m for m in mus if m != "budget"]
+    if "budget" in mus:
+        cost = oracle.min_cost(frozenset(user_labels(spec)) - {"budget"})
+        text = (f"the cheapest itinerary that meets everything else costs {_money(cost)}, "
+                f"{_money(cost - spec.budget)} over the {_money(spec.budget)} budget")
+        for lab in local:
+            cheaper = oracle.min_cost(frozenset(user_labels(spec)) - {"budget", lab})
+            if cheaper is not None:
+                text += f"; without {_label_words(spec, lab)} it would cost {_money(cheaper)}"
+        reasons.append(Reason("budget", text, ["budget", *local],
+                              {"min_cost": cost, "budget": spec.budget, "over_by": cost - spec.budget}))
+        return reasons
+    # no plan at any price: explain the clashing local constraints with the data
+    lc = spec.local
+    acc_labels = [m for m in local if m in ("local.house_rule", "local.room_type")]
+    if acc_labels:
+        rule = lc.house_rule if "local.house_rule" in acc_labels else None
+        rtype = lc.room_type if "local.room_type" in acc_labels else None
+        kind_words = ROOM_WORDS.get(rtype or "", "") + (" listing" if rtype else "listing")
+        rule_words = f" allows {rule}" if rule else ""
+        have = {c: _listings(spec, world, c, rule, rtype) for c in cities}
+        ok = [c for c, v in have.items() if v]
+        if not ok:
+            text = f"no {kind_words.strip()} in {_where(cities)}{rule_words}"
+            if rtype and not rule:
+                text = f"{_where(cities)} has no {kind_words.strip()}s"
+        elif len(ok) < spec.visiting_city_number:
+            text = (f"only {len(ok)} of the {len(cities)} cities in {spec.destination} have a {kind_words.strip()}"
+                    f"{rule_words}; {spec.visiting_city_number} are needed")
+        else:
+            shortest = min(a.min_nights for c in ok for a in have[c])
+            text = (f"every {kind_words.strip()}{' that' + rule_words if rule else ''} in {_where(ok)} needs at least "
+                    f"{shortest} nights, longer than the stay allows")
+        reasons.append(Reason("accommodation", text, acc_labels, {"cities": ok}))
+    for lab in local:
+        if lab.startswith("local.cuisine."):
+            q = lab.rsplit(".", 1)[1]
+            serving = [c for c in cities if any(q in ", ".join(r.cuisines) for r in world.restaurants(c))]
+            text = (f"no restaurant in {_where(cities)} serves {q} food" if not serving else
+                    f"{q} food is served only in {', '.join(serving)}, which the rest of the request rules out")
+            reasons.append(Reason("cuisine", text, [lab], {"cuisine": q, "cities": serving}))
+        elif lab == "local.transportation":
+            reasons.append(transport_reason(spec, world, cities, [lab]))
+        elif lab.startswith("extra."):
+            c = next(x for x in spec.extra if f"extra.{x.type}" == lab)
+            reasons.append(Reason("extra", registry.get(c.type).explain(c, spec, world, cities), [lab]))
+    return reasons or [Reason("combination", "these constraints admit no plan together: "
+                              + ", ".join(_label_words(spec, m) for m in mus), mus)]
+
+
+def transport_reason(spec: TripSpec, world: World, cities: list[str], labels: list[str]) -> Reason:
+    ban = spec.local.transportation
+    other = "flights" if ban == "no flight" else "self-driving"
+    missing = []
+    legs = [(spec.origin, c, spec.dates[0]) for c in cities] + [(c, spec.origin, spec.dates[-1]) for c in cities]
+    for a, b, day in legs:
+        drive = world.drive(a, b)
+        flights = world.flights(a, b, day)
+        if ban == "no flight" and drive is None:
+            missing.append(f"no driving route from {a} to {b}")
+        elif ban == "no self-driving" and drive is None and not flights:
+            missing.append(f"no flight and no driving route from {a} to {b} on {day}")
+    if len(cities) == 1 and missing:
+        text = "; ".join(dict.fromkeys(missing)) + f" when {other} are excluded"
+    elif missing:
+        text = f"with {other} excluded, {spec.origin} cannot reach enough cities of {spec.destination} by road"
+    else:
+        text = f"with {other} excluded, no combination of legs connects the route on its dates"
+    return Reason("transport", text, labels, {"legs": missing})
+
+
+def _label_words(spec: TripSpec, lab: str) -> str:
+    lc = spec.local
+    if lab == "local.house_rule":
+        return f"the house rule ({lc.house_rule})"
+    if lab == "local.room_type":
+        return f"the room type ({lc.room_type})"
+    if lab.startswith("local.cuisine."):
+        return f"{lab.rsplit('.', 1)[1]} cuisine"
+    if lab == "local.transportation":
+        return f"the ban ({lc.transportation})"
+    if lab == "budget":
+        return "the budget"
+    if lab.startswith("extra."):
+        return lab.split(".", 1)[1].replace("_", " ")
+    return lab
+
+
+def structural_reason(spec: TripSpec, world: World, known: dict[str, str], label: Label) -> Reason:
+    cities = _dest_cities(spec, world, known)
+    key = label.key
+    if key.startswith("leg"):
+        k = int(key[3:].split(".")[0])
+        K = spec.visiting_city_number
+        if k == 0:
+            day, ends = spec.dates[0], [(spec.origin, c) for c in cities]
+        elif k == K:
+            day, ends = spec.dates[-1], [(c, spec.origin) for c in cities]
+        else:
+            return Reason("transport", f"no flight or driving route links the cities of {spec.destination} "
+                          "on any day of the trip", [key])
+        if len(ends) == 1:
+            a, b = ends[0]
+            return Reason("transport", f"no flight and no driving route from {a} to {b} on {day}", [key],
+                          {"from": a, "to": b, "date": day})
+        src = spec.origin
+        return Reason("transport", f"no flight and no driving route {'from' if k == 0 else 'back to'} {src} "
+                      f"{'to' if k == 0 else 'from'} any city of {spec.destination} on {day}", [key])
+    if key.startswith("acc"):
+        return Reason("accommodation", f"no accommodation is listed in {_where(cities)}", [key])
+    if key == "route.cities":
+        return Reason("route", f"only {len(cities)} cities of {spec.destination} are in the database; "
+                      f"{spec.visiting_city_number} were requested", [key], {"known": len(cities)})
+    if key == "route.days":
+        return Reason("route", f"a {spec.days}-day trip cannot visit {spec.visiting_city_number} cities", [key])
+    if key == "accommodation.min_nights":
+        mins = {c: min((a.min_nights for a in world.accommodations(c)), default=0) for c in cities}
+        c = max(mins, key=lambda x: mins[x]) if mins else spec.destination
+        return Reason("min_nights", f"every listing in {c} requires at least {mins.get(c, 0)} nights, "
+                      f"more than the {spec.days - 1}-night trip allows", [key], {"min_nights": mins.get(c)})
+    if key.startswith("restaurants."):
+        return Reason("restaurants", f"{_where(cities)} has too few restaurants for {3 * math.ceil(spec.days - 1)} "
+                      "distinct meals", [key])
+    if key.startswith("attractions."):
+        return Reason("attractions", f"{_where(cities)} has too few attractions for the full days", [key])
+    return Reason(label.kind, label.text, [key])
+
+
+def _merge(reasons: list[Reason]) -> list[Reason]:
+    out: dict[str, Reason] = {}
+    for r in reasons:
+        if r.text in out:
+            out[r.text].labels += r.labels
+        else:
+            out[r.text] = r
+    return list(out.values())
