@@ -25,6 +25,7 @@ from planner.api.evalset import load_evalset, load_handwritten
 from planner.api.evaluation import CaseOutcome, evaluate, summarise
 from planner.api.extractor import extract
 from planner.api.selection import ApiSelector
+from proofplan.paths import data_dir
 
 
 def pct(values: list[float], q: float) -> float:
@@ -92,9 +93,12 @@ def main() -> None:
                     f"{statistics.median(plan_t):.3f}", f"{pct(plan_t, 0.95):.3f}", f"{max(plan_t):.3f}")
     console.print(lat)
     console.print("targets: success >= 99%, end-to-end median <= 0.5 s, p95 <= 2 s")
-    hand = list(evaluate(load_handwritten(), lambda cat, text: extract(cat, text), planner="fast-downward"))
-    console.print(f"hand-written free-phrasing probe (data/api/handwritten.yaml): "
-                  f"{sum(o.success for o in hand)}/{len(hand)} succeed")
+    hand: list[CaseOutcome] = []
+    for name in ("handwritten", "handwritten_heldout"):
+        path = data_dir() / "api" / f"{name}.yaml"
+        outs = list(evaluate(load_handwritten(path), lambda cat, text: extract(cat, text), planner="fast-downward"))
+        console.print(f"hand-written free-phrasing probe ({path.name}): {sum(o.success for o in outs)}/{len(outs)} succeed")
+        hand += outs
     for name, outs in {**runs, "bm25": sel_outcomes, "hand": hand}.items():
         for o in outs:
             if not o.success:

@@ -360,7 +360,7 @@ def load_handwritten(path: Path | None = None) -> list[EvalCase]:
         completeness: Completeness = "incomplete" if missing else "complete"
         goal_count: GoalCount = "single" if len(raw["goals"]) == 1 else "multi"
         cases.append(EvalCase(
-            id=f"hand-{i:02d}", catalog=catalog.name, text=raw["text"],
+            id=f"{path.stem}-{i:02d}", catalog=catalog.name, text=raw["text"],
             category="unreachable" if unreachable else f"{completeness}/{goal_count}/{flow}",
             completeness=completeness, goal_count=goal_count, flow=flow, goals=raw["goals"], provided=provided,
             gold=GoldPlan(calls=d.calls, order=sorted(set(order)), missing=missing, unreachable=sorted(unreachable)),
