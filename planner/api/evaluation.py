@@ -22,6 +22,7 @@ from planner.api.catalog import Catalog, load_catalog
 from planner.api.evalset import EvalCase
 from planner.api.plan import ApiPlan
 from planner.api.request import ApiRequest
+from proofplan.errors import ProofplanError
 
 
 class CaseOutcome(BaseModel):
@@ -104,7 +105,12 @@ def run_case(case: EvalCase, catalog: Catalog, translate: Translator, planner: s
     from planner.api.pipeline import plan_request
 
     start = time.perf_counter()
-    request = translate(catalog, case.text)
+    try:
+        request = translate(catalog, case.text)
+    except ProofplanError as exc:  # a translator that gives up fails this case, not the run
+        return CaseOutcome(id=case.id, category=case.category, success=False, valid=False, reaches_goals=False,
+                           asks_exact=False, unreachable_ok=False, gold_calls_match=False,
+                           seconds=time.perf_counter() - start, reason=f"translation failed: {exc}")
     plan, _, _ = plan_request(catalog, request, planner=planner, time_limit=time_limit)  # type: ignore[arg-type]
     return check_plan(catalog, case, plan, time.perf_counter() - start)
 

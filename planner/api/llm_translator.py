@@ -49,17 +49,39 @@ class LlmTranslation:
     attempts: list[Attempt] = field(default_factory=list)
 
 
+def worked_example(catalog: Catalog) -> tuple[str, str]:
+    """A short request and its JSON, built from the catalog's own vocabulary."""
+    candidates = [
+        a for a in catalog.apis
+        if any(catalog.type_by_name[t].goal_phrases for t in a.outputs.values())
+        and a.inputs and all(catalog.type_by_name[t].cues and catalog.type_by_name[t].askable for t in a.inputs.values())
+    ]
+    if not candidates:
+        return "", ""
+    api = min(candidates, key=lambda a: (len(a.inputs), a.name))
+    goal = next(t for t in api.outputs.values() if catalog.type_by_name[t].goal_phrases)
+    first = next(iter(api.inputs.values()))
+    spec = catalog.type_by_name[first]
+    pool = [v for n in catalog.ancestors(first) for v in catalog.type_by_name[n].values] or ["X"]
+    value = pool[0]
+    text = f"Please {catalog.type_by_name[goal].goal_phrases[0]} {spec.cues[0]} {value}."
+    answer = json.dumps({"goals": [goal], "values": [{"type": first, "value": value}]})
+    return text, answer
+
+
 def build_prompt(catalog: Catalog, text: str) -> str:
     outputs = {t for a in catalog.apis for t in a.outputs.values()}
     inputs = {t for a in catalog.apis for t in a.inputs.values()}
     goals = [t.name for t in catalog.types if t.goal_phrases and t.name in outputs]
     values = [f"{t.name} ({t.description})" for t in catalog.types if t.value != "none" and t.name in inputs]
+    example_text, example_json = worked_example(catalog)
+    example = f"Request: {example_text}\nJSON: {example_json}\n" if example_text else ""
     return (
         "Translate the request into JSON with keys \"goals\" (types the user wants) and \"values\" "
         "(a list of {\"type\": ..., \"value\": ...} for what the request states).\n"
         f"Goal types: {', '.join(goals)}\n"
         f"Value types: {'; '.join(values)}\n"
-        "Example: {\"goals\": [\"" + goals[0] + "\"], \"values\": []}\n"
+        f"{example}"
         f"Request: {text}\nJSON: "
     )
 
@@ -113,6 +135,7 @@ class LlmTranslator:
             n = self.num_candidates
             candidates = self.model.generate(
                 [prompt], n=n, num_beams=n, max_new_tokens=self.max_new_tokens, temperature=0.0,
+                stop=("\nRequest:", "\n\n"),
             )[0]
             error = ""
             for cand in candidates:

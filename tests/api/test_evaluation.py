@@ -86,3 +86,14 @@ def test_derivation_prefers_exact_producers(workplace):
     assert d.calls == ["create_event"]
     d = derive(workplace, ["scheduled_meeting"], set())
     assert d.calls == ["find_contact", "check_availability", "find_common_slot", "schedule_meeting"]
+
+
+def test_a_translator_that_gives_up_fails_the_case_not_the_run(cases):
+    from planner.api.llm_translator import TranslationError
+
+    def giving_up(catalog, text):
+        raise TranslationError("the model gave no valid translation in 3 attempts (last: no JSON object)")
+
+    outcomes = list(evaluate(cases[:2], giving_up))
+    assert [o.success for o in outcomes] == [False, False]
+    assert outcomes[0].reason.startswith("translation failed: the model gave no valid translation")

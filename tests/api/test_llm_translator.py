@@ -61,3 +61,16 @@ def test_retry_loop_with_a_real_language_model(travel):
         assert translator.last.attempts[-1].error == ""
         request.check_against(small)
         assert request.goals
+
+
+@pytest.mark.parametrize("name", ["travel", "workplace", "shopping"])
+def test_worked_example_in_the_prompt_is_itself_valid(name):
+    from planner.api.catalog import load_catalog
+    from planner.api.extractor import extract
+    from planner.api.llm_translator import worked_example
+
+    catalog = load_catalog(name)
+    text, answer = worked_example(catalog)
+    parsed = parse_translation(catalog, text, answer)
+    # the built-in extractor reads the example the same way the JSON states it
+    assert extract(catalog, text).model_dump(exclude={"text"}) == parsed.model_dump(exclude={"text"})
