@@ -357,7 +357,8 @@ class TravelEncoding:
             # except for cost, so a pricier one is used only when every cheaper one is
             groups: dict[tuple[str, ...], list[int]] = {}
             for j, r in enumerate(cd.restaurants):
-                sig = tuple(q for q in (spec.local.cuisine or []) if q in ", ".join(r.cuisines))
+                sig = tuple(q for q in (spec.local.cuisine or []) if q in ", ".join(r.cuisines)) + tuple(
+                    registry.get(c.type).keep_restaurant(c.value, r) for c in spec.extra)
                 groups.setdefault(sig, []).append(j)
             chain = []
             for members in groups.values():
@@ -504,6 +505,10 @@ class TravelEncoding:
         used = {i: [r for u, r in zip(self.use[i], self.data[i].restaurants) if m.eval(u, model_completion=True)]
                 for i in range(len(self.data))}
         att_pool = {i: list(self.data[i].attractions) for i in range(len(self.data))}
+        for c in spec.extra:
+            kind = registry.get(c.type)
+            for i in att_pool:
+                att_pool[i] = kind.order_attractions(c.value, self, m, i, att_pool[i])
         acc_of = [self.acc_list[val(a)][1] for a in self.acc]
         days: list[DayPlan] = []
         for d in range(D):

@@ -208,7 +208,7 @@ def user_reasons(spec: TripSpec, world: World, known: dict[str, str], mus: list[
             reasons.append(transport_reason(spec, world, cities, [lab]))
         elif lab.startswith("extra."):
             c = next(x for x in spec.extra if f"extra.{x.type}" == lab)
-            reasons.append(Reason("extra", registry.get(c.type).explain(c, spec, world, cities), [lab]))
+            reasons.append(Reason("extra", registry.get(c.type).explain(c.value, spec, world, cities), [lab]))
     return reasons or [Reason("combination", "these constraints admit no plan together: "
                               + ", ".join(_label_words(spec, m) for m in mus), mus)]
 

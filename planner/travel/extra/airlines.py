@@ -23,7 +23,7 @@ class Airlines(ConstraintType):
         names = [a for a in AIRLINES if re.search(rf"\b{re.escape(a)}\b", text)]
         if not names:
             return None
-        avoid = re.search(r"\b(?:avoid|not|no|never|exclude|n't)\b[^.?!]{0,30}\b(?:" + "|".join(map(re.escape, names))
+        avoid = re.search(r"(?:\b(?:avoid|not|no|never|exclude)\b|n't\b)[^.?!]{0,30}\b(?:" + "|".join(map(re.escape, names))
                           + r")\b", text, re.I)
         return {"prefer": [] if avoid else names, "exclude": names if avoid else []}
 

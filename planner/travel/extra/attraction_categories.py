@@ -58,10 +58,31 @@ class AttractionCategories(ConstraintType):
         import z3
 
         out = []
+        where = {}
         for cat in value:
             places = [i for i, cd in enumerate(enc.data) if any(category_of(a.name, cat) for a in cd.attractions)]
-            out.append(z3.Or(*[enc.att_count[i] >= 1 for i in places]) if places else z3.BoolVal(False))
+            if not places:
+                out.append(z3.BoolVal(False))
+                continue
+            where[cat] = z3.Int(f"category_{cat}")
+            out.append(z3.Or(*[where[cat] == i for i in places]))
+        # each category takes its own attraction slot in the city chosen for it
+        for i in range(len(enc.data)):
+            assigned = [z3.If(w == i, 1, 0) for w in where.values()]
+            if assigned:
+                out.append(enc.att_count[i] >= z3.Sum(*assigned))
+        enc.category_where = where
         return out
+
+    def order_attractions(self, value, enc, model, city, pool):
+        where = getattr(enc, "category_where", {})
+        front = []
+        for cat, var in where.items():
+            if model.eval(var, model_completion=True).as_long() == city:
+                pick = next((a for a in pool if a not in front and category_of(a.name, cat)), None)
+                if pick is not None:
+                    front.append(pick)
+        return front + [a for a in pool if a not in front]
 
     def explain(self, value, spec, world, cities):
         missing = [c for c in value if not any(category_of(a.name, c) for x in cities for a in world.attractions(x))]

@@ -38,6 +38,11 @@ class ConstraintType:
         """Assertions (all filed under this constraint's label)."""
         return []
 
+    def order_attractions(self, value: Any, enc: "TravelEncoding", model: Any, city: int,
+                          pool: list) -> list:
+        """Reorder a city's attraction pool before slots take from its front."""
+        return pool
+
     def explain(self, value: Any, spec: "TripSpec", world: "World", cities: list[str]) -> str:
         return f"no plan satisfies {self.words(value)}"
 

@@ -38,8 +38,8 @@ class MustVisit(ConstraintType):
     def explain(self, value, spec, world, cities):
         outside = [c for c in value if c not in cities]
         if outside:
-            return f"{', '.join(outside)} {'is' if len(outside) == 1 else 'are'} not a city of {spec.destination} " \
-                   "in the database"
+            return f"{', '.join(outside)} {'is' if len(outside) == 1 else 'are'} not among the cities of " \
+                   f"{spec.destination} available to the planner ({', '.join(cities)})"
         return f"no plan through {', '.join(value)} meets the rest of the request"
 
     def relaxations(self, value):
