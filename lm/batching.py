@@ -37,7 +37,7 @@ class BatchingGenerator:
     """Serialises access to one model and batches concurrent requests into single calls."""
 
     def __init__(
-        self, model: LanguageModel, *, max_batch_prompts: int = 32, max_wait_s: float = 0.005
+        self, model: LanguageModel, *, max_batch_prompts: int = 32, max_wait_s: float = 0.02
     ) -> None:
         self.model = model
         self.max_batch_prompts = max_batch_prompts

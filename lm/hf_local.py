@@ -7,6 +7,7 @@ temperature 1.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,12 @@ def default_dtype(device: str) -> torch.dtype:
 
 
 class HFLocalModel(LanguageModel):
-    """A transformers model and tokenizer already in memory, behind :class:`LanguageModel`."""
+    """A transformers model and tokenizer already in memory, behind :class:`LanguageModel`.
+
+    Wrapping a model that is being trained is fine: ``generate`` switches it to eval mode for
+    the call and back afterwards. Causal models get a left-padding tokenizer (a pad token
+    defaults to the eos token).
+    """
 
     def __init__(
         self,
@@ -53,12 +59,14 @@ class HFLocalModel(LanguageModel):
         name: str | None = None,
     ) -> None:
         self.device = device or default_device()
-        self.model = model.to(self.device).eval()
+        self.model = model.to(self.device)
         self.tokenizer = tokenizer
         self.is_seq2seq = bool(getattr(model.config, "is_encoder_decoder", False))
         self.batch_size = batch_size
         self.max_input_tokens = max_input_tokens
         self.chat = chat
+        # Fast tokenizers raise "Already borrowed" when threads change padding settings at once.
+        self._tokenizer_lock = threading.Lock()
         self.name = name or getattr(model.config, "_name_or_path", "") or type(model).__name__
         if not self.is_seq2seq:
             self.tokenizer.padding_side = "left"
@@ -147,22 +155,31 @@ class HFLocalModel(LanguageModel):
         self, prompts: Sequence[str], config: GenerationConfig
     ) -> list[list[Candidate]]:
         results: list[list[Candidate]] = []
-        for start in range(0, len(prompts), self.batch_size):
-            results.extend(self._generate_batch(prompts[start : start + self.batch_size], config))
+        was_training = self.model.training
+        self.model.eval()
+        try:
+            for start in range(0, len(prompts), self.batch_size):
+                batch = prompts[start : start + self.batch_size]
+                results.extend(self._generate_batch(batch, config))
+        finally:
+            self.model.train(was_training)
         return results
 
     def _generate_batch(
         self, prompts: Sequence[str], config: GenerationConfig
     ) -> list[list[Candidate]]:
         texts = [self._format(p) for p in prompts]
-        enc = self.tokenizer(
-            texts,
-            return_tensors="pt",
-            padding=True,
-            truncation=True,
-            max_length=self.max_input_tokens,
-            add_special_tokens=not (self.chat and getattr(self.tokenizer, "chat_template", None)),
-        ).to(self.device)
+        with self._tokenizer_lock:
+            enc = self.tokenizer(
+                texts,
+                return_tensors="pt",
+                padding=True,
+                truncation=True,
+                max_length=self.max_input_tokens,
+                add_special_tokens=not (
+                    self.chat and getattr(self.tokenizer, "chat_template", None)
+                ),
+            ).to(self.device)
         out = self.model.generate(
             input_ids=enc["input_ids"],
             attention_mask=enc["attention_mask"],
@@ -191,12 +208,13 @@ class HFLocalModel(LanguageModel):
         tokens = generated.cpu().tolist()
         per_prompt: list[list[Candidate]] = []
         for i in range(len(prompts)):
-            cands = [
-                self._candidate(
-                    tokens[r], token_logprobs[r].tolist(), valid[r].tolist(), config.stop
-                )
-                for r in range(i * config.n, (i + 1) * config.n)
-            ]
+            with self._tokenizer_lock:
+                cands = [
+                    self._candidate(
+                        tokens[r], token_logprobs[r].tolist(), valid[r].tolist(), config.stop
+                    )
+                    for r in range(i * config.n, (i + 1) * config.n)
+                ]
             per_prompt.append(rank(cands))
         return per_prompt
 

@@ -92,7 +92,7 @@ def create_app(
     *,
     model_name: str | None = None,
     max_batch_prompts: int = 32,
-    max_wait_s: float = 0.005,
+    max_wait_s: float = 0.02,
 ) -> FastAPI:
     """The FastAPI app serving ``model``; batching runs inside the app's event loop."""
     name = model_name or model.name

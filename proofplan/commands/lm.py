@@ -19,9 +19,12 @@ def serve_lm(
         32, "--max-batch", min=1, help="Most prompts run in one batched call."
     ),
     max_wait_ms: float = typer.Option(
-        5.0, "--max-wait-ms", min=0.0, help="How long an idle server gathers a batch."
+        20.0, "--max-wait-ms", min=0.0, help="How long an idle server gathers a batch."
     ),
     name: str = typer.Option(None, "--name", help="Model id reported by /v1/models."),
+    threads: int = typer.Option(
+        0, "--threads", min=0, help="CPU threads for torch (0: torch's default)."
+    ),
     chat: bool = typer.Option(
         False, "--chat", help="Wrap completion prompts in the model's chat template."
     ),
@@ -48,6 +51,10 @@ def serve_lm(
         sock.bind((host, port))
     except OSError as exc:
         raise ProofplanError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
     lm = load_model(model, device=device, chat=chat)
     app = create_app(
         lm, model_name=name, max_batch_prompts=max_batch, max_wait_s=max_wait_ms / 1000

@@ -87,13 +87,13 @@ def tiny_t5(tokenizer: ByT5Tokenizer, seed: int = 0) -> T5ForConditionalGenerati
 @pytest.fixture(scope="session")
 def causal_lm() -> HFLocalModel:
     tok = byte_bpe_tokenizer()
-    return HFLocalModel(tiny_llama(tok), tok, device="cpu", name="tiny-llama")
+    return HFLocalModel(tiny_llama(tok).eval(), tok, device="cpu", name="tiny-llama")
 
 
 @pytest.fixture(scope="session")
 def seq2seq_lm() -> HFLocalModel:
     tok = ByT5Tokenizer()
-    return HFLocalModel(tiny_t5(tok), tok, device="cpu", name="tiny-t5")
+    return HFLocalModel(tiny_t5(tok).eval(), tok, device="cpu", name="tiny-t5")
 
 
 @pytest.fixture(scope="session")

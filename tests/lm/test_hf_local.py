@@ -117,3 +117,17 @@ def test_unknown_model_names_what_to_install_or_pass(tmp_path: Path) -> None:
 def test_a_single_string_is_refused(causal_lm: HFLocalModel) -> None:
     with pytest.raises(GenerationArgumentError, match="list of strings"):
         causal_lm.generate("intros.")  # type: ignore[arg-type]
+
+
+def test_a_model_in_training_generates_without_dropout_and_stays_in_training(
+    seq2seq_lm: HFLocalModel,
+) -> None:
+    reference = seq2seq_lm.generate(PROMPTS, max_new_tokens=8)
+    seq2seq_lm.model.train()
+    try:
+        assert seq2seq_lm.model.config.dropout_rate > 0
+        again = seq2seq_lm.generate(PROMPTS, max_new_tokens=8)
+        assert seq2seq_lm.model.training
+    finally:
+        seq2seq_lm.model.eval()
+    assert [c[0].tokens for c in again] == [c[0].tokens for c in reference]
