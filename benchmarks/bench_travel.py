@@ -14,7 +14,6 @@ Targets: final pass rate 100% in both modes; every field >= 98%; median <= 1 s, 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -41,7 +40,7 @@ def main() -> None:
             out.with_suffix(".partial.jsonl").unlink(missing_ok=True)
         with console.status(f"{mode} ...") as status:
             summaries[mode] = run_eval("train", mode, RuleBasedParser(), args.time_limit, out, args.limit,
-                                       progress=lambda r: status.update(f"{mode}: query {r.idx} {r.status}"))
+                                       progress=lambda r, mode=mode: status.update(f"{mode}: query {r.idx} {r.status}"))
     t = Table(title="TravelPlanner train (built-in parser)")
     t.add_column("metric")
     for mode in summaries:

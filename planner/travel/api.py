@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Optional
+from typing import Literal
 
 from planner.travel.database import ReferenceWorld, World, load_background, load_database
 from planner.travel.encoding import Label
@@ -24,8 +24,8 @@ class PlanOutcome:
 
     spec: TripSpec
     status: str  # "sat" (a verified plan), "unsat", "unknown" (time limit) or "rejected"
-    itinerary: Optional[Itinerary] = None
-    verdict: Optional[PlanVerdict] = None
+    itinerary: Itinerary | None = None
+    verdict: PlanVerdict | None = None
     core: list[Label] = field(default_factory=list)
     seconds: float = 0.0
     message: str = ""
@@ -47,7 +47,7 @@ class PlanOutcome:
         }
 
 
-def make_translator(kind: str = "parser", model: Optional[str] = None) -> Translator:
+def make_translator(kind: str = "parser", model: str | None = None) -> Translator:
     """`parser` (built in, no model) or `llm` (through lm/; `model` names it)."""
     if kind == "parser":
         from planner.travel.parser import RuleBasedParser
@@ -78,7 +78,7 @@ def load_spec_file(path: Path) -> TripSpec:
     return check_places(spec)
 
 
-def world_for(mode: Mode, reference: Optional[dict] = None) -> World:
+def world_for(mode: Mode, reference: dict | None = None) -> World:
     if mode == "sole":
         if reference is None:
             raise SpecError("sole-planning mode needs the query's reference information")
@@ -86,7 +86,7 @@ def world_for(mode: Mode, reference: Optional[dict] = None) -> World:
     return load_database()
 
 
-def plan_spec(spec: TripSpec, mode: Mode = "two-stage", reference: Optional[dict] = None,
+def plan_spec(spec: TripSpec, mode: Mode = "two-stage", reference: dict | None = None,
               time_limit: float = 10.0) -> PlanOutcome:
     """Solve `spec` and re-check any plan with the benchmark evaluator before calling it valid."""
     check_places(spec)
@@ -103,7 +103,7 @@ def plan_spec(spec: TripSpec, mode: Mode = "two-stage", reference: Optional[dict
     return out
 
 
-def plan_text(text: str, translator: Optional[Translator] = None, mode: Mode = "two-stage",
-              reference: Optional[dict] = None, time_limit: float = 10.0) -> PlanOutcome:
+def plan_text(text: str, translator: Translator | None = None, mode: Mode = "two-stage",
+              reference: dict | None = None, time_limit: float = 10.0) -> PlanOutcome:
     spec = (translator or make_translator("parser")).translate(text)
     return plan_spec(spec, mode, reference, time_limit)

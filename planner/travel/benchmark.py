@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
 
 from planner.travel.api import Mode, plan_spec
 from planner.travel.dataset import BenchmarkQuery, load_split
@@ -26,10 +26,10 @@ class QueryResult:
     status: str
     seconds: float
     translate_seconds: float
-    total_cost: Optional[int]
-    human_cost: Optional[int]
-    optimal: Optional[bool]
-    predicted: Optional[dict]
+    total_cost: int | None
+    human_cost: int | None
+    optimal: bool | None
+    predicted: dict | None
     error: str = ""
 
     def to_json(self) -> dict:
@@ -54,8 +54,8 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def run_queries(queries: list[BenchmarkQuery], translator: Translator, mode: Mode, time_limit: float,
-                progress: Optional[Callable[[QueryResult], None]] = None,
-                done: Optional[dict[int, QueryResult]] = None) -> list[QueryResult]:
+                progress: Callable[[QueryResult], None] | None = None,
+                done: dict[int, QueryResult] | None = None) -> list[QueryResult]:
     evaluator = PlanEvaluator()
     out = []
     for q in queries:
@@ -119,14 +119,14 @@ def summarise(queries: list[BenchmarkQuery], results: list[QueryResult], mode: s
                                           and r.human_cost is not None and r.total_cost > r.human_cost],
             "provably_cheapest": sum(1 for r in results if r.optimal),
         },
-        "failures": {q.idx: v.failures() for q, v in zip(queries, verdicts) if not v.final_pass},
+        "failures": {q.idx: v.failures() for q, v in zip(queries, verdicts, strict=True) if not v.final_pass},
         "per_query": [r.to_json() | {"plan": None} for r in results],
     }
 
 
 def run_eval(split: str, mode: Mode, translator: Translator, time_limit: float = 10.0,
-             out: Optional[Path] = None, limit: Optional[int] = None,
-             progress: Optional[Callable[[QueryResult], None]] = None) -> dict:
+             out: Path | None = None, limit: int | None = None,
+             progress: Callable[[QueryResult], None] | None = None) -> dict:
     """Plan every query of `split`; results stream to `out`.jsonl (resumable), summary to `out`."""
     queries = load_split(split)[: limit or None]
     done: dict[int, QueryResult] = {}

@@ -14,7 +14,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional, Protocol
+from typing import Protocol
 
 from proofplan.paths import data_dir
 
@@ -106,7 +106,7 @@ def clock_minutes(hhmm: str) -> int:
     return int(h) * 60 + int(m)
 
 
-def duration_minutes(text: str) -> Optional[int]:
+def duration_minutes(text: str) -> int | None:
     """'2 hours 13 minutes' / '10 hours 55 mins' -> minutes; None when unparseable."""
     nums = dict((unit[0], int(n)) for n, unit in re.findall(r"(\d+)\s*(day|hour|min)", text))
     if not nums:
@@ -114,7 +114,7 @@ def duration_minutes(text: str) -> Optional[int]:
     return nums.get("d", 0) * 1440 + nums.get("h", 0) * 60 + nums.get("m", 0)
 
 
-def parse_km(text: str) -> Optional[float]:
+def parse_km(text: str) -> float | None:
     try:
         return float(str(text).lower().replace("km", "").replace(",", "").strip())
     except ValueError:
@@ -136,7 +136,7 @@ def _cuisines(s: str) -> tuple[str, ...]:
     return tuple(c.strip() for c in str(s).split(",") if c.strip())
 
 
-def make_drive(origin: str, dest: str, duration: str, distance: str) -> Optional[Drive]:
+def make_drive(origin: str, dest: str, duration: str, distance: str) -> Drive | None:
     """A usable drive, or None when the entry lacks a distance or spans days (no valid route)."""
     if not duration or not distance or "day" in duration:
         return None
@@ -154,7 +154,7 @@ class World(Protocol):
     def accommodations(self, city: str) -> list[Accommodation]: ...
     def attractions(self, city: str) -> list[Attraction]: ...
     def flights(self, origin: str, dest: str, date: str) -> list[Flight]: ...
-    def drive(self, origin: str, dest: str) -> Optional[Drive]: ...
+    def drive(self, origin: str, dest: str) -> Drive | None: ...
 
 
 @dataclass
@@ -173,7 +173,7 @@ def travel_data_dir() -> Path:
 
 
 @functools.lru_cache(maxsize=2)
-def load_background(root: Optional[Path] = None) -> Background:
+def load_background(root: Path | None = None) -> Background:
     base = (root or travel_data_dir()) / "database" / "background"
     city_state: dict[str, str] = {}
     for line in (base / "citySet_with_states.txt").read_text().splitlines():
@@ -194,7 +194,7 @@ class TravelDatabase:
     attractions_by_city: dict[str, list[Attraction]] = field(default_factory=dict)
     flights_by_leg: dict[tuple[str, str, str], list[Flight]] = field(default_factory=dict)
     flights_by_number: dict[str, list[Flight]] = field(default_factory=dict)
-    drives: dict[tuple[str, str], Optional[Drive]] = field(default_factory=dict)
+    drives: dict[tuple[str, str], Drive | None] = field(default_factory=dict)
 
     # --- World protocol -------------------------------------------------------------
     def cities_in_state(self, state: str) -> list[str]:
@@ -213,17 +213,17 @@ class TravelDatabase:
     def flights(self, origin: str, dest: str, date: str) -> list[Flight]:
         return self.flights_by_leg.get((origin, dest, date), [])
 
-    def drive(self, origin: str, dest: str) -> Optional[Drive]:
+    def drive(self, origin: str, dest: str) -> Drive | None:
         return self.drives.get((origin, dest))
 
     # --- lookups by name, as the benchmark's evaluator does them (substring + exact city) --
-    def find_restaurant(self, name: str, city: str) -> Optional[Restaurant]:
+    def find_restaurant(self, name: str, city: str) -> Restaurant | None:
         return next((r for r in self.restaurants(city) if name in r.name), None)
 
     def find_accommodation(self, name: str, city: str) -> list[Accommodation]:
         return [a for a in self.accommodations(city) if name in a.name]
 
-    def find_attraction(self, name: str, city: str) -> Optional[Attraction]:
+    def find_attraction(self, name: str, city: str) -> Attraction | None:
         return next((a for a in self.attractions(city) if name in a.name), None)
 
     def has_drive_entry(self, origin: str, dest: str) -> bool:
@@ -236,7 +236,7 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
 
 
 @functools.lru_cache(maxsize=2)
-def load_database(root: Optional[Path] = None) -> TravelDatabase:
+def load_database(root: Path | None = None) -> TravelDatabase:
     """Read every table once per process."""
     base = (root or travel_data_dir()) / "database"
     db = TravelDatabase(load_background(root))
@@ -291,13 +291,13 @@ _DRIVE_RE = re.compile(r"^(self-driving|taxi), from (.+?) to (.+?), duration: (.
 class ReferenceWorld:
     """One query's reference information (sole-planning mode): nothing beyond it is known."""
 
-    def __init__(self, reference: dict, background: Optional[Background] = None) -> None:
+    def __init__(self, reference: dict, background: Background | None = None) -> None:
         self.background = background or load_background()
         self._rest: dict[str, list[Restaurant]] = defaultdict(list)
         self._acc: dict[str, list[Accommodation]] = defaultdict(list)
         self._att: dict[str, list[Attraction]] = defaultdict(list)
         self._flights: dict[tuple[str, str, str], list[Flight]] = defaultdict(list)
-        self._drives: dict[tuple[str, str], Optional[Drive]] = {}
+        self._drives: dict[tuple[str, str], Drive | None] = {}
         for desc, content in reference.items():
             if desc.startswith("Restaurants in ") and isinstance(content, list):
                 for r in content:
@@ -335,5 +335,5 @@ class ReferenceWorld:
     def flights(self, origin: str, dest: str, date: str) -> list[Flight]:
         return self._flights.get((origin, dest, date), [])
 
-    def drive(self, origin: str, dest: str) -> Optional[Drive]:
+    def drive(self, origin: str, dest: str) -> Drive | None:
         return self._drives.get((origin, dest))

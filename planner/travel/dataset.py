@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
 
 from planner.travel.database import travel_data_dir
 from planner.travel.spec import TripSpec
@@ -25,7 +24,7 @@ class BenchmarkQuery:
         return TripSpec.from_benchmark(self.gold)
 
 
-def load_split(split: str = "train", root: Optional[Path] = None) -> list[BenchmarkQuery]:
+def load_split(split: str = "train", root: Path | None = None) -> list[BenchmarkQuery]:
     """The queries of a split (only `train` is bundled)."""
     base = (root or travel_data_dir()) / split
     structured = [json.loads(x) for x in (base / f"{split}_structured.jsonl").read_text().splitlines() if x.strip()]
@@ -38,7 +37,7 @@ def load_split(split: str = "train", root: Optional[Path] = None) -> list[Benchm
                 d = json.loads(line)
                 plans[int(d["idx"])] = d["annotated_plan"]
     out = []
-    for row, ref in zip(structured, refs):
+    for row, ref in zip(structured, refs, strict=True):
         idx = int(row["idx"])
         out.append(BenchmarkQuery(idx, row["level"], row["query"], row, ref, plans.get(idx, [])))
     return out

@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Optional
 
 import z3
 
@@ -50,7 +49,7 @@ class Label:
 @dataclass
 class SolveResult:
     status: str  # "sat" | "unsat" | "unknown"
-    itinerary: Optional[Itinerary] = None
+    itinerary: Itinerary | None = None
     core: list[Label] = field(default_factory=list)
     seconds: float = 0.0
     message: str = ""
@@ -115,8 +114,8 @@ def candidate_cities(spec: TripSpec, world: World, known_cities: dict[str, str])
 class TravelEncoding:
     """Builds the labelled constraints for one spec over one world."""
 
-    def __init__(self, spec: TripSpec, world: World, known_cities: Optional[dict[str, str]] = None,
-                 cities: Optional[list[str]] = None, fixed_order: bool = False) -> None:
+    def __init__(self, spec: TripSpec, world: World, known_cities: dict[str, str] | None = None,
+                 cities: list[str] | None = None, fixed_order: bool = False) -> None:
         """`cities` restricts the destination candidates (default: every city the world knows
         there); with `fixed_order` they are visited exactly in that order."""
         self.fixed_order = fixed_order
@@ -224,7 +223,6 @@ class TravelEncoding:
             return z3.IntVal(ORG) if k == K else self.city[k]
 
         self.leg_from, self.leg_to = leg_from, leg_to
-        idx = {c: i for i, c in enumerate(names)}
 
         # --- legs ------------------------------------------------------------------
         self.mode = [z3.Int(f"mode_{k}") for k in range(K + 1)]
@@ -352,7 +350,7 @@ class TravelEncoding:
             self._add(f"restaurants.{i}", "restaurants",
                       f"enough distinct restaurants in {names[i]}",
                       z3.Sum(*[z3.If(u, 1, 0) for u in uses]) == count if uses else count == 0)
-            meal_costs += [z3.If(u, r.cost * P, 0) for u, r in zip(uses, cd.restaurants)]
+            meal_costs += [z3.If(u, r.cost * P, 0) for u, r in zip(uses, cd.restaurants, strict=True)]
             # dominance: restaurants that serve the same requested cuisines are interchangeable
             # except for cost, so a pricier one is used only when every cheaper one is
             groups: dict[tuple[str, ...], list[int]] = {}
@@ -363,7 +361,7 @@ class TravelEncoding:
             chain = []
             for members in groups.values():
                 members.sort(key=lambda j: (cd.restaurants[j].cost, j))
-                chain += [z3.Implies(uses[b], uses[a]) for a, b in zip(members, members[1:])]
+                chain += [z3.Implies(uses[b], uses[a]) for a, b in zip(members, members[1:], strict=False)]
             if chain:
                 self.constraints.append(("dominance", z3.And(*chain)))
                 self._label("dominance", "structure", "cheaper interchangeable restaurants first")
@@ -394,23 +392,9 @@ class TravelEncoding:
             return f"return to {self.spec.origin} on {self.spec.dates[-1]}"
         return f"travel between city {k} and city {k + 1}"
 
-    @staticmethod
-    def _chain(var: z3.ArithRef, values: list[int]) -> z3.ArithRef:
-        expr: z3.ArithRef = z3.IntVal(0)
-        for j in range(len(values) - 1, -1, -1):
-            expr = z3.If(var == j, values[j], expr)
-        return expr
-
-    @staticmethod
-    def _pair_chain(a: z3.ArithRef, b: z3.ArithRef, table: list[tuple[int, int, int]]) -> z3.ArithRef:
-        expr: z3.ArithRef = z3.IntVal(0)
-        for x, y, v in reversed(table):
-            expr = z3.If(z3.And(a == x, b == y), v, expr)
-        return expr
-
     # ------------------------------------------------------------------ solve
     def solve(self, time_limit: float = 10.0, skip: frozenset[str] = frozenset(),
-              upper: Optional[int] = None, lower: int = 0, want_core: bool = True) -> SolveResult:
+              upper: int | None = None, lower: int = 0, want_core: bool = True) -> SolveResult:
         """Cheapest plan within the time limit, by bisection on the total cost between a known
         lower bound and the best plan so far; `upper` asks only for plans cheaper than it.
         On unsat, a minimised core of labels."""
@@ -485,7 +469,7 @@ class TravelEncoding:
     # ------------------------------------------------------------------ model -> itinerary
     def _extract(self, m: z3.ModelRef, optimal: bool) -> Itinerary:
         spec = self.spec
-        D, K, P = spec.days, spec.visiting_city_number, spec.people
+        D, K = spec.days, spec.visiting_city_number
         val = lambda e: m.eval(e, model_completion=True).as_long()  # noqa: E731
         names = self.city_names
         route = [val(c) for c in self.city]
@@ -502,7 +486,7 @@ class TravelEncoding:
             else:
                 legs[t[k]] = Leg(MODE_NAMES[mode], names[a], names[b], cost, drive=payload,
                                  depart=val(self.dep[k]), arrive=val(self.arr[k]))
-        used = {i: [r for u, r in zip(self.use[i], self.data[i].restaurants) if m.eval(u, model_completion=True)]
+        used = {i: [r for u, r in zip(self.use[i], self.data[i].restaurants, strict=True) if m.eval(u, model_completion=True)]
                 for i in range(len(self.data))}
         att_pool = {i: list(self.data[i].attractions) for i in range(len(self.data))}
         for c in spec.extra:

@@ -11,7 +11,6 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Optional
 
 from planner.travel.database import TravelDatabase, load_database
 
@@ -65,7 +64,7 @@ def split_name_city(text: str) -> tuple[str, str]:
     return name.strip(), re.sub(r"\(.*?\)", "", city).strip()
 
 
-def from_to(text: str) -> tuple[Optional[str], Optional[str]]:
+def from_to(text: str) -> tuple[str | None, str | None]:
     m = _FROM_TO.search(text)
     if not m:
         return None, None
@@ -92,12 +91,12 @@ def attraction_items(text: str) -> list[str]:
     return [x.strip() for x in str(text).split(";") if x.strip() and x.strip() != "-"]
 
 
-def normalise_plan(plan: Optional[list]) -> list[dict]:
+def normalise_plan(plan: list | None) -> list[dict]:
     """Drop empty padding days."""
     return [d for d in (plan or []) if isinstance(d, dict) and d]
 
 
-def flight_number(text: str) -> Optional[str]:
+def flight_number(text: str) -> str | None:
     if "Flight Number: " not in text:
         return None
     return text.split("Flight Number: ", 1)[1].split(",")[0].strip()
@@ -109,9 +108,9 @@ class PlanVerdict:
 
     delivered: bool
     commonsense: dict[str, bool]
-    hard: dict[str, Optional[bool]]
+    hard: dict[str, bool | None]
     messages: dict[str, str] = field(default_factory=dict)
-    total_cost: Optional[int] = None
+    total_cost: int | None = None
 
     @property
     def commonsense_pass(self) -> bool:
@@ -134,7 +133,7 @@ class PlanVerdict:
 class PlanEvaluator:
     """Runs the 8 commonsense and 5 hard checks of the benchmark on one plan."""
 
-    def __init__(self, db: Optional[TravelDatabase] = None, strict: bool = False) -> None:
+    def __init__(self, db: TravelDatabase | None = None, strict: bool = False) -> None:
         """`strict=False` reproduces the benchmark's scripts exactly, including one quirk: on a
         day spent in one city they compare venues with the *characters* of the city name, so
         that check only bites on travel days. `strict=True` compares with the city name."""
@@ -349,7 +348,7 @@ class PlanEvaluator:
                 if rows:
                     yield acc, rows[0]
 
-    def room_rule(self, q: dict, plan: list[dict]) -> tuple[Optional[bool], str]:
+    def room_rule(self, q: dict, plan: list[dict]) -> tuple[bool | None, str]:
         rule = q["local_constraint"].get("house rule")
         if not rule:
             return None, ""
@@ -358,7 +357,7 @@ class PlanEvaluator:
                 return False, f"{text!r} says 'No {rule}'"
         return True, ""
 
-    def room_type(self, q: dict, plan: list[dict]) -> tuple[Optional[bool], str]:
+    def room_type(self, q: dict, plan: list[dict]) -> tuple[bool | None, str]:
         want = q["local_constraint"].get("room type")
         if not want:
             return None, ""
@@ -368,7 +367,7 @@ class PlanEvaluator:
                 return False, f"{text!r} is a {row.room_type}, not {want}"
         return True, ""
 
-    def cuisine(self, q: dict, plan: list[dict]) -> tuple[Optional[bool], str]:
+    def cuisine(self, q: dict, plan: list[dict]) -> tuple[bool | None, str]:
         wanted = q["local_constraint"].get("cuisine")
         if not wanted:
             return None, ""
@@ -386,7 +385,7 @@ class PlanEvaluator:
         missing = [c for c in wanted if c not in got]
         return (not missing), (f"missing cuisines: {', '.join(missing)}" if missing else "")
 
-    def transport_ban(self, q: dict, plan: list[dict]) -> tuple[Optional[bool], str]:
+    def transport_ban(self, q: dict, plan: list[dict]) -> tuple[bool | None, str]:
         ban = q["local_constraint"].get("transportation")
         if not ban:
             return None, ""
@@ -398,7 +397,7 @@ class PlanEvaluator:
         return True, ""
 
     # ---------------- one plan ----------------
-    def evaluate(self, question: dict, plan: Optional[list]) -> PlanVerdict:
+    def evaluate(self, question: dict, plan: list | None) -> PlanVerdict:
         plan = normalise_plan(plan)
         applicable = {
             "valid_cost": True,
@@ -431,7 +430,7 @@ class PlanEvaluator:
             commonsense[key] = bool(ok)
             if msg:
                 messages[key] = msg
-        hard: dict[str, Optional[bool]] = {}
+        hard: dict[str, bool | None] = {}
         total = None
         if commonsense["is_not_absent"] and commonsense["is_valid_information_in_sandbox"]:
             total = self.total_cost(question, days_plan)
@@ -477,7 +476,7 @@ def aggregate(verdicts: list[PlanVerdict], questions: list[dict]) -> Metrics:
     hard_passed = 0
     per_check: Counter = Counter()
     per_check_n: Counter = Counter()
-    for v, q in zip(verdicts, questions):
+    for v, q in zip(verdicts, questions, strict=True):
         for k in COMMONSENSE:
             per_check_n[k] += 1
             per_check[k] += bool(v.delivered and v.commonsense.get(k))

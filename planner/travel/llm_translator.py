@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Optional
 
 from pydantic import ValidationError
 
@@ -63,7 +62,7 @@ def validation_message(exc: Exception) -> str:
 class Attempt:
     prompt: str
     answer: str
-    error: Optional[str] = None
+    error: str | None = None
 
 
 @dataclass
@@ -77,7 +76,7 @@ class LLMTranslator:
     name: str = "llm"
     history: list[Attempt] = field(default_factory=list)
 
-    def build_prompt(self, text: str, feedback: Optional[Attempt] = None) -> str:
+    def build_prompt(self, text: str, feedback: Attempt | None = None) -> str:
         from planner.travel.extra import registry
 
         types = "; ".join(f"{k.type}: {k.doc}" for k in registry.all_types())
@@ -93,7 +92,7 @@ class LLMTranslator:
         if not text or not text.strip():
             raise SpecError("empty request: describe a trip (origin, destination, dates, budget)")
         self.history = []
-        feedback: Optional[Attempt] = None
+        feedback: Attempt | None = None
         for _ in range(self.max_attempts):
             prompt = self.build_prompt(text, feedback)
             cands = self.model.generate([prompt], n=1, num_beams=1, max_new_tokens=self.max_new_tokens,

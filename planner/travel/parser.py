@@ -13,11 +13,17 @@ import datetime as dt
 import difflib
 import re
 from dataclasses import dataclass
-from typing import Optional
 
 from planner.travel.database import Background, load_background
 from planner.travel.extra import registry
-from planner.travel.spec import CUISINES, ExtraConstraint, LocalConstraints, SpecError, TripSpec, dates_from
+from planner.travel.spec import (
+    CUISINES,
+    ExtraConstraint,
+    LocalConstraints,
+    SpecError,
+    TripSpec,
+    dates_from,
+)
 
 NUMBER_WORDS = {
     "zero": 0, "no": 0, "a": 1, "an": 1, "one": 1, "single": 1, "two": 2, "three": 3, "four": 4, "five": 5,
@@ -49,7 +55,7 @@ NO_PREFERENCE = re.compile(r"\bno (?:specific |particular |special )?(?:preferen
                            re.I)
 
 
-def to_number(token: str) -> Optional[float]:
+def to_number(token: str) -> float | None:
     token = token.strip().lower()
     if token in NUMBER_WORDS:
         return NUMBER_WORDS[token]
@@ -71,7 +77,7 @@ class RuleBasedParser:
 
     name = "parser"
 
-    def __init__(self, background: Optional[Background] = None, default_year: int = 2022) -> None:
+    def __init__(self, background: Background | None = None, default_year: int = 2022) -> None:
         self.bg = background or load_background()
         self.default_year = default_year
         self.cities = set(self.bg.city_state)
@@ -134,9 +140,9 @@ class RuleBasedParser:
         return check_places(spec, self.bg)
 
     # ------------------------------------------------------------------ places
-    def _places(self, text: str, visiting: Optional[int]) -> tuple[str, str]:
+    def _places(self, text: str, visiting: int | None) -> tuple[str, str]:
         mentions = [_Mention(m.group(1), m.start(1), m.end(1)) for m in self._place_re.finditer(text)]
-        origin: Optional[str] = None
+        origin: str | None = None
         dests: list[str] = []
         for m in mentions:
             before = text[max(0, m.start - 30): m.start].lower()
@@ -187,7 +193,7 @@ class RuleBasedParser:
         return SpecError(f"unknown city {phrase!r}: not in the database{hint}")
 
     # ------------------------------------------------------------------ numbers
-    def _visiting_cities(self, low: str) -> Optional[int]:
+    def _visiting_cities(self, low: str) -> int | None:
         m = re.search(_NUM + r"\s+(?:different |distinct |separate |unique |other |more |major )?(?:cities|city)\b", low)
         if m:
             n = to_number(m.group(1))
@@ -197,7 +203,7 @@ class RuleBasedParser:
                 return int(n)
         return None
 
-    def _days(self, low: str) -> Optional[int]:
+    def _days(self, low: str) -> int | None:
         m = re.search(_NUM + r"[\s-]*days?\b", low)
         if m:
             n = to_number(m.group(1))
@@ -254,7 +260,7 @@ class RuleBasedParser:
         return int(round(value))
 
     # ------------------------------------------------------------------ dates
-    def _dates(self, text: str) -> tuple[Optional[dt.date], Optional[dt.date]]:
+    def _dates(self, text: str) -> tuple[dt.date | None, dt.date | None]:
         iso = re.findall(r"\b(\d{4})-(\d{2})-(\d{2})\b", text)
         if iso:
             ds = [self._make_date(int(y), int(mo), int(d)) for y, mo, d in iso]
@@ -262,7 +268,7 @@ class RuleBasedParser:
         year_m = re.search(r"\b(19\d{2}|20\d{2})\b", text)
         year = int(year_m.group(1)) if year_m else self.default_year
         # tokens: (position, month or None, day)
-        tokens: list[tuple[int, Optional[int], int]] = []
+        tokens: list[tuple[int, int | None, int]] = []
         taken: list[tuple[int, int]] = []
         for m in re.finditer(_MONTH + r"\s+" + _DAY + r"\s*(?:-|–|to|through|until)\s*" + _DAY + r"\b", text, re.I):
             month = MONTHS[m.group(1).lower()]
@@ -290,7 +296,7 @@ class RuleBasedParser:
             return None, None
         # a bare day takes the month of its neighbour ('the 8th to the 10th of March', 'March 9th and 13th')
         filled = []
-        for i, (pos, month, day) in enumerate(tokens):
+        for i, (_pos, month, day) in enumerate(tokens):
             if month is None:
                 near = [t for t in tokens[i + 1:] + tokens[:i][::-1] if t[1] is not None]
                 month = near[0][1] if near else None
@@ -315,7 +321,7 @@ class RuleBasedParser:
     def _strip_no_preference(self, text: str) -> str:
         return NO_PREFERENCE.sub(" ", text)
 
-    def _house_rule(self, text: str) -> Optional[str]:
+    def _house_rule(self, text: str) -> str | None:
         t = self._strip_no_preference(text)
         low = t.lower()
         hits = []
@@ -336,7 +342,7 @@ class RuleBasedParser:
                 found.append((m.start(), c))
         return [c for _, c in sorted(found)]
 
-    def _room_type(self, low: str) -> Optional[str]:
+    def _room_type(self, low: str) -> str | None:
         low = self._strip_no_preference(low)
         if re.search(r"(?:\bnot\b|\bno\b|\bnon\b|\bavoid\b|\bwithout\b|n't)[^.?!]{0,20}?\bshared[\s-]+rooms?\b"
                      r"|\bnot[\s-]+shared\b", low):
@@ -350,7 +356,7 @@ class RuleBasedParser:
             return "entire room"
         return None
 
-    def _transport(self, low: str) -> Optional[str]:
+    def _transport(self, low: str) -> str | None:
         low = self._strip_no_preference(low)
         flight = re.search(
             r"\bno[\s-]+(?:flights?|flying|planes?|air travel)\b|\bwithout (?:flying|flights?|a flight)\b"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
 
 from planner.travel.database import Accommodation, Attraction, Drive, Flight, Restaurant
 
@@ -14,10 +13,10 @@ class Leg:
     origin: str
     dest: str
     cost: int
-    flight: Optional[Flight] = None
-    drive: Optional[Drive] = None
-    depart: Optional[int] = None  # minutes after midnight
-    arrive: Optional[int] = None
+    flight: Flight | None = None
+    drive: Drive | None = None
+    depart: int | None = None  # minutes after midnight
+    arrive: int | None = None
 
     def short(self) -> str:
         """A compact description for tables."""
@@ -45,12 +44,12 @@ class DayPlan:
     day: int
     date: str
     city: str  # where the day ends
-    leg: Optional[Leg] = None
-    breakfast: Optional[Restaurant] = None
-    lunch: Optional[Restaurant] = None
-    dinner: Optional[Restaurant] = None
+    leg: Leg | None = None
+    breakfast: Restaurant | None = None
+    lunch: Restaurant | None = None
+    dinner: Restaurant | None = None
     attractions: list[Attraction] = field(default_factory=list)
-    accommodation: Optional[Accommodation] = None
+    accommodation: Accommodation | None = None
 
     @property
     def current_city(self) -> str:
@@ -65,7 +64,7 @@ class Itinerary:
 
     def to_benchmark(self) -> list[dict]:
         """The TravelPlanner plan format."""
-        def venue(x: Optional[Restaurant | Accommodation]) -> str:
+        def venue(x: Restaurant | Accommodation | None) -> str:
             return f"{x.name}, {x.city}" if x is not None else "-"
 
         out = []
@@ -89,7 +88,7 @@ class Itinerary:
         t = Table(title=f"{title} — total ${self.total_cost:,}", show_lines=True)
         for col in ("Day", "City", "Transportation", "Breakfast", "Attractions", "Lunch", "Dinner", "Accommodation"):
             t.add_column(col, overflow="fold")
-        for d, row in zip(self.days, self.to_benchmark()):
+        for d, row in zip(self.days, self.to_benchmark(), strict=True):
             t.add_row(f"{d.day}\n{d.date}", row["current_city"], d.leg.short() if d.leg else "-", row["breakfast"],
                       row["attraction"].replace(";", "\n").strip(), row["lunch"], row["dinner"], row["accommodation"])
         return t

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass, field
-from typing import Optional
 
 from planner.travel.api import Mode, PlanOutcome, plan_spec, world_for
 from planner.travel.database import load_background
@@ -49,7 +48,7 @@ class UnsatReport:
     reasons: list[Reason]
     repairs: list[Repair]
     core: list[str]
-    min_cost_without_budget: Optional[int]
+    min_cost_without_budget: int | None
     explain_seconds: float
     repair_seconds: float
 
@@ -133,13 +132,13 @@ def candidate_changes(spec: TripSpec, analysis: Analysis, mode: Mode) -> list[tu
     return out
 
 
-def find_repairs(spec: TripSpec, analysis: Analysis, mode: Mode = "two-stage", reference: Optional[dict] = None,
+def find_repairs(spec: TripSpec, analysis: Analysis, mode: Mode = "two-stage", reference: dict | None = None,
                  time_limit: float = 10.0, max_repairs: int = 8) -> list[Repair]:
     """Verified repairs, best first."""
     found: list[Repair] = []
     seen: set[str] = set()
 
-    def attempt(kind: str, text: str, new: TripSpec, touched: int) -> Optional[PlanOutcome]:
+    def attempt(kind: str, text: str, new: TripSpec, touched: int) -> PlanOutcome | None:
         key = new.model_dump_json()
         if key in seen:
             return None
@@ -169,8 +168,8 @@ def find_repairs(spec: TripSpec, analysis: Analysis, mode: Mode = "two-stage", r
     return found[:max_repairs]
 
 
-def explain_and_repair(spec: TripSpec, outcome: Optional[PlanOutcome] = None, mode: Mode = "two-stage",
-                       reference: Optional[dict] = None, time_limit: float = 10.0) -> UnsatReport:
+def explain_and_repair(spec: TripSpec, outcome: PlanOutcome | None = None, mode: Mode = "two-stage",
+                       reference: dict | None = None, time_limit: float = 10.0) -> UnsatReport:
     """Reasons (minimal, grounded) and verified repairs for a request without a plan."""
     t0 = time.perf_counter()
     world = world_for(mode, reference)

@@ -14,7 +14,6 @@ import itertools
 import math
 import time
 from dataclasses import dataclass
-from typing import Optional
 
 from planner.travel.database import World
 from planner.travel.encoding import (
@@ -43,8 +42,7 @@ class BoundTables:
 
     def __init__(self, spec: TripSpec, world: World, cities: list[str]) -> None:
         self.spec, self.world = spec, world
-        P, D, K = spec.people, spec.days, spec.visiting_city_number
-        self.max_nights = D - K
+        self.max_nights = spec.days - spec.visiting_city_number
         self.stay = {c: self._stay(c) for c in cities}
         self._legs: dict[tuple[str, str, int], tuple[float, float]] = {}
 
@@ -112,7 +110,7 @@ def plan_trip(spec: TripSpec, world: World, known_cities: dict[str, str], time_l
     start = time.perf_counter()
     cands = candidate_cities(spec, world, known_cities)
     routes = ranked_routes(spec, world, cands) if len(cands) >= spec.visiting_city_number else []
-    best: Optional[SolveResult] = None
+    best: SolveResult | None = None
     exhausted = True
     for r in routes:
         left = time_limit - (time.perf_counter() - start)

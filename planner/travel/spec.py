@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal, Optional
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -29,14 +29,14 @@ class LocalConstraints(BaseModel):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    house_rule: Optional[HouseRule] = Field(default=None, alias="house rule")
-    cuisine: Optional[list[Cuisine]] = None
-    room_type: Optional[RoomType] = Field(default=None, alias="room type")
-    transportation: Optional[TransportBan] = None
+    house_rule: HouseRule | None = Field(default=None, alias="house rule")
+    cuisine: list[Cuisine] | None = None
+    room_type: RoomType | None = Field(default=None, alias="room type")
+    transportation: TransportBan | None = None
 
     @field_validator("cuisine")
     @classmethod
-    def _dedupe(cls, v: Optional[list[str]]) -> Optional[list[str]]:
+    def _dedupe(cls, v: list[str] | None) -> list[str] | None:
         if not v:
             return None
         return list(dict.fromkeys(v))
@@ -60,7 +60,7 @@ class ExtraConstraint(BaseModel):
     value: Any = Field(default=True, description="the constraint's value (type-specific)")
 
     @model_validator(mode="after")
-    def _known(self) -> "ExtraConstraint":
+    def _known(self) -> ExtraConstraint:
         from planner.travel.extra import registry
 
         kind = registry.find(self.type)
@@ -97,7 +97,7 @@ class TripSpec(BaseModel):
         return out
 
     @model_validator(mode="after")
-    def _consistent(self) -> "TripSpec":
+    def _consistent(self) -> TripSpec:
         if self.days < 1:
             raise ValueError(f"days must be at least 1 (got {self.days})")
         if self.days > 30:
@@ -114,13 +114,13 @@ class TripSpec(BaseModel):
         if len(self.dates) != self.days:
             raise ValueError(f"{len(self.dates)} dates given for a {self.days}-day trip")
         parsed = [dt.date.fromisoformat(s) for s in self.dates]
-        for a, b in zip(parsed, parsed[1:]):
+        for a, b in zip(parsed, parsed[1:], strict=False):
             if (b - a).days != 1:
                 raise ValueError(f"dates must be consecutive days ({a} then {b})")
         return self
 
     @classmethod
-    def from_benchmark(cls, row: dict) -> "TripSpec":
+    def from_benchmark(cls, row: dict) -> TripSpec:
         """Build from the benchmark's structured fields (org, dest, days, ... local_constraint)."""
         lc = row.get("local_constraint") or {}
         return cls(

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Optional
 
 from planner.travel.database import World
 from planner.travel.encoding import Label, TravelEncoding, candidate_cities
@@ -45,7 +44,7 @@ class Analysis:
     status: str  # "unsat" or "unknown"
     reasons: list[Reason]
     core: list[str]  # the minimal set of labels
-    min_cost_without_budget: Optional[int] = None
+    min_cost_without_budget: int | None = None
     seconds: float = 0.0
 
 
@@ -88,10 +87,10 @@ class CostOracle:
 
     def __init__(self, spec: TripSpec, world: World, known: dict[str, str], time_limit: float) -> None:
         self.spec, self.world, self.known, self.time_limit = spec, world, known, time_limit
-        self.cache: dict[frozenset[str], Optional[int]] = {}
+        self.cache: dict[frozenset[str], int | None] = {}
         self.calls = 0
 
-    def min_cost(self, labels: frozenset[str]) -> Optional[int]:
+    def min_cost(self, labels: frozenset[str]) -> int | None:
         key = frozenset(labels - {"budget"})
         if key not in self.cache:
             self.calls += 1
@@ -150,7 +149,7 @@ def _dest_cities(spec: TripSpec, world: World, known: dict[str, str]) -> list[st
     return candidate_cities(spec, world, known)
 
 
-def _listings(spec: TripSpec, world: World, city: str, rule: Optional[str], rtype: Optional[str]):
+def _listings(spec: TripSpec, world: World, city: str, rule: str | None, rtype: str | None):
     return [a for a in world.accommodations(city)
             if (not rule or f"No {rule}" not in a.house_rules) and (not rtype or ROOM_TYPE_OK[rtype](a.room_type))]
 

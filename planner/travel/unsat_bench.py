@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 from planner.travel.unsat_set import evaluate, load_unsat_set
 
 
-def print_unsat_benchmark(console, limit: Optional[int] = None, time_limit: float = 10.0,
-                          out: Optional[Path] = None) -> dict:
+def print_unsat_benchmark(console, limit: int | None = None, time_limit: float = 10.0,
+                          out: Path | None = None) -> dict:
     from rich.table import Table
 
     items = load_unsat_set()[: limit or None]

@@ -20,9 +20,9 @@ import math
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional
 
 from planner.travel.api import plan_spec, world_for
 from planner.travel.dataset import load_split
@@ -43,7 +43,7 @@ class UnsatItem:
     change: str
     spec: TripSpec
     expected_kinds: list[str]
-    expected_min_budget: Optional[int] = None
+    expected_min_budget: int | None = None
 
     def to_json(self) -> dict:
         return {"id": self.id, "source_idx": self.source_idx, "mode": self.mode, "change": self.change,
@@ -51,12 +51,12 @@ class UnsatItem:
                 "expected_min_budget": self.expected_min_budget}
 
     @classmethod
-    def from_json(cls, d: dict) -> "UnsatItem":
+    def from_json(cls, d: dict) -> UnsatItem:
         return cls(d["id"], d["source_idx"], d["mode"], d["change"], TripSpec.model_validate(d["spec"]),
                    d["expected_kinds"], d.get("expected_min_budget"))
 
 
-def load_unsat_set(path: Optional[Path] = None) -> list[UnsatItem]:
+def load_unsat_set(path: Path | None = None) -> list[UnsatItem]:
     p = path or unsat_path()
     if not p.exists():
         from proofplan.errors import ProofplanError
@@ -65,7 +65,7 @@ def load_unsat_set(path: Optional[Path] = None) -> list[UnsatItem]:
     return [UnsatItem.from_json(json.loads(x)) for x in p.read_text().splitlines() if x.strip()]
 
 
-def build(path: Optional[Path] = None, time_limit: float = 30.0) -> list[UnsatItem]:
+def build(path: Path | None = None, time_limit: float = 30.0) -> list[UnsatItem]:
     items: list[UnsatItem] = []
     for q in load_split("train"):
         spec = q.gold_spec
@@ -125,7 +125,7 @@ class UnsatResult:
     id: str
     explained: bool
     repaired: bool
-    budget_exact: Optional[bool]
+    budget_exact: bool | None
     kinds: list[str]
     expected: list[str]
     explain_seconds: float
@@ -135,7 +135,7 @@ class UnsatResult:
 
 
 def evaluate(items: list[UnsatItem], time_limit: float = 10.0,
-             progress: Optional[Callable[[UnsatResult], None]] = None) -> dict:
+             progress: Callable[[UnsatResult], None] | None = None) -> dict:
     """Share explained correctly, share repaired with a verified plan, budget exactness, timing."""
     from planner.travel.repairs import explain_and_repair
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -22,14 +22,14 @@ def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
 
 @plan_app.command("travel")
 def plan_travel(
-    query: Annotated[Optional[str], typer.Argument(help="The travel request in plain language.")] = None,
-    spec_file: Annotated[Optional[Path], typer.Option("--spec", help="A TripSpec JSON file (skips translation).")] = None,
+    query: Annotated[str | None, typer.Argument(help="The travel request in plain language.")] = None,
+    spec_file: Annotated[Path | None, typer.Option("--spec", help="A TripSpec JSON file (skips translation).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the plan (and reasons/repairs) as JSON.")] = False,
     translator: Annotated[str, typer.Option(help="parser (built in) or llm (a model from lm/).")] = "parser",
-    model: Annotated[Optional[str], typer.Option(help="Model for --translator llm (default SmolLM2).")] = None,
-    reference: Annotated[Optional[Path], typer.Option(help="Reference information JSON (sole-planning mode).")] = None,
+    model: Annotated[str | None, typer.Option(help="Model for --translator llm (default SmolLM2).")] = None,
+    reference: Annotated[Path | None, typer.Option(help="Reference information JSON (sole-planning mode).")] = None,
     time_limit: Annotated[float, typer.Option(help="Solver time limit in seconds.")] = 10.0,
-    apply: Annotated[Optional[int], typer.Option("--apply", help="Re-plan with repair N of an unsat request.")] = None,
+    apply: Annotated[int | None, typer.Option("--apply", help="Re-plan with repair N of an unsat request.")] = None,
 ) -> None:
     """Plan a trip for QUERY with z3 over the TravelPlanner database and print it as a table."""
     _check_choice("translator", translator, TRANSLATORS)
@@ -115,9 +115,9 @@ def eval_travelplanner(
     split: Annotated[str, typer.Option(help="Split (only 'train' is bundled).")] = "train",
     mode: Annotated[str, typer.Option(help="sole (reference information) or two-stage (database).")] = "two-stage",
     translator: Annotated[str, typer.Option(help="parser or llm.")] = "parser",
-    model: Annotated[Optional[str], typer.Option(help="Model for --translator llm.")] = None,
-    out: Annotated[Optional[Path], typer.Option(help="Where to write the JSON results.")] = None,
-    limit: Annotated[Optional[int], typer.Option(help="Only the first N queries.")] = None,
+    model: Annotated[str | None, typer.Option(help="Model for --translator llm.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Where to write the JSON results.")] = None,
+    limit: Annotated[int | None, typer.Option(help="Only the first N queries.")] = None,
     time_limit: Annotated[float, typer.Option(help="Solver time limit per query in seconds.")] = 10.0,
 ) -> None:
     """Plan every query of a TravelPlanner split and print the benchmark's metrics."""
@@ -176,8 +176,8 @@ def print_summary(console, summary: dict) -> None:
 
 @eval_app.command("travel-unsat")
 def eval_travel_unsat(
-    out: Annotated[Optional[Path], typer.Option(help="Where to write the JSON results.")] = None,
-    limit: Annotated[Optional[int], typer.Option(help="Only the first N requests.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Where to write the JSON results.")] = None,
+    limit: Annotated[int | None, typer.Option(help="Only the first N requests.")] = None,
     time_limit: Annotated[float, typer.Option(help="Solver time limit per solve in seconds.")] = 10.0,
 ) -> None:
     """Explain and repair every request of the unsat set; print the shares explained and repaired."""

@@ -14,7 +14,7 @@ def ev(db):
 
 def test_all_human_plans_pass(ev, queries):
     verdicts = [ev.evaluate(q.gold, q.annotated_plan) for q in queries.values()]
-    failed = {q.idx: v.failures() for q, v in zip(queries.values(), verdicts) if not v.final_pass}
+    failed = {q.idx: v.failures() for q, v in zip(queries.values(), verdicts, strict=True) if not v.final_pass}
     assert failed == {}
     m = aggregate(verdicts, [q.gold for q in queries.values()])
     assert m.final_pass_rate == 1.0 and m.delivery_rate == 1.0

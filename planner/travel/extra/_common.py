@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 _TIME = r"(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?"
 
 
-def parse_clock(text: str) -> Optional[int]:
+def parse_clock(text: str) -> int | None:
     """'9am' / '21:30' / '8 pm' -> minutes after midnight."""
     m = re.fullmatch(r"\s*" + _TIME + r"\s*", text.lower())
     if not m:
@@ -23,7 +22,7 @@ def parse_clock(text: str) -> Optional[int]:
     return h * 60 + mins
 
 
-def find_clock(pattern: str, text: str) -> Optional[int]:
+def find_clock(pattern: str, text: str) -> int | None:
     """The clock time after a cue pattern, e.g. find_clock(r'depart(?:ing)? after', text)."""
     m = re.search(pattern + r"\s+" + _TIME + r"(?![\d:])", text, re.I)
     if not m:

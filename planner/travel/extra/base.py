@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import z3
@@ -21,35 +21,35 @@ class ConstraintType:
     def validate_value(self, value: Any) -> Any:
         return value
 
-    def parse(self, text: str) -> Optional[Any]:
+    def parse(self, text: str) -> Any | None:
         """The value stated in a request, or None."""
         return None
 
     def words(self, value: Any) -> str:
         return f"{self.type.replace('_', ' ')}: {value}"
 
-    def keep_restaurant(self, value: Any, r: "Restaurant") -> bool:
+    def keep_restaurant(self, value: Any, r: Restaurant) -> bool:
         return True
 
-    def keep_accommodation(self, value: Any, a: "Accommodation") -> bool:
+    def keep_accommodation(self, value: Any, a: Accommodation) -> bool:
         return True
 
-    def encode(self, enc: "TravelEncoding", value: Any) -> list["z3.BoolRef"]:
+    def encode(self, enc: TravelEncoding, value: Any) -> list[z3.BoolRef]:
         """Assertions (all filed under this constraint's label)."""
         return []
 
-    def order_attractions(self, value: Any, enc: "TravelEncoding", model: Any, city: int,
+    def order_attractions(self, value: Any, enc: TravelEncoding, model: Any, city: int,
                           pool: list) -> list:
         """Reorder a city's attraction pool before slots take from its front."""
         return pool
 
-    def explain(self, value: Any, spec: "TripSpec", world: "World", cities: list[str]) -> str:
+    def explain(self, value: Any, spec: TripSpec, world: World, cities: list[str]) -> str:
         return f"no plan satisfies {self.words(value)}"
 
-    def relaxations(self, value: Any) -> list[tuple[str, Optional[Any]]]:
+    def relaxations(self, value: Any) -> list[tuple[str, Any | None]]:
         """Weaker versions: (description, new value); None drops the constraint."""
         return []
 
-    def conflict(self, value: Any, spec: "TripSpec") -> Optional[str]:
+    def conflict(self, value: Any, spec: TripSpec) -> str | None:
         """Why the request contradicts itself, or None."""
         return None

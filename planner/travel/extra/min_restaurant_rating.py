@@ -30,7 +30,7 @@ class MinRestaurantRating(ConstraintType):
     def encode(self, enc, value):
         import z3
 
-        low = [u for i, cd in enumerate(enc.data) for u, r in zip(enc.use[i], cd.restaurants) if r.rating < value]
+        low = [u for i, cd in enumerate(enc.data) for u, r in zip(enc.use[i], cd.restaurants, strict=True) if r.rating < value]
         return [z3.And(*[z3.Not(u) for u in low])] if low else []
 
     def explain(self, value, spec, world, cities):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import importlib
 import pkgutil
-from typing import Optional
 
 from planner.travel.extra.base import ConstraintType
 
@@ -29,7 +28,7 @@ def names() -> list[str]:
     return sorted(_types())
 
 
-def find(name: str) -> Optional[ConstraintType]:
+def find(name: str) -> ConstraintType | None:
     return _types().get(name)
 
 
