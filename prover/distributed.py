@@ -111,7 +111,9 @@ class GeneratorService:
     def __init__(self, config: str, settings: ProverSettings, max_batch: int = 32,
                  batch_wait_s: float = 0.005) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        self.generator = load_components(config, settings).generator
+        self.config = config
+        self.settings = settings
+        self.generator: TacticGenerator | None = None
         self.max_batch = max_batch
         self.batch_wait_s = batch_wait_s
         self.requests = 0
@@ -119,6 +121,10 @@ class GeneratorService:
         self._queue: asyncio.Queue[tuple[str, list[str], int, asyncio.Future[Any]]] | None = None
         self._loop_task: asyncio.Task[None] | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="generator")
+
+    async def setup(self) -> None:
+        """Load the generator (a failure reaches the driver as the task's own exception)."""
+        self.generator = load_components(self.config, self.settings).generator
 
     async def suggest(self, state: str, premises: list[str], k: int) -> list[TacticCandidate]:
         if self._queue is None:
@@ -159,6 +165,7 @@ class GeneratorService:
             for k, items in groups.items():
                 self.requests += len(items)
                 self.batches += 1
+                assert self.generator is not None, "setup() was not called"
                 try:
                     answers = await loop.run_in_executor(
                         self._executor, self.generator.suggest_batch,
@@ -195,13 +202,17 @@ class RemoteGenerator:
 
 
 def _components_around(config: str, settings: ProverSettings, generator: TacticGenerator) -> SearchComponents:
-    """The premise source and progress model of ``config`` around a given generator."""
+    """The premise source and progress model of ``config`` around a given generator (as
+    :func:`prover.prover_configs.load_components` loads them, without loading a generator)."""
     from prover import default_models
 
     premises = None
     progress = None
     if "retrieval" in config:
-        premises = default_models.premise_source(settings.models_dir, settings.num_premises)
+        if settings.dataset_dir is None:
+            raise ProofplanError(f"{config!r} retrieves premises: give the dataset whose corpus to search")
+        premises = default_models.premise_source(settings.models_dir, settings.dataset_dir,
+                                                 settings.num_premises)
     if config.endswith("+progress"):
         progress = default_models.progress_model(settings.models_dir)
     return SearchComponents(generator, premises, progress)
@@ -340,6 +351,10 @@ class RayEvaluation:
             if rs.shared_generator and self.config not in AUTOMATION_CONFIGS:
                 service_cls = ray.remote(num_cpus=0, max_concurrency=1000)(GeneratorService)
                 self._service = service_cls.remote(self.config, self.settings, rs.max_batch, rs.batch_wait_s)
+                try:
+                    ray.get(self._service.setup.remote())
+                except ray.exceptions.RayError as exc:
+                    raise _unwrap(ray, exc) from None
             self._worker_cls = ray.remote(num_cpus=1, max_restarts=0)(ProverWorker)
             self._workers = [self._new_worker() for _ in range(rs.workers)]
             self.worker_pids = self._setup(self._workers)
@@ -466,9 +481,11 @@ class RayEvaluation:
                         progress.update(task, advance=1)
                 fill(slot)
         finally:
-            if in_flight:
-                for ref in in_flight:
-                    ray.cancel(ref, force=True)
+            for ref in in_flight:  # an error ends the run: drop what is queued
+                try:
+                    ray.cancel(ref)
+                except Exception:  # noqa: BLE001 - already finished or its worker is gone
+                    pass
             if progress is not None:
                 progress.stop()
         if self._service is not None:
