@@ -25,6 +25,7 @@ from planner.travel.encoding import (
     resolvable_restaurants,
 )
 from planner.travel.evaluation import ROOM_TYPE_OK
+from planner.travel.extra import registry
 from planner.travel.spec import TripSpec
 
 INF = float("inf")
@@ -97,7 +98,10 @@ def ranked_routes(spec: TripSpec, world: World, cities: list[str]) -> list[Route
     tables = BoundTables(spec, world, cities)
     usable = [c for c in cities if any(v < INF for v in tables.stay[c].values())]
     out = []
+    kinds = [(registry.get(c.type), c.value) for c in spec.extra]
     for route in itertools.permutations(usable, spec.visiting_city_number):
+        if not all(k.route_ok(v, route) for k, v in kinds):
+            continue
         b = tables.route_bound(route)
         if b < INF:
             out.append(RouteBound(route, b))

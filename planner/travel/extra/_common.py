@@ -45,11 +45,15 @@ def validate_clock(value) -> int:
     raise ValueError(f"{value!r} is not a clock time (HH:MM or minutes after midnight)")
 
 
+CLAUSE_END = (r"[.;!?]|\bbut\b|\bwhile\b|\bavoid|\bskip|\bexcept\b|\bexcluding\b|\bnot\b|\bmust\b|"
+              r"\bvisit|\binclud")
+
+
 def cities_after(cue: str, text: str, known: set[str]) -> list[str]:
     """Known city names in the clause that follows a cue ('must visit Dallas and Austin')."""
     out = []
     for m in re.finditer(cue, text, re.I):
-        clause = re.split(r"[.;!?]|\bbut\b|\bwhile\b", text[m.end():], maxsplit=1)[0]
+        clause = re.split(CLAUSE_END, text[m.end():], maxsplit=1, flags=re.I)[0]
         for name in sorted(known, key=len, reverse=True):
             if re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", clause) and name not in out:
                 if not any(name in o for o in out):

@@ -23,6 +23,9 @@ class MustAvoid(ConstraintType):
     def words(self, value):
         return "avoid " + ", ".join(value)
 
+    def route_ok(self, value, route):
+        return not any(c in route for c in value)
+
     def encode(self, enc, value):
         out = []
         for c in value:

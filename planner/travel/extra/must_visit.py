@@ -23,6 +23,9 @@ class MustVisit(ConstraintType):
     def words(self, value):
         return "visit " + ", ".join(value)
 
+    def route_ok(self, value, route):
+        return all(c in route for c in value)
+
     def encode(self, enc, value):
         import z3
 
