@@ -58,8 +58,19 @@ def error_message(output: str) -> str | None:
 
 
 def _limit_memory(megabytes: int) -> None:
+    """In the child before exec: cap its address space; die with the parent (Linux)."""
     limit = megabytes * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    _die_with_parent()
+
+
+def _die_with_parent() -> None:
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 class Coqtop:
@@ -97,7 +108,7 @@ class Coqtop:
                 stderr=subprocess.STDOUT,
                 bufsize=0,
                 cwd=self.cwd,
-                preexec_fn=(lambda: _limit_memory(mem)) if mem else None,
+                preexec_fn=(lambda: _limit_memory(mem)) if mem else _die_with_parent,
                 start_new_session=True,
             )
         except OSError as e:

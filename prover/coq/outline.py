@@ -28,7 +28,7 @@ _SECTION_OPEN = re.compile(r"^Section\s+([A-Za-z_][\w']*)")
 _END = re.compile(r"^End\s+([A-Za-z_][\w']*)\s*\.$")
 _REQUIRE = re.compile(r"^(?:From\s+([\w.']+)\s+)?Require\s+(?:(?:Import|Export)\s+)?(.*)\.$", re.S)
 _IDENT = re.compile(r"[A-Za-z_][\w']*")
-MAX_CODE_CHARS = 1500
+MAX_CODE_CHARS = 1000
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Give traced proofs a statement that :meth:`CoqEnv.open` accepts, so a search can prove them.
 
-The statement is the proof's initial goal closed over its hypotheses (section variables);
+The statement is the proof's initial goal closed over its hypotheses (section variables), or,
+when that does not parse outside the file, the type ``Check`` prints once the sections close;
 the context is the file's top-level ``Require``/``Import``/``Open Scope`` sentences before the
 proof, minus those that only work inside the file (``Import ListNotations`` in ``List.v``).
 When the statement needs the file's own definitions, the file itself is required too
@@ -56,28 +57,40 @@ def with_self(context: str, logical: str) -> str:
 
 
 def attach_statements(trace: FileTrace, env: CoqEnv) -> int:
-    """Check each proof's statement in ``env``; returns how many open. Edits ``trace``."""
+    """Check each proof's statement in ``env``; returns how many open. Edits ``trace``.
+
+    Candidates, tried in phases so that consecutive opens share a context (reloading a
+    context costs a ``Require``): the goal-closed statement in the usable context, then in the
+    context with the file, then the ``Check`` type in each of the two.
+    """
     usable: dict[str, str] = {}
     selfish: dict[str, str] = {}
-    pending = []
     for proof in trace.proofs:
-        if not proof.statement:
-            continue
         raw = proof.context or ""
         if raw not in usable:
             usable[raw] = usable_context(env, raw)
             selfish[raw] = usable_context(env, with_self(raw, trace.logical))
-        proof.context_with_file = selfish[raw]
-        if _opens(env, proof.full_name, proof.statement, usable[raw]):
-            proof.context, proof.context_includes_self = usable[raw], False
-        else:
-            pending.append(proof)
+    phases = [
+        (lambda p: p.statement, usable, False),
+        (lambda p: p.statement, selfish, True),
+        (lambda p: p.checked_type, usable, False),
+        (lambda p: p.checked_type, selfish, True),
+    ]
+    pending = list(trace.proofs)
+    for pick, contexts, self_needed in phases:
+        left = []
+        for proof in sorted(pending, key=lambda p: p.context or ""):
+            statement = pick(proof)
+            context = contexts[proof.context or ""]
+            if statement and _opens(env, proof.full_name, statement, context):
+                proof.statement, proof.context_includes_self = statement, self_needed
+                proof.context_with_file = selfish[proof.context or ""]
+                proof.context = context
+            else:
+                left.append(proof)
+        pending = left
     for proof in pending:
-        if _opens(env, proof.full_name, proof.statement or "", proof.context_with_file or ""):
-            proof.context, proof.context_includes_self = proof.context_with_file, True
-        else:
-            proof.statement = None
-            proof.context_with_file = None
+        proof.statement = None
     return sum(1 for p in trace.proofs if p.statement)
 
 

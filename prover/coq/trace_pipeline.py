@@ -97,7 +97,11 @@ _WORKER_ENV = None
 def _trace_and_cache(rel: str, theories: str, out: str, settings: TraceSettings, statements: bool) -> tuple[str, str, int, float]:
     """Worker: trace one file, check its statements, write its cache entry."""
     global _WORKER_ENV
-    trace = trace_file(rel, Path(theories), settings)
+    try:
+        trace = trace_file(rel, Path(theories), settings)
+    except Exception as e:  # a tracer bug must not stop the run: record it for this file
+        trace = FileTrace(file_path=f"theories/{rel}", logical=logical_name(rel), status="failed",
+                          reason=f"tracer error {type(e).__name__}: {e}"[:300])
     if statements and trace.proofs:
         from prover.coq.env import CoqEnv
         from prover.coq.statements import attach_statements

@@ -25,7 +25,7 @@ from prover.coq.goals import parse_show
 from prover.coq.outline import LEMMA_KINDS, Declaration, outline, strip_attributes
 from prover.coq.sentences import Sentence, is_bullet_or_brace, line_col, normalize, split_sentences
 
-TRACE_VERSION = 1
+TRACE_VERSION = 2
 _TERMINATOR = re.compile(r"^(Qed|Defined|Admitted|Abort|Save)\b")
 _PROOF_HEADER = re.compile(r"^Proof\b")
 _PROOF_TERM = re.compile(r"^Proof\s+(?!with\b|using\b)\S")
@@ -82,6 +82,7 @@ class TracedProof(BaseModel):
     context: str | None = None
     context_includes_self: bool = False
     context_with_file: str | None = None  # the context plus ``Require Import <this file>.``
+    checked_type: str | None = None  # ``Check @full_name`` at the end of the file
     body_span: tuple[int, int] = (0, 0)  # character offsets: statement end .. terminator end
     traced_tactics: list[TracedStep] = Field(default_factory=list)
 
@@ -128,8 +129,8 @@ class FileTrace(BaseModel):
 @dataclass(frozen=True)
 class TraceSettings:
     tactic_timeout: float = 60.0
-    sentence_timeout: float = 300.0
-    file_timeout: float = 600.0
+    sentence_timeout: float = 120.0
+    file_timeout: float = 900.0
     memory_mb: int = 6144
     locate: bool = True
 
@@ -218,6 +219,7 @@ class _Tracer:
                 self.coq.send(s, 30)
             self._replay()
             self._extra_premises()
+            self._checked_types()
         except TimeoutError as e:
             self.result.status, self.result.reason = "timeout", str(e)
         except CoqtopDied as e:
@@ -269,9 +271,7 @@ class _Tracer:
         end_idx = self._find_terminator(i + 1)
         context = list(self.result.top_context)
         if end_idx < len(self.sentences) and _PROOF_TERM.match(normalize(self.sentences[end_idx].text)):
-            reply = self.send(normalize(self.sentences[end_idx].text), self.settings.sentence_timeout)
-            return self._after_proof(end_idx, full_name, kind, pos, "proof given as a term (Proof term.)",
-                                     closed=not reply.proof_name)
+            return self._proof_term(i, end_idx, full_name, kind, pos, stmt_text, context)
         state = parse_show(self.send("Show.", 60).output).text
         initial_state = state
         header: str | None = None
@@ -340,6 +340,31 @@ class _Tracer:
                 return end_idx + 1
         return self._after_proof(end_idx, full_name, kind, pos, failure or "unknown")
 
+    def _proof_term(self, i: int, end_idx: int, full_name: str, kind: str, pos: tuple[int, int],
+                    stmt_text: str, context: list[str]) -> int:
+        """``Proof t.`` means ``exact t. Qed.``: trace it as that one step."""
+        term = normalize(self.sentences[end_idx].text)[len("Proof"):].strip()[:-1].strip()
+        before = parse_show(self.send("Show.", 60).output).text
+        tactic = f"exact ({term})."
+        reply = self.send(tactic, self.settings.tactic_timeout)
+        if reply.error or reply.interrupted:
+            return self._after_proof(end_idx, full_name, kind, pos, f"Proof term as exact: {reply.error or 'timeout'}")
+        after = parse_show(self.send("Show.", 60).output).text
+        step = self._step(tactic, before, after)
+        reply = self.send("Qed.", self.settings.sentence_timeout)
+        if reply.error or reply.interrupted or reply.proof_name:
+            return self._after_proof(end_idx, full_name, kind, pos, f"Proof term: Qed failed: {reply.error or 'timeout'}")
+        self.result.proofs.append(
+            TracedProof(
+                file_path=self.result.file_path, full_name=full_name, kind=kind, start=pos,
+                end=line_col(self.src, self.sentences[end_idx].end), statement_sentence=stmt_text,
+                proof_header="Proof.", terminator="Qed.", traced_tactics=[step],
+                statement=closed_statement(before), context=" ".join(context),
+                body_span=(self.sentences[i].end, self.sentences[end_idx].end),
+            )
+        )
+        return end_idx + 1
+
     def _after_proof(self, end_idx: int, full_name: str, kind: str, pos: tuple[int, int], reason: str, closed: bool = False) -> int:
         """Record a failed proof and leave proof mode the way the file would."""
         if not reason.startswith("proof ends with Admitted"):
@@ -363,6 +388,17 @@ class _Tracer:
             j += 1
         return j
 
+    def _checked_types(self) -> None:
+        """The type of each traced theorem as Coq prints it once its sections are closed."""
+        for proof in self.result.proofs:
+            reply = self.send(f"Check @{proof.full_name}.", 30)
+            if reply.error or reply.interrupted:
+                continue
+            _, sep, typ = reply.output.partition("\n")
+            typ = " ".join(typ.split())
+            if sep and typ.startswith(": "):
+                proof.checked_type = typ[2:]
+
     # -- premises ----------------------------------------------------------------------------
 
     def _extra_premises(self) -> None:
@@ -378,7 +414,7 @@ class _Tracer:
             if reply.error:
                 continue
             code = " ".join(reply.output.split())
-            self.extra[full] = ExtraPremise(full_name=full, code=code[:1500], file_path=f"theories/{lib}")
+            self.extra[full] = ExtraPremise(full_name=full, code=code[:1000], file_path=f"theories/{lib}")
 
     def _step(self, tactic: str, before: str, after: str) -> TracedStep:
         resolved: dict[str, dict] = {}
