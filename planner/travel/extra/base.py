@@ -28,6 +28,11 @@ class ConstraintType:
     def words(self, value: Any) -> str:
         return f"{self.type.replace('_', ' ')}: {value}"
 
+    def route_ok(self, value: Any, route: tuple[str, ...]) -> bool:
+        """Whether an ordered route of destination cities can satisfy the constraint (a cheap
+        pre-filter for the route search; the encoding still asserts the constraint)."""
+        return True
+
     def keep_restaurant(self, value: Any, r: Restaurant) -> bool:
         return True
 
