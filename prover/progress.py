@@ -1,7 +1,8 @@
 """Progress predictor (LeanProgress's idea): how many tactic steps remain from a goal state.
 
-Model: the state is embedded with the retrieval encoder (all-MiniLM-L6-v2, frozen; the goal is
-kept when the state is cut, see :func:`prover.generators.knn.state_key_text`) and described by
+Model: the state is embedded with a state encoder (by default the in-domain TF-IDF + SVD
+:class:`prover.generators.state_encoder.LsaStateEncoder` fitted on the training states and saved
+in ``encoder/``; any :class:`retrieval.encoder.Encoder` works) and described by
 a few shape features (goals, hypotheses, sizes, connectives); a small MLP classifies the state
 into *step classes*: 1, 2, ..., 16 remaining steps each on its own, then 17-24, 25-32, 33-64
 and more than 64. From the class distribution we read
@@ -107,7 +108,7 @@ class ProgressSettings:
     """What is saved beside the weights: encoder, feature scaling, class values, layer sizes."""
 
     encoder: str = "all-MiniLM-L6-v2"
-    embedding_dim: int = 384
+    embedding_dim: int = 256
     hidden: int = 256
     dropout: float = 0.1
     feature_mean: list[float] = field(default_factory=lambda: [0.0] * NUM_SHAPE_FEATURES)
@@ -151,9 +152,9 @@ class ProgressPredictor:
     @property
     def encoder(self) -> Encoder:
         if self._encoder is None:
-            from retrieval.encoder import SentenceTransformerEncoder
+            from prover.generators.knn import load_state_encoder
 
-            self._encoder = SentenceTransformerEncoder(None, device="cpu")
+            self._encoder = load_state_encoder(None)
         return self._encoder
 
     def features(self, states: Sequence[str], embeddings: np.ndarray | None = None) -> np.ndarray:
@@ -208,8 +209,12 @@ class ProgressPredictor:
         import torch
         from safetensors.torch import save_file
 
+        from prover.generators.state_encoder import LsaStateEncoder
+
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
+        if isinstance(self._encoder, LsaStateEncoder):
+            self._encoder.save(folder / "encoder")
         tensors = {k: v.detach().to(torch.float16).contiguous() for k, v in self.network.state_dict().items()}
         save_file(tensors, str(folder / WEIGHTS_FILE))
         (folder / PROGRESS_SETTINGS).write_text(json.dumps(asdict(self.settings), indent=1) + "\n")
@@ -229,6 +234,10 @@ class ProgressPredictor:
             network.load_state_dict(state)
         except RuntimeError as exc:
             raise ModelLoadError(f"progress weights in {folder} do not fit its settings") from exc
-        if encoder is not None and encoder.name != settings.encoder:
+        if encoder is None:
+            from prover.generators.knn import load_state_encoder
+
+            encoder = load_state_encoder(folder / "encoder")
+        if encoder.name != settings.encoder:
             raise ModelLoadError(f"progress model expects encoder {settings.encoder!r}, got {encoder.name!r}")
         return cls(network, settings, encoder)

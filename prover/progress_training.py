@@ -160,13 +160,16 @@ def train_progress(
         raise ProofplanError("no validation states with steps_remaining")
     start = time.monotonic()
     balanced = rebalance(train, seed)
-    settings = ProgressSettings(train_median=float(np.median([e.steps for e in train])))
+    if encoder is None:
+        from prover.generators.state_encoder import LsaStateEncoder
+
+        encoder = LsaStateEncoder.fit([e.state for e in train], seed=seed)
+    settings = ProgressSettings(train_median=float(np.median([e.steps for e in train])),
+                                encoder=encoder.name, embedding_dim=encoder.dim)
     predictor = ProgressPredictor(build_network(settings), settings, encoder)
     if embed is None:
         def embed(states: Sequence[str]) -> np.ndarray:
-            return predictor.encoder.encode([state_key_text(s) for s in states])
-    if encoder is not None:
-        settings.encoder = encoder.name
+            return encoder.encode([state_key_text(s) for s in states])
 
     shape = np.asarray([shape_features(e.state) for e in balanced], dtype=np.float32)
     settings.feature_mean = shape.mean(axis=0).tolist()
@@ -229,6 +232,7 @@ def load_progress_examples(dataset_dir, split: str, part: str) -> list[ProgressE
 
 @dataclass(frozen=True)
 class ProgressBuild:
+    encoder: str
     report: ProgressTrainReport
     val_model: ProgressMetrics
     val_baseline: ProgressMetrics
@@ -247,8 +251,11 @@ def build_progress(
     predictor.save(export_dir)
     predictor = ProgressPredictor.load(export_dir, encoder=predictor._encoder)
     val_model, val_baseline = evaluate_progress(predictor, val)
-    build = ProgressBuild(report, val_model, val_baseline)
+    build = ProgressBuild(predictor.settings.encoder, report, val_model, val_baseline)
     write_progress_card(export_dir, dataset_dir, split, build, train)
+    from prover.generators.pipeline import write_provenance
+
+    write_provenance(export_dir, dataset_dir, split, train_states=len(train))
     return predictor, build
 
 
@@ -275,7 +282,8 @@ Written by `proofplan train progress` on {dt.datetime.now(dt.timezone.utc):%Y-%m
   `steps_remaining` of the traced data). Classification over 20 step classes (1..16 one by
   one, 17-24, 25-32, 33-64, >64); the point estimate is the median of the predicted
   distribution; the reported bin is the most probable of the bins 1, 2, 3-4, 5-8, 9-16, >16.
-- Inputs: all-MiniLM-L6-v2 embedding of the state (frozen; goal kept when cut) and 7 shape
+- Inputs: `{build.encoder}` embedding of the state (TF-IDF of goal/hypothesis tokens and goal
+  bigrams reduced by truncated SVD, fitted on the training states; `encoder/`) and 7 shape
   features (goals, hypotheses, sizes, connectives); a 2-hidden-layer MLP (256 units) on top,
   float16 safetensors.
 - Data: `{dataset_dir}` split `{split}`: {r.train_states} training states, from proofs of

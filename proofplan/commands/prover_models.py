@@ -21,7 +21,15 @@ def _check_dataset(data: Path) -> None:
         raise ProofplanError(f"dataset folder {data} does not exist")
 
 
-def _encoder(cache: Path | None):
+ENCODER_HELP = "State encoder: lsa (TF-IDF + SVD fitted on the training states; fast) or minilm."
+
+
+def _encoder(kind: str, cache: Path | None):
+    """None (fit the LSA encoder on the training states) or the cached MiniLM encoder."""
+    if kind == "lsa":
+        return None
+    if kind != "minilm":
+        raise ProofplanError(f"unknown encoder {kind!r}; expected lsa or minilm")
     from prover.generators.embedding_cache import CachedEncoder
     from retrieval.encoder import SentenceTransformerEncoder
 
@@ -46,6 +54,9 @@ def train_generator(
     max_tactic_bytes: int = typer.Option(128, min=8, help="Longer human tactics are left out of training."),
     val_eval: int = typer.Option(200, min=0, help="Validation tactics for the model card's top-k figures."),
     resume: bool = typer.Option(True, help="Continue from OUT/checkpoint when it exists."),
+    encoder: str = typer.Option("lsa", help=ENCODER_HELP),
+    threads: int = typer.Option(1, min=0, help="CPU threads for torch (0: torch's default); 1 is fastest on a busy machine."),
+    warmup_steps: int = typer.Option(100, min=0),
     seed: int = typer.Option(0),
 ) -> None:
     """Train the byte-level T5 tactic generator (GPU when torch sees one, else CPU) and build
@@ -65,10 +76,11 @@ def train_generator(
     config = TrainConfig(
         out_dir=out, batch_size=batch_size, learning_rate=learning_rate, max_steps=max_steps,
         max_minutes=max_minutes, eval_every=eval_every, patience=patience, seed=seed, size=size,
-        settings=ByT5Settings(max_input_bytes=max_input_bytes, max_tactic_bytes=max_tactic_bytes), warmup_steps=min(100, max_steps // 10 + 1),
+        settings=ByT5Settings(max_input_bytes=max_input_bytes, max_tactic_bytes=max_tactic_bytes),
+        warmup_steps=min(warmup_steps, max_steps // 10 + 1), threads=threads or None,
     )
     export = export or out / "export"
-    build = build_generator(data, split, config, export, encoder=_encoder(out / "embeddings.npz"), resume=resume,
+    build = build_generator(data, split, config, export, encoder=_encoder(encoder, out / "embeddings.npz"), resume=resume,
                             val_eval_examples=val_eval)
     r = build.report
     console = Console()
@@ -85,7 +97,8 @@ def train_progress_cmd(
     split: str = typer.Option("random", help=SPLIT_HELP),
     out: Path = typer.Option(Path("data/generated/progress"), help="Where the model and its card go."),
     epochs: int = typer.Option(80, min=1),
-    cache: Path = typer.Option(Path("data/generated/embeddings.npz"), help="Embedding cache file."),
+    encoder: str = typer.Option("lsa", help=ENCODER_HELP),
+    cache: Path = typer.Option(Path("data/generated/embeddings.npz"), help="MiniLM embedding cache file."),
     seed: int = typer.Option(0),
 ) -> None:
     """Train the progress predictor (remaining steps) on rebalanced proof lengths."""
@@ -95,7 +108,7 @@ def train_progress_cmd(
 
     _check_dataset(data)
     _check_split(split)
-    _, build = build_progress(data, split, out, encoder=_encoder(cache), epochs=epochs, seed=seed)
+    _, build = build_progress(data, split, out, encoder=_encoder(encoder, cache), epochs=epochs, seed=seed)
     console = Console()
     r = build.report
     console.print(f"trained on {r.rebalanced_states} rebalanced of {r.train_states} states, "

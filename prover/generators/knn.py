@@ -1,6 +1,7 @@
 """k-NN tactic generator (Tactician's idea): the tactics used in the most similar traced states.
 
-Traced states are embedded with a :class:`retrieval.encoder.Encoder` into a
+Traced states are embedded with a :class:`retrieval.encoder.Encoder` (by default the in-domain
+:class:`prover.generators.state_encoder.LsaStateEncoder`, saved beside the index) into a
 :class:`retrieval.index.VectorIndex` whose records carry the tactic used there. A query state's
 ``n`` nearest neighbours vote for their tactics with weight ``exp(similarity / temperature)``;
 a tactic's score is the log of its share of the total weight (so scores are log-probabilities
@@ -34,6 +35,17 @@ class KnnSettings:
     neighbours: int = 64
     temperature: float = 0.05
     encoder: str = "all-MiniLM-L6-v2"
+
+
+def load_state_encoder(folder: Path | None = None) -> Encoder:
+    """The LSA state encoder saved in ``folder`` when there is one, else the bundled MiniLM."""
+    from prover.generators.state_encoder import LsaStateEncoder
+
+    if folder is not None and LsaStateEncoder.exists(folder):
+        return LsaStateEncoder.load(folder)
+    from retrieval.encoder import SentenceTransformerEncoder
+
+    return SentenceTransformerEncoder(None, device="cpu")
 
 
 def state_key_text(state: str) -> str:
@@ -95,13 +107,18 @@ class KnnGenerator:
         return [TacticCandidate(t, math.log(w / total)) for t, w in ranked]
 
     def save(self, folder: Path) -> None:
+        from prover.generators.state_encoder import LsaStateEncoder
+
         folder = Path(folder)
         self.index.save(folder)
+        if isinstance(self.encoder, LsaStateEncoder):
+            self.encoder.save(folder / "encoder")
         (folder / KNN_SETTINGS).write_text(json.dumps(asdict(self.settings), indent=2) + "\n")
 
     @classmethod
     def load(cls, folder: Path, encoder: Encoder | None = None) -> KnnGenerator:
-        """A saved k-NN generator; ``encoder`` defaults to the bundled MiniLM."""
+        """A saved k-NN generator; ``encoder`` defaults to the one saved with it (``encoder/``),
+        else the bundled MiniLM."""
         from retrieval.index import VectorIndex
 
         folder = Path(folder)
@@ -109,8 +126,6 @@ class KnnGenerator:
             raise ModelLoadError(f"no k-NN generator in {folder} ({KNN_SETTINGS} expected)")
         settings = KnnSettings(**json.loads((folder / KNN_SETTINGS).read_text()))
         if encoder is None:
-            from retrieval.encoder import SentenceTransformerEncoder
-
-            encoder = SentenceTransformerEncoder(None, device="cpu")
+            encoder = load_state_encoder(folder / "encoder")
         index = VectorIndex.load(folder, expected_dim=encoder.dim, expected_encoder=encoder.name)
         return cls(encoder, index, settings)

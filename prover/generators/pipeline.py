@@ -33,6 +33,21 @@ def load_examples(
     return examples_from_theorems(theorems, lookup, max_tactic_bytes=max_tactic_bytes)
 
 
+PROVENANCE_FILE = "provenance.json"
+
+
+def write_provenance(folder: Path, dataset_dir: Path, split: str, **extra: object) -> None:
+    """Record which dataset split a model was trained on (evaluations check it: a model trained
+    on one split's train part must not be scored on another split's test part)."""
+    record = {"dataset": str(dataset_dir), "dataset_name": Path(dataset_dir).name, "split": split, **extra}
+    (Path(folder) / PROVENANCE_FILE).write_text(json.dumps(record, indent=1) + "\n")
+
+
+def read_provenance(folder: Path) -> dict | None:
+    path = Path(folder) / PROVENANCE_FILE
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
 def hardware() -> str:
     import torch
 
@@ -47,6 +62,7 @@ class GeneratorBuild:
 
     report: TrainReport
     knn_states: int
+    knn_encoder: str
     val_byt5: TopKResult
     val_knn: TopKResult
 
@@ -75,19 +91,20 @@ def build_generator(
     best.save(export_dir, float16=True)
     model = ByT5Generator.load(export_dir)
 
-    if encoder is None:
-        from retrieval.encoder import SentenceTransformerEncoder
-
-        encoder = SentenceTransformerEncoder(None, device="cpu")
     all_train = load_examples(dataset_dir, split, "train")
+    if encoder is None:
+        from prover.generators.state_encoder import LsaStateEncoder
+
+        encoder = LsaStateEncoder.fit([e.state for e in all_train])
     knn = KnnGenerator.build(encoder, [e.state for e in all_train], [e.tactic for e in all_train])
     knn.save(export_dir / "knn")
 
     val_subset = val[:val_eval_examples]
     val_byt5 = evaluate_topk("byt5", model, val_subset, k=8)
     val_knn = evaluate_topk("knn", knn, val_subset, k=8)
-    build = GeneratorBuild(report, len(all_train), val_byt5, val_knn)
+    build = GeneratorBuild(report, len(all_train), encoder.name, val_byt5, val_knn)
     write_generator_card(export_dir, dataset_dir, split, config, build)
+    write_provenance(export_dir, dataset_dir, split, train_examples=report.train_examples)
     return build
 
 
@@ -124,9 +141,11 @@ Written by `proofplan train generator` on {dt.datetime.now(dt.timezone.utc):%Y-%
 {history}
 
 ## k-NN generator (`knn/`)
-- FAISS flat inner-product index over all-MiniLM-L6-v2 embeddings of the {build.knn_states}
-  training states (goal kept when a state is cut); a query's 64 nearest neighbours vote for
-  their tactics with weight exp(cosine / 0.05); score = log of the tactic's share.
+- FAISS flat inner-product index (retrieval.index.VectorIndex) over the {build.knn_states}
+  training states, embedded with `{build.knn_encoder}` (TF-IDF of goal/hypothesis tokens and goal
+  bigrams reduced by truncated SVD, fitted on those states; `knn/encoder/`); a query's 64
+  nearest neighbours vote for their tactics with weight exp(cosine / 0.05); score = log of the
+  tactic's share.
 
 ## Validation metrics (part `val`, first {build.val_byt5.examples} tactics, gold premises, 8 beams)
 | generator | top-1 exact match | top-8 exact match | seconds per goal (batches of 16) |

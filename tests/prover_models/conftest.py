@@ -100,8 +100,9 @@ def trained_generator(coq_dataset, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def encoder():
-    """The bundled all-MiniLM-L6-v2 retrieval encoder (loaded once)."""
-    from retrieval.encoder import SentenceTransformerEncoder
+def encoder(coq_dataset):
+    """The LSA state encoder fitted on the fixture's training states."""
+    from prover.generators.pipeline import load_examples
+    from prover.generators.state_encoder import LsaStateEncoder
 
-    return SentenceTransformerEncoder(None, device="cpu")
+    return LsaStateEncoder.fit([e.state for e in load_examples(coq_dataset, "random", "train")], dim=32)

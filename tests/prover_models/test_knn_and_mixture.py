@@ -1,4 +1,4 @@
-"""k-NN generator over the real MiniLM encoder and FAISS, and the generator mixture."""
+"""k-NN generator (LSA state encoder + FAISS VectorIndex) and the generator mixture."""
 
 from __future__ import annotations
 
@@ -40,9 +40,10 @@ def test_knn_exact_state_ranks_its_tactic_first(knn):
     assert best[0].tactic in {"apply Nat.add_comm."}
 
 
-def test_knn_save_load_roundtrip(knn, encoder, tmp_path):
+def test_knn_save_load_roundtrip(knn, tmp_path):
     knn.save(tmp_path / "knn")
-    again = KnnGenerator.load(tmp_path / "knn", encoder)
+    again = KnnGenerator.load(tmp_path / "knn")  # with the encoder saved beside the index
+    assert again.encoder.name == knn.encoder.name
     state = "x : nat\n============================\nx <= x"
     assert again.suggest(state, [], 5) == knn.suggest(state, [], 5)
 

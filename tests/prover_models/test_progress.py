@@ -92,7 +92,8 @@ def test_predictions_are_distributions(trained):
 def test_save_and_load_same_outputs(trained, encoder, tmp_path):
     predictor, _, _, val = trained
     predictor.save(tmp_path)
-    again = ProgressPredictor.load(tmp_path, encoder=encoder)
+    again = ProgressPredictor.load(tmp_path)  # with the encoder saved beside the weights
+    assert again.encoder.name == encoder.name
     states = [e.state for e in val]
     original = predictor.class_probs(states)
     reloaded = again.class_probs(states)

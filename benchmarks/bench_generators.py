@@ -1,0 +1,142 @@
+"""Benchmark the tactic generators and the progress predictor (issues 8 and 9).
+
+For each test split (random, novel_premises) it scores, against the human tactic:
+(a) the byte-level T5 (8 beams, gold premises in the input), (b) the k-NN generator and
+(a)+(b) their equal-weight mixture: top-1 and top-8 exact match (whitespace-normalised).
+A model is only scored on the test part of the split it was trained on (``provenance.json``):
+the shipped default (``data/models/``) for its split, ``data/generated/<kind>-<split>/`` for
+the other (``proofplan train generator DATA --split S --out data/generated/generator-S``,
+``proofplan train progress DATA --split S --out data/generated/progress-S``).
+Then the seq2seq model's latency per goal with 8 beams on CPU, one goal at a time and batched
+(target <= 100 ms per goal batched), and the progress metrics beside the training-median baseline.
+
+    python benchmarks/bench_generators.py [--data data/coq/sample] [--limit N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from proofplan.paths import data_dir
+from prover.generators.byt5 import ByT5Generator
+from prover.generators.combined import mix
+from prover.generators.evaluation import latency_per_goal, normalise_tactic
+from prover.generators.knn import KnnGenerator
+from prover.generators.pipeline import load_examples, read_provenance
+from prover.progress import ProgressPredictor
+from prover.progress_training import evaluate_progress, load_progress_examples
+
+SPLITS = ("random", "novel_premises")
+REPO = Path(__file__).resolve().parents[1]
+
+
+def model_folder(kind: str, split: str) -> Path | None:
+    """The model trained on ``split``: the shipped default if it was, else data/generated/."""
+    for folder in (data_dir() / "models" / kind, REPO / "data" / "generated" / f"{kind}-{split}" / "export",
+                   REPO / "data" / "generated" / f"{kind}-{split}"):
+        prov = read_provenance(folder)
+        if prov is not None and prov.get("split") == split:
+            return folder
+    return None
+
+
+def topk(candidates, examples, k: int) -> tuple[float, float]:
+    hit1 = hitk = 0
+    for cands, ex in zip(candidates, examples, strict=True):
+        gold = normalise_tactic(ex.tactic)
+        ranked = [normalise_tactic(c.tactic) for c in cands[:k]]
+        hit1 += bool(ranked) and ranked[0] == gold
+        hitk += gold in ranked
+    n = max(len(examples), 1)
+    return hit1 / n, hitk / n
+
+
+def generate(gen, examples, k: int, batch: int = 16):
+    out = []
+    for i in range(0, len(examples), batch):
+        chunk = examples[i : i + batch]
+        out.extend(gen.suggest_batch([e.state for e in chunk], [list(e.premises) for e in chunk], k))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=data_dir() / "coq" / "sample")
+    parser.add_argument("--limit", type=int, default=0, help="only the first N test tactics per split")
+    parser.add_argument("--latency-goals", type=int, default=64)
+    args = parser.parse_args()
+    console = Console(highlight=False)
+    if not (args.data / "random" / "test.json").is_file():
+        console.print(f"no dataset at {args.data}; nothing to benchmark")
+        return
+    import torch
+
+    console.print(f"data {args.data}; {os.cpu_count()} CPUs, torch threads {torch.get_num_threads()}; "
+                  f"load average {os.getloadavg()[0]:.1f}")
+    from retrieval.encoder import SentenceTransformerEncoder
+
+    encoder = SentenceTransformerEncoder(None, device="cpu")
+    k = 8
+    table = Table(title=f"tactic generators: exact match against the human tactic (k={k}, gold premises)")
+    for col in ("split", "tactics", "generator", "top-1", "top-8", "s/goal"):
+        table.add_column(col, justify="left" if col in ("split", "generator") else "right")
+    for split in SPLITS:
+        folder = model_folder("generator", split)
+        examples = load_examples(args.data, split, "test")
+        if args.limit:
+            examples = examples[: args.limit]
+        if folder is None:
+            table.add_row(split, str(len(examples)), "no model trained on this split", "-", "-", "-")
+            continue
+        byt5 = ByT5Generator.load(folder)
+        knn = KnnGenerator.load(folder / "knn", encoder)
+        t0 = time.perf_counter()
+        a = generate(byt5, examples, k)
+        t1 = time.perf_counter()
+        b = generate(knn, examples, k)
+        t2 = time.perf_counter()
+        ab = [mix([x, y], [-0.6931471805599453] * 2, k) for x, y in zip(a, b, strict=True)]
+        n = max(len(examples), 1)
+        for name, cands, secs in (("(a) byt5", a, (t1 - t0) / n), ("(b) k-NN", b, (t2 - t1) / n),
+                                  ("(a)+(b) mixture", ab, (t2 - t0) / n)):
+            top1, top8 = topk(cands, examples, k)
+            table.add_row(split, str(len(examples)), name, f"{top1:.3f}", f"{top8:.3f}", f"{secs:.3f}")
+    console.print(table)
+
+    default = data_dir() / "models" / "generator"
+    if read_provenance(default) is not None or (default / "model.safetensors").is_file():
+        gen = ByT5Generator.load(default)
+        goals = load_examples(args.data, "random", "test")[: args.latency_goals]
+        lat = Table(title=f"seq2seq latency per goal, 8 beams, CPU ({len(goals)} test goals, gold premises)")
+        lat.add_column("batch")
+        lat.add_column("ms per goal", justify="right")
+        latency_per_goal(gen, goals[:4], k=k, batch_size=4)  # warm-up
+        for batch in (1, 16, 32):
+            ms = 1000 * latency_per_goal(gen, goals, k=k, batch_size=batch)
+            lat.add_row(str(batch), f"{ms:.0f}")
+        console.print(lat)
+
+    prog = Table(title="progress predictor (bins 1, 2, 3-4, 5-8, 9-16, >16; test parts)")
+    for col in ("split", "predictor", "states", "exact-bin acc", "within +-1", "MAE"):
+        prog.add_column(col, justify="left" if col in ("split", "predictor") else "right")
+    for split in SPLITS:
+        folder = model_folder("progress", split)
+        if folder is None:
+            prog.add_row(split, "no model trained on this split", "-", "-", "-", "-")
+            continue
+        predictor = ProgressPredictor.load(folder, encoder=encoder)
+        examples = load_progress_examples(args.data, split, "test")
+        for m in evaluate_progress(predictor, examples):
+            prog.add_row(split, m.name, str(m.examples), f"{m.bin_accuracy:.3f}", f"{m.within_one:.3f}",
+                         f"{m.mae:.2f}")
+    console.print(prog)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,125 @@
+"""A cheap in-domain encoder for goal states: TF-IDF over goal/hypothesis tokens, reduced by
+truncated SVD (latent semantic analysis) to unit-length dense vectors.
+
+Why not the MiniLM sentence encoder here: on this kind of machine it embeds only a few long
+goal states per second, too slow to index tens of thousands of traced states; this encoder
+embeds thousands per second and is fitted on the traced states themselves. It implements the
+:class:`retrieval.encoder.Encoder` protocol, so it feeds :class:`retrieval.index.VectorIndex`.
+Features: identifiers, numbers and symbol runs, marked ``g:`` in the (first) goal and ``h:`` in
+the hypotheses, plus goal bigrams. Saved as ``state_encoder.safetensors`` (IDF and the float16
+projection) and ``state_encoder.json`` (vocabulary).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from prover.generators.inputs import goal_span
+
+TOKEN = re.compile(r"[A-Za-z_][\w'.]*|\d+|[^\s\w]+")
+WEIGHTS = "state_encoder.safetensors"
+VOCAB = "state_encoder.json"
+
+
+def state_features(state: str) -> list[str]:
+    """The bag of features of one state (see module docstring)."""
+    start, end = goal_span(state)
+    hyps, goal = (state[:start], state[end:]) if end else ("", state)
+    goal_tokens = TOKEN.findall(goal.split("\n\n", 1)[0])
+    feats = [f"g:{t}" for t in goal_tokens]
+    feats += [f"g2:{a} {b}" for a, b in zip(goal_tokens, goal_tokens[1:], strict=False)]
+    feats += [f"h:{t}" for t in TOKEN.findall(hyps)]
+    return feats
+
+
+class LsaStateEncoder:
+    """TF-IDF + truncated SVD encoder of goal states (an :class:`~retrieval.encoder.Encoder`)."""
+
+    def __init__(self, vocabulary: list[str], idf: np.ndarray, components: np.ndarray) -> None:
+        self.vocabulary = vocabulary
+        self._index = {f: i for i, f in enumerate(vocabulary)}
+        self.idf = np.asarray(idf, dtype=np.float32)
+        self.components = np.asarray(components, dtype=np.float32)  # (dim, vocab)
+        digest = hashlib.sha1("\n".join(vocabulary).encode() + self.components[:, :8].tobytes()).hexdigest()
+        self._name = f"lsa-tfidf-{self.dim}-{digest[:10]}"
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def dim(self) -> int:
+        return int(self.components.shape[0])
+
+    @classmethod
+    def fit(cls, states: Sequence[str], dim: int = 256, max_features: int = 8192, seed: int = 0) -> LsaStateEncoder:
+        from sklearn.decomposition import TruncatedSVD
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        vectorizer = TfidfVectorizer(analyzer=state_features, max_features=max_features, sublinear_tf=True,
+                                     min_df=2, dtype=np.float32)
+        matrix = vectorizer.fit_transform(list(states))
+        dim = max(1, min(dim, matrix.shape[1] - 1, matrix.shape[0] - 1))
+        svd = TruncatedSVD(n_components=dim, random_state=seed, algorithm="randomized", n_iter=5)
+        svd.fit(matrix)
+        vocab = [""] * len(vectorizer.vocabulary_)
+        for feature, i in vectorizer.vocabulary_.items():
+            vocab[i] = feature
+        # Store the projection in float16 from the start, so a reloaded encoder is identical.
+        return cls(vocab, vectorizer.idf_, svd.components_.astype(np.float16))
+
+    def _tfidf(self, texts: Sequence[str]):
+        from scipy.sparse import csr_matrix
+
+        rows, cols, vals = [], [], []
+        for r, text in enumerate(texts):
+            counts: dict[int, int] = {}
+            for f in state_features(text):
+                j = self._index.get(f)
+                if j is not None:
+                    counts[j] = counts.get(j, 0) + 1
+            for j, c in counts.items():
+                rows.append(r)
+                cols.append(j)
+                vals.append((1.0 + np.log(c)) * self.idf[j])
+        m = csr_matrix((np.asarray(vals, np.float32), (rows, cols)), shape=(len(texts), len(self.vocabulary)))
+        norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        return csr_matrix(m.multiply(1.0 / norms[:, None]))
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit-length float32 vectors, one row per state."""
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        dense = np.asarray(self._tfidf(texts) @ self.components.T, dtype=np.float32)
+        norms = np.linalg.norm(dense, axis=1, keepdims=True)
+        return np.ascontiguousarray(dense / np.maximum(norms, 1e-12), dtype=np.float32)
+
+    def save(self, folder: Path) -> None:
+        from safetensors.numpy import save_file
+
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        save_file({"idf": np.ascontiguousarray(self.idf, dtype=np.float32),
+                   "components": np.ascontiguousarray(self.components, dtype=np.float16)}, str(folder / WEIGHTS))
+        (folder / VOCAB).write_text(json.dumps({"name": self.name, "vocabulary": self.vocabulary}))
+
+    @classmethod
+    def exists(cls, folder: Path) -> bool:
+        return (Path(folder) / WEIGHTS).is_file() and (Path(folder) / VOCAB).is_file()
+
+    @classmethod
+    def load(cls, folder: Path) -> LsaStateEncoder:
+        from safetensors.numpy import load_file
+
+        folder = Path(folder)
+        tensors = load_file(str(folder / WEIGHTS))
+        vocab = json.loads((folder / VOCAB).read_text())["vocabulary"]
+        return cls(vocab, tensors["idf"], tensors["components"].astype(np.float32))
