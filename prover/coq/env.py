@@ -205,6 +205,9 @@ class CoqEnv(ProofEnv):
                     raise ProverCrashed("coqtop died twice while opening the theorem") from None
                 self.stats.restarts += 1
                 self._start_process()
+            except ProverError:
+                self._theorem = None  # a later restart must not re-open a bad statement
+                raise
         goals = parse_show(show.output)
         node = self._new_node(None, (), "", goals)
         self._live = [(node.id, root_sid)]

@@ -130,6 +130,23 @@ def test_process_killed_mid_tactic(env: CoqEnv) -> None:
     assert isinstance(r2, ProofState) and r2.num_goals == 2
 
 
+def test_wedged_process_is_replaced(env: CoqEnv) -> None:
+    s0 = env.open(COMM)
+    s1 = env.run_tac(s0, "intros n m.")
+    pid = env.coqtop.pid
+    os.kill(pid, signal.SIGSTOP)  # ignores the interrupt: killed after the grace period
+    try:
+        r = env.run_tac(s1, "induction n.", timeout=0.3)
+    finally:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    assert isinstance(r, TacticTimeout)
+    r2 = env.run_tac(s1, "induction n.")
+    assert isinstance(r2, ProofState) and r2.num_goals == 2 and env.coqtop.pid != pid
+
+
 def test_unknown_state_ids(env: CoqEnv) -> None:
     s0 = env.open(COMM)
     with pytest.raises(UnknownStateError):
