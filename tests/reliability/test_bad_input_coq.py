@@ -22,7 +22,7 @@ from prover.coq.sentences import SentenceError, normalize, split_sentences, stri
 from prover.env import TacticRejected
 from prover.tactic_guard import COQ_FORBIDDEN_VERNACULAR, check_coq_tactic
 
-FAST = settings(max_examples=300, deadline=2000, database=None,
+FAST = settings(max_examples=300, deadline=10000, database=None,
                 suppress_health_check=[HealthCheck.too_slow])
 
 # Characters that matter to Coq's lexer, mixed with ordinary text.

@@ -16,7 +16,7 @@ from prover.lean.guard import LEAN_FORBIDDEN_WORDS, check_lean_tactic
 
 from .test_bad_input_coq import within
 
-FAST = settings(max_examples=300, deadline=2000, database=None,
+FAST = settings(max_examples=300, deadline=10000, database=None,
                 suppress_health_check=[HealthCheck.too_slow])
 
 LEAN_ALPHABET = st.sampled_from(list("#·.()[]{}|<;>=:\"'\\-/ \n\tabcxyzIOS_019") + ["--", "/-", "-/", "«", "»", "=>", "by ", "run_tac", "sorry", "#eval"])

@@ -30,7 +30,7 @@ from planner.travel.spec import SpecError, TripSpec
 
 from .test_bad_input_coq import within
 
-FAST = settings(max_examples=200, deadline=3000, database=None,
+FAST = settings(max_examples=200, deadline=10000, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 # --- API catalogs -------------------------------------------------------------------------------
@@ -230,7 +230,7 @@ TRIP_WORDS = ["Plan", "a", "trip", "from", "to", "Ithaca", "Rockford", "Texas", 
 trip_text = st.lists(st.sampled_from(TRIP_WORDS) | st.integers(-10**6, 10**6).map(str), max_size=40).map(" ".join)
 
 
-@settings(max_examples=300, deadline=3000, database=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=10000, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(trip_text | st.text(max_size=300))
 def test_trip_parser_raises_only_spec_error(parser, text: str):
     try:
