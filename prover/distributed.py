@@ -244,12 +244,6 @@ class ProverWorker:
         assert self.prover is not None, "setup() was not called"
         return EvalRecord.from_result(self.config, self.prover(theorem))
 
-    def prover_pids(self) -> list[int]:
-        """Process ids of this worker's proof-assistant processes (for fault tests)."""
-        coq = getattr(self.env, "_coq", None)
-        pid = getattr(coq, "pid", None)
-        return [pid] if pid is not None else []
-
     def close(self) -> None:
         if self.env is not None:
             self.env.close()
@@ -397,11 +391,6 @@ class RayEvaluation:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    @property
-    def workers(self) -> list[Any]:
-        """The live worker actors (their ``prover_pids`` method serves fault tests)."""
-        return list(self._workers)
 
     # -- running -------------------------------------------------------------------------------
 
