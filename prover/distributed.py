@@ -4,8 +4,9 @@ Each worker is a Ray actor that owns one proof-assistant process (a :class:`~pro
 and builds the configuration's prover on it, exactly as the single-process run does. The
 tactic generator is either loaded by every worker, or served by one :class:`GeneratorService`
 actor that collects the requests of all workers and answers them with batched
-``suggest_batch`` calls. The driver hands out one theorem at a time to whichever worker is
-free and appends each finished record to the results file itself, so the file, the resume
+``suggest_batch`` calls. The driver keeps each worker's queue two theorems deep (so a worker
+never waits for the driver) and appends each finished record to the results file itself, so
+the file, the resume
 rule (skip every ``(config, name)`` already recorded) and the summary are those of
 :func:`prover.evaluation.evaluate`; only the order of the lines may differ.
 
