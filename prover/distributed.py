@@ -6,9 +6,8 @@ tactic generator is either loaded by every worker, or served by one :class:`Gene
 actor that collects the requests of all workers and answers them with batched
 ``suggest_batch`` calls. The driver keeps each worker's queue two theorems deep (so a worker
 never waits for the driver) and appends each finished record to the results file itself, so
-the file, the resume
-rule (skip every ``(config, name)`` already recorded) and the summary are those of
-:func:`prover.evaluation.evaluate`; only the order of the lines may differ.
+the file, the resume rule (skip every ``(config, name)`` already recorded) and the summary are
+those of :func:`prover.evaluation.evaluate`; only the order of the lines may differ.
 
 A worker that dies (its process killed, out of memory) is replaced and its theorem run again;
 a theorem that kills two workers is recorded as an ``error``. Ray is an optional extra
