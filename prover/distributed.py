@@ -342,6 +342,10 @@ class RayEvaluation:
         self._owns_ray = _connect(ray, self.ray_settings)
         try:
             rs = self.ray_settings
+            cpus = ray.cluster_resources().get("CPU", 0)
+            if cpus < rs.workers:  # actors that can never be placed would wait forever
+                raise RayUnavailableError(
+                    f"the Ray cluster has {cpus:g} CPUs; {rs.workers} workers need one each")
             if rs.shared_generator and self.config not in AUTOMATION_CONFIGS:
                 service_cls = ray.remote(num_cpus=0, max_concurrency=1000)(GeneratorService)
                 self._service = service_cls.remote(self.config, self.settings, rs.max_batch, rs.batch_wait_s)

@@ -176,3 +176,10 @@ def test_a_model_that_cannot_load_is_the_same_one_line_error(cluster, tmp_path: 
     with pytest.raises(ProofplanError, match="models folder .*no-models does not exist"):
         RayEvaluation("logprob", settings, RaySettings(workers=2, shared_generator=shared)).start()
     assert not (tmp_path / "no-models").exists()
+
+
+def test_more_workers_than_cluster_cpus_is_an_error_not_a_wait(cluster):
+    from prover.distributed import RayUnavailableError
+
+    with pytest.raises(RayUnavailableError, match="has 2 CPUs; 3 workers"):
+        RayEvaluation("fixed", SETTINGS, RaySettings(workers=3)).start()
