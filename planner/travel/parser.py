@@ -210,6 +210,8 @@ class RuleBasedParser:
             if n is not None:
                 if n < 1:
                     raise SpecError(f"days must be at least 1 (got {int(n)})")
+                if n > 30:  # checked here: building the dates of a huge span would overflow
+                    raise SpecError(f"days must be at most 30 (got {int(n)})")
                 return int(n)
         m = re.search(r"\b(?:a|one|two|three)?[\s-]*weeks?[\s-]*long\b|\b(a|one|two|three)[\s-]+weeks?\b|\bweek-long\b", low)
         if m:
@@ -253,6 +255,8 @@ class RuleBasedParser:
         value = float(m.group(3).replace(",", ""))
         if m.group(4):
             value *= 1000
+        if value == float("inf"):
+            raise SpecError(f"budget is too large to use (a {len(m.group(3))}-digit number)")
         if m.group(1) or m.group(2) or re.search(r"negative\s+\$?\s*" + re.escape(m.group(3)), text, re.I):
             raise SpecError(f"budget must be positive (got -{m.group(3)})")
         if value <= 0:
