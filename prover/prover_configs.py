@@ -7,6 +7,10 @@ Search configurations (best-first search, :mod:`prover.search`):
 * ``logprob+retrieval``: the same generator given the retriever's premises for each state.
 * ``logprob+retrieval+progress``: as above, priority = sum of log-probs
   - ``progress_weight`` * predicted remaining steps (LeanProgress).
+* ``...+sauto`` (``fixed+sauto``, ``logprob+retrieval+progress+sauto``): the same search, and
+  at every expansion CoqHammer's ``sauto`` (under ``timeout 3``) is tried as well
+  (:class:`~prover.simple_generators.WithAutomation`; the context gets ``From Hammer Require
+  Import Tactics.``).
 
 Automation configurations (:mod:`prover.baselines`): ``auto``, ``intuition``, ``lia``,
 ``firstorder``, ``sauto``, ``best``, each tried as a whole proof.
@@ -18,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from proofplan.errors import ProofplanError
-from prover.baselines import AUTOMATION, AutomationBaseline
+from prover.baselines import AUTOMATION, AutomationBaseline, with_import
 from prover.common import ProgressModel, TacticGenerator
 from prover.env import ProofEnv
 from prover.evaluation import Prover
@@ -29,7 +33,11 @@ SEARCH_CONFIGS: tuple[str, ...] = (
     "logprob",
     "logprob+retrieval",
     "logprob+retrieval+progress",
+    "fixed+sauto",
+    "logprob+retrieval+progress+sauto",
 )
+HAMMER_SUFFIX = "+sauto"
+HAMMER_IMPORT = "From Hammer Require Import Tactics."
 AUTOMATION_CONFIGS: tuple[str, ...] = tuple(AUTOMATION)
 ALL_CONFIGS: tuple[str, ...] = SEARCH_CONFIGS + AUTOMATION_CONFIGS
 
@@ -74,6 +82,11 @@ def load_components(config: str, settings: ProverSettings) -> SearchComponents:
     check_config(config)
     if config in AUTOMATION_CONFIGS:
         raise UnknownConfigError(f"{config!r} is an automation baseline, not a search configuration")
+    if config.endswith(HAMMER_SUFFIX):
+        from prover.simple_generators import WithAutomation
+
+        base = load_components(config[: -len(HAMMER_SUFFIX)], settings)
+        return SearchComponents(WithAutomation(base.generator), base.premises, base.progress)
     if config == "fixed":
         from prover.simple_generators import FixedTacticsGenerator
 
@@ -115,4 +128,6 @@ def build_prover(
     )
     search = BestFirstSearch(env, components.generator, search_config, components.progress,
                              components.premises, checker)
+    if config.endswith(HAMMER_SUFFIX):
+        return lambda theorem: search.prove(with_import(theorem, HAMMER_IMPORT))
     return search.prove

@@ -1,9 +1,13 @@
-"""A model-free baseline :class:`~prover.common.TacticGenerator`.
+"""Model-free tactic generators.
 
 :class:`FixedTacticsGenerator` proposes the same list of common Coq tactics for every state,
 each with the uniform log-probability ``-log(len(tactics))``. It needs no trained model, so the
 search and evaluation tests run without one, and it is the "no learning" point of comparison
 for the learned generators.
+
+:class:`WithAutomation` adds automation tactics (CoqHammer's ``sauto`` by default, under a Coq
+``timeout``) to another generator's candidates at every expansion, so the search tries to
+close each state it reaches with automation as well as with the learned tactics.
 """
 
 from __future__ import annotations
@@ -50,3 +54,29 @@ class FixedTacticsGenerator:
         self, states: list[str], premises: list[list[str]], k: int
     ) -> list[list[TacticCandidate]]:
         return [self.suggest(s, p, k) for s, p in zip(states, premises, strict=True)]
+
+
+class WithAutomation:
+    """Another generator's candidates plus fixed automation tactics (each with ``logprob``).
+
+    The automation tactics come after the inner generator's ``k`` candidates (so one expansion
+    runs up to ``k + len(tactics)`` tactics); a tactic the generator already proposed is not
+    repeated.
+    """
+
+    def __init__(self, inner, tactics: Sequence[str] = ("timeout 3 sauto.",), logprob: float = -3.0) -> None:
+        self.inner = inner
+        self.tactics = tuple(tactics)
+        self.logprob = logprob
+
+    def _extend(self, cands: list[TacticCandidate]) -> list[TacticCandidate]:
+        have = {c.tactic.strip() for c in cands}
+        return cands + [TacticCandidate(t, self.logprob) for t in self.tactics if t not in have]
+
+    def suggest(self, state: str, premises: list[str], k: int) -> list[TacticCandidate]:
+        return self._extend(list(self.inner.suggest(state, premises, k)))
+
+    def suggest_batch(
+        self, states: list[str], premises: list[list[str]], k: int
+    ) -> list[list[TacticCandidate]]:
+        return [self._extend(list(c)) for c in self.inner.suggest_batch(states, premises, k)]

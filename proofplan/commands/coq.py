@@ -26,8 +26,9 @@ def prove(
     timeout: float = typer.Option(10.0, min=0.01, help="Time limit of one tactic, in seconds."),
     config: str = typer.Option(
         "logprob+retrieval+progress",
-        help="Search: fixed | logprob | logprob+retrieval | logprob+retrieval+progress, or one "
-        "automation tactic: auto | intuition | lia | firstorder | sauto | best.",
+        help="Search: fixed | logprob | logprob+retrieval | logprob+retrieval+progress (add "
+        "+sauto to also try CoqHammer's sauto at every state), or one automation tactic: auto | "
+        "intuition | lia | firstorder | sauto | best.",
     ),
     budget_seconds: float = typer.Option(20.0, min=0.1, help="Search: wall-clock budget per theorem."),
     max_expansions: int | None = typer.Option(None, min=1, help="Search: expansion budget per theorem."),

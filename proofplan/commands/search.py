@@ -17,8 +17,8 @@ def eval_prover(
     max_expansions: int | None = typer.Option(None, min=1, help="Expansion budget per theorem."),
     config: str = typer.Option(
         "logprob+retrieval+progress",
-        help="fixed | logprob | logprob+retrieval | logprob+retrieval+progress | auto | intuition "
-        "| lia | firstorder | sauto | best",
+        help="fixed | logprob | logprob+retrieval | logprob+retrieval+progress | fixed+sauto | "
+        "logprob+retrieval+progress+sauto | auto | intuition | lia | firstorder | sauto | best",
     ),
     k: int = typer.Option(8, min=1, help="Tactics generated per expansion."),
     progress_weight: float = typer.Option(

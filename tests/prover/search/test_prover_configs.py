@@ -1,0 +1,35 @@
+"""Named configurations: automation as candidates beside a generator, unknown names."""
+
+import pytest
+
+from proofplan.errors import ProofplanError
+from prover.common import TacticCandidate
+from prover.env import Theorem
+from prover.prover_configs import HAMMER_IMPORT, ProverSettings, build_prover, check_config
+from prover.simple_generators import FixedTacticsGenerator, WithAutomation
+
+
+def test_with_automation_appends_without_repeating():
+    gen = WithAutomation(FixedTacticsGenerator(["intros.", "timeout 3 sauto."]), logprob=-4.0)
+    cands = gen.suggest("goal", [], 2)
+    assert [c.tactic for c in cands] == ["intros.", "timeout 3 sauto."]
+    cands = WithAutomation(FixedTacticsGenerator(["intros."])).suggest("goal", [], 1)
+    assert cands[-1] == TacticCandidate("timeout 3 sauto.", -3.0)
+
+
+def test_fixed_plus_sauto_closes_a_state_the_fixed_list_cannot(coq_env):
+    # The first four fixed tactics (intros, reflexivity, simpl, auto) cannot take a conjunction
+    # apart; sauto, tried at every state, can.
+    thm = Theorem("and_swap", "forall P Q : Prop, P /\\ Q -> Q /\\ P")
+    settings = ProverSettings(time_limit=30, max_expansions=4, k=4)
+    plain = build_prover("fixed", coq_env, settings)(thm)
+    hybrid = build_prover("fixed+sauto", coq_env, settings)(thm)
+    assert not plain.proved
+    assert hybrid.proved and any("sauto" in t for t in hybrid.proof)
+    assert HAMMER_IMPORT in hybrid.theorem.context
+    assert coq_env.verify(hybrid.theorem, hybrid.proof)
+
+
+def test_unknown_configuration():
+    with pytest.raises(ProofplanError, match="unknown configuration"):
+        check_config("logprob+magic")
