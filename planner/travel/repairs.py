@@ -5,7 +5,8 @@ room type, a cuisine, the transport ban, an extra constraint), move the dates by
 the destination city, travel with one person fewer, and (when no single change works) drop one
 constraint and raise the budget together. Each candidate is planned and the plan re-checked by
 the evaluator; only verified ones are kept. Ranking: fewest constraints touched, then the
-smallest budget increase, then the cheapest plan.
+kind of change (relax, then drop or pay, then move the trip, then fewer people), then the smallest
+budget increase, then the cheapest plan.
 """
 
 from __future__ import annotations
@@ -20,6 +21,10 @@ from planner.travel.extra import registry
 from planner.travel.spec import TripSpec, dates_from
 from planner.travel.unsat import Analysis, Reason, analyse, keep_only, user_labels
 
+# among equally small changes: relaxing beats dropping or paying more; moving the trip or
+# leaving someone at home come last
+KIND_RANK = {"relax_constraint": 0, "drop_constraint": 1, "raise_budget": 1, "shift_dates": 2,
+             "change_destination": 2, "reduce_people": 3, "drop_and_raise": 4}
 RELAX_ROOM = {"entire room": "not shared room", "private room": "not shared room"}
 
 
@@ -164,7 +169,7 @@ def find_repairs(spec: TripSpec, analysis: Analysis, mode: Mode = "two-stage", r
                 need = free.itinerary.total_cost
                 attempt("drop_and_raise", f"{_label_drop_text(spec, lab)} and raise the budget to ${need:,}",
                         relaxed.model_copy(update={"budget": max(need, spec.budget)}), 2)
-    found.sort(key=lambda r: (r.touched, r.budget_delta, r.cost, r.description))
+    found.sort(key=lambda r: (r.touched, KIND_RANK.get(r.kind, 9), r.budget_delta, r.cost, r.description))
     return found[:max_repairs]
 
 

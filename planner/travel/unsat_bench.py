@@ -14,11 +14,15 @@ def print_unsat_benchmark(console, limit: int | None = None, time_limit: float =
 
     items = load_unsat_set()[: limit or None]
     with console.status("explaining and repairing ...") as status:
+        stream = out.with_suffix(".partial.jsonl") if out is not None else None
         summary = evaluate(items, time_limit, progress=lambda r: status.update(
-            f"{r.id}: {'explained' if r.explained else 'NOT explained'}, {'repaired' if r.repaired else 'NOT repaired'}"))
+            f"{r.id}: {'explained' if r.explained else 'NOT explained'}, {'repaired' if r.repaired else 'NOT repaired'}"),
+            stream=stream)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(summary, indent=1))
+        if len(items) == summary["n"] and stream is not None:
+            stream.unlink(missing_ok=True)
     t = Table(title=f"Unsatisfiable requests ({summary['n']})")
     t.add_column("metric")
     t.add_column("value", justify="right")

@@ -135,13 +135,23 @@ class UnsatResult:
 
 
 def evaluate(items: list[UnsatItem], time_limit: float = 10.0,
-             progress: Callable[[UnsatResult], None] | None = None) -> dict:
-    """Share explained correctly, share repaired with a verified plan, budget exactness, timing."""
+             progress: Callable[[UnsatResult], None] | None = None, stream: Path | None = None) -> dict:
+    """Share explained correctly, share repaired with a verified plan, budget exactness, timing.
+    With `stream`, each result is appended there as it is made and a rerun resumes."""
     from planner.travel.repairs import explain_and_repair
 
     refs = {q.idx: q.reference for q in load_split("train")}
     results = []
+    done: dict[str, UnsatResult] = {}
+    if stream is not None and stream.exists():
+        for line in stream.read_text().splitlines():
+            if line.strip():
+                d = json.loads(line)
+                done[d["id"]] = UnsatResult(**d)
     for it in items:
+        if it.id in done:
+            results.append(done[it.id])
+            continue
         ref = refs[it.source_idx] if it.mode == "sole" else None
         report = explain_and_repair(it.spec, None, it.mode, ref, time_limit)
         kinds = sorted({r.kind for r in report.reasons})
@@ -154,6 +164,10 @@ def evaluate(items: list[UnsatItem], time_limit: float = 10.0,
                           report.repair_seconds, [r.text for r in report.reasons],
                           [r.description for r in report.repairs])
         results.append(res)
+        if stream is not None:
+            stream.parent.mkdir(parents=True, exist_ok=True)
+            with stream.open("a") as fh:
+                fh.write(json.dumps(res.__dict__) + "\n")
         if progress:
             progress(res)
     n = len(results)
