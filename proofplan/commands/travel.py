@@ -150,7 +150,7 @@ def print_summary(console, summary: dict) -> None:
     t = Table(title=f"TravelPlanner {summary['split']} — {summary['mode']}, translator {summary['translator']}")
     t.add_column("metric")
     t.add_column("all", justify="right")
-    levels = [k for k in summary["per_level"] if "/" not in k]
+    levels = [k for k in ("easy", "medium", "hard") if k in summary["per_level"]]
     for lv in levels:
         t.add_column(lv, justify="right")
     rows = [("Delivery rate", "delivery_rate"), ("Commonsense micro", "commonsense_micro"),
