@@ -328,7 +328,14 @@ def draw_tree(tree: nx.DiGraph, path: str | Path, max_label: int = 24) -> Path:
     node_colors = [colors.get(tree.nodes[n].get("kind", "open"), "#7f7f7f") for n in tree.nodes]
     nx.draw_networkx_nodes(tree, pos, ax=ax, node_size=120, node_color=node_colors)
     nx.draw_networkx_edges(tree, pos, ax=ax, arrows=False, alpha=0.5)
-    labels = {(u, v): d["tactic"][:max_label] for u, v, d in tree.edges(data=True)
+    # the proof path (root to the verified proof) is drawn thick; edge labels carry log-probs
+    ends = [n for n, d in tree.nodes(data=True) if d.get("kind") == "proved"]
+    path_edges = list(nx.utils.pairwise(nx.shortest_path(tree, 0, ends[0]))) if ends and 0 in tree else []
+    if path_edges:
+        nx.draw_networkx_edges(tree, pos, edgelist=path_edges, ax=ax, arrows=False, width=3.0,
+                               edge_color="#2ca02c")
+    labels = {(u, v): f"{d['tactic'][:max_label]} ({d.get('logprob', 0.0):.2f})"
+              for u, v, d in tree.edges(data=True)
               if tree.nodes[v].get("kind") in ("proved", "expanded", "open")}
     nx.draw_networkx_edge_labels(tree, pos, edge_labels=labels, ax=ax, font_size=6)
     from matplotlib.patches import Patch
