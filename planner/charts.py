@@ -12,6 +12,7 @@ import networkx as nx
 
 from planner.api.plan import ApiPlan
 from planner.travel.plan_format import Itinerary
+from proofplan.errors import ProofplanError
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,18 @@ def day_costs(itinerary: Itinerary, people: int) -> list[DayCost]:
     return out
 
 
+IMAGE_SUFFIXES = (".png", ".svg", ".pdf")
+
+
+def _image_path(path: str | Path) -> Path:
+    path = Path(path)
+    if path.suffix.lower() not in IMAGE_SUFFIXES:
+        raise ProofplanError(f"cannot draw to {path}: use a {', '.join(IMAGE_SUFFIXES)} file name")
+    if not path.parent.is_dir():
+        raise ProofplanError(f"cannot draw to {path}: folder {path.parent} does not exist")
+    return path
+
+
 def _pyplot():
     import matplotlib
 
@@ -53,8 +66,8 @@ def draw_travel_costs(itinerary: Itinerary, people: int, budget: float, path: st
                       title: str = "") -> Path:
     """Stacked bars of each day's transport, meals and accommodation, with the running total
     as a line and the budget as a dashed line."""
+    path = _image_path(path)
     plt = _pyplot()
-    path = Path(path)
     costs = day_costs(itinerary, people)
     xs = list(range(len(costs)))
     fig, ax = plt.subplots(figsize=(max(5.0, 1.1 * len(costs) + 3), 4.0))
@@ -127,8 +140,8 @@ def _layers(g: nx.DiGraph) -> dict[str, int]:
 def draw_dataflow(plan: ApiPlan, path: str | Path) -> Path:
     """Draw :func:`dataflow_graph` left to right: request values, get_info questions, API calls
     and goals in different colours, edges labelled with the parameter they bind."""
+    path = _image_path(path)
     plt = _pyplot()
-    path = Path(path)
     g = dataflow_graph(plan)
     for n, layer in _layers(g).items():
         g.nodes[n]["layer"] = layer

@@ -30,6 +30,7 @@ def plan_travel(
     reference: Annotated[Path | None, typer.Option(help="Reference information JSON (sole-planning mode).")] = None,
     time_limit: Annotated[float, typer.Option(help="Solver time limit in seconds.")] = 10.0,
     apply: Annotated[int | None, typer.Option("--apply", help="Re-plan with repair N of an unsat request.")] = None,
+    chart: Annotated[Path | None, typer.Option("--chart", help="Draw the day-by-day costs against the budget (.png/.svg).")] = None,
 ) -> None:
     """Plan a trip for QUERY with z3 over the TravelPlanner database and print it as a table."""
     _check_choice("translator", translator, TRANSLATORS)
@@ -70,6 +71,10 @@ def plan_travel(
                 repairs = None
     elif apply is not None:
         raise ProofplanError("--apply only applies when the request has no plan")
+    if chart is not None and outcome.itinerary is not None and outcome.status == "sat":
+        from planner.charts import draw_travel_costs
+
+        draw_travel_costs(outcome.itinerary, spec.people, spec.budget, chart)
     if as_json:
         data = outcome.to_json()
         if repairs is not None:
