@@ -87,11 +87,12 @@ def world_for(mode: Mode, reference: dict | None = None) -> World:
 
 
 def plan_spec(spec: TripSpec, mode: Mode = "two-stage", reference: dict | None = None,
-              time_limit: float = 10.0) -> PlanOutcome:
+              time_limit: float = 10.0,
+              want_core: bool = True) -> PlanOutcome:
     """Solve `spec` and re-check any plan with the benchmark evaluator before calling it valid."""
     check_places(spec)
     world = world_for(mode, reference)
-    result = plan_trip(spec, world, load_background().city_state, time_limit=time_limit)
+    result = plan_trip(spec, world, load_background().city_state, time_limit=time_limit, want_core=want_core)
     out = PlanOutcome(spec, result.status, result.itinerary, core=result.core, seconds=result.seconds,
                       message=result.message)
     if result.itinerary is not None:

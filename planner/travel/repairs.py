@@ -149,7 +149,7 @@ def find_repairs(spec: TripSpec, analysis: Analysis, mode: Mode = "two-stage", r
             return None
         seen.add(key)
         try:
-            out = plan_spec(new, mode, reference, time_limit)
+            out = plan_spec(new, mode, reference, time_limit, want_core=False)
         except Exception:  # a change can make the spec invalid (e.g. a city the world lacks)
             return None
         if out.status == "sat" and out.itinerary is not None:
@@ -164,7 +164,7 @@ def find_repairs(spec: TripSpec, analysis: Analysis, mode: Mode = "two-stage", r
         labels = user_labels(spec)
         for lab in [x for x in analysis.core if x != "budget"] or [x for x in labels if x != "budget"]:
             relaxed = keep_only(spec, set(labels) - {lab})
-            free = plan_spec(relaxed, mode, reference, time_limit)
+            free = plan_spec(relaxed, mode, reference, time_limit, want_core=False)
             if free.status == "sat" and free.itinerary is not None:
                 need = free.itinerary.total_cost
                 attempt("drop_and_raise", f"{_label_drop_text(spec, lab)} and raise the budget to ${need:,}",

@@ -109,7 +109,8 @@ def ranked_routes(spec: TripSpec, world: World, cities: list[str]) -> list[Route
     return out
 
 
-def plan_trip(spec: TripSpec, world: World, known_cities: dict[str, str], time_limit: float = 10.0) -> SolveResult:
+def plan_trip(spec: TripSpec, world: World, known_cities: dict[str, str], time_limit: float = 10.0,
+              want_core: bool = True) -> SolveResult:
     """The cheapest plan (or an explained unsat / unknown) for `spec` in `world`."""
     start = time.perf_counter()
     cands = candidate_cities(spec, world, known_cities)
@@ -139,6 +140,6 @@ def plan_trip(spec: TripSpec, world: World, known_cities: dict[str, str], time_l
         return best
     # no route admits a plan (or none was found in time): the full encoding decides and explains
     left = max(1.0, time_limit - (time.perf_counter() - start))
-    res = TravelEncoding(spec, world, known_cities).solve(left)
+    res = TravelEncoding(spec, world, known_cities).solve(left, want_core=want_core)
     res.seconds = time.perf_counter() - start
     return res

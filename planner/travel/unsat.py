@@ -94,7 +94,8 @@ class CostOracle:
         key = frozenset(labels - {"budget"})
         if key not in self.cache:
             self.calls += 1
-            res = plan_trip(keep_only(self.spec, set(key)), self.world, self.known, self.time_limit)
+            res = plan_trip(keep_only(self.spec, set(key)), self.world, self.known, self.time_limit,
+                            want_core=False)
             if res.status == "unknown":
                 raise Unknown(res.message)
             self.cache[key] = res.itinerary.total_cost if res.status == "sat" and res.itinerary else None
@@ -119,8 +120,11 @@ def analyse(spec: TripSpec, world: World, known: dict[str, str], time_limit: flo
             return Analysis("unsat", _merge(reasons), [lab.key for lab in core], None, time.perf_counter() - start)
         if not oracle.infeasible(frozenset(labels)):
             return Analysis("sat", [], [], oracle.min_cost(frozenset(labels)), time.perf_counter() - start)
-        mus = list(labels)
-        for lab in list(labels):  # deletion: keep a label only if the rest would have a plan
+        if oracle.infeasible(frozenset({"budget"})):
+            mus = ["budget"]  # even the bare trip costs more than the budget: nothing else matters
+        else:
+            mus = list(labels)
+        for lab in list(mus) if len(mus) > 1 else []:  # deletion: keep a label only if the rest would have a plan
             trial = frozenset(x for x in mus if x != lab)
             if oracle.infeasible(trial):
                 mus.remove(lab)
