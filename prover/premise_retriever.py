@@ -61,9 +61,12 @@ class RetrieverError(ProofplanError):
     """A premise-retriever model folder or request is unusable."""
 
 
-def default_model_dir() -> Path:
-    """Where the shipped fine-tuned premise encoder lives."""
-    return data_dir() / "models" / "retriever"
+def default_model_dir(split: str = "random") -> Path:
+    """Where the shipped fine-tuned premise encoder for ``split`` lives: the model trained on
+    the random split's train part is the default; novel_premises has its own (its test
+    premises must stay unseen)."""
+    root = data_dir() / "models" / "retriever"
+    return root if split == "random" else root / split
 
 
 # ----------------------------------------------------------------------------- texts
@@ -220,8 +223,9 @@ class PremiseEncoder:
         base: SentenceTransformerEncoder,
         adapter: DualAdapter | None = None,
         name: str | None = None,
+        trained_split: str | None = None,
     ) -> None:
-        self.base, self.adapter = base, adapter
+        self.base, self.adapter, self.trained_split = base, adapter, trained_split
         self.name = name or base.name
         self.dim = base.dim
         if adapter is not None:
@@ -314,17 +318,17 @@ def save_encoder(
 
 
 def load_encoder(
-    model_dir: str | Path | None = None, *, device: str | None = None
+    model_dir: str | Path | None = None, *, device: str | None = None, split: str = "random"
 ) -> PremiseEncoder:
     """The premise encoder in ``model_dir`` (a fine-tuned folder, or a plain
-    sentence-transformers folder), else the shipped :func:`default_model_dir` when present,
+    sentence-transformers folder), else the shipped ``default_model_dir(split)`` when present,
     else untuned MiniLM. ``"untuned"`` asks for the untuned model explicitly."""
     if model_dir in ("untuned", DEFAULT_ENCODER_NAME):
         return PremiseEncoder(SentenceTransformerEncoder(None, device=device))
     if model_dir is None:
-        if not (default_model_dir() / CONFIG_FILE).is_file():
+        if not (default_model_dir(split) / CONFIG_FILE).is_file():
             return PremiseEncoder(SentenceTransformerEncoder(None, device=device))
-        model_dir = default_model_dir()
+        model_dir = default_model_dir(split)
     path = Path(model_dir)
     if not (path / CONFIG_FILE).is_file():
         if (path / "config.json").is_file():
@@ -359,7 +363,13 @@ def load_encoder(
         adapter = DualAdapter(base.dim, config.adapter_hidden or 768)
         names = [n for n, _ in adapter.named_parameters()]
         _copy_into(dict(adapter.named_parameters()), tensors, names, "adapter.", weights)
-    return PremiseEncoder(base, adapter, name=f"premise-retriever-{digest[:12]}")
+    split_trained = config.training.get("split")
+    return PremiseEncoder(
+        base,
+        adapter,
+        name=f"premise-retriever-{digest[:12]}",
+        trained_split=str(split_trained) if split_trained else None,
+    )
 
 
 def _read_weights(weights: Path) -> dict[str, torch.Tensor]:
@@ -494,8 +504,8 @@ class RetrieverTrainConfig(BaseModel):
     ``train_layers`` transformer layers are fine-tuned end to end (for a GPU)."""
 
     method: Literal["adapter", "layers"] = "adapter"
-    steps: int = 2000
-    batch_size: int = 256
+    steps: int = 1000
+    batch_size: int = 128
     learning_rate: float = 1e-3
     warmup_fraction: float = 0.05
     adapter_hidden: int = 768

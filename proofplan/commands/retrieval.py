@@ -10,7 +10,10 @@ from proofplan.apps import eval_app, index_app, train_app
 from proofplan.errors import ProofplanError
 
 SPLITS = ("random", "novel_premises")
-MODEL_HELP = "Premise encoder folder, or 'untuned' (default: the shipped data/models/retriever)."
+MODEL_HELP = (
+    "Premise encoder folder, or 'untuned' (default: the shipped model, data/models/retriever; "
+    "for novel_premises its novel_premises/ subfolder)."
+)
 
 
 def _check(data: Path, split: str | None = None) -> None:
@@ -27,42 +30,52 @@ def train_retriever_command(
     data: Path = typer.Argument(..., help="Dataset folder (LeanDojo Benchmark 4 layout)."),
     split: str = typer.Option("random", help="Train on this split's train part."),
     out: Path = typer.Option(Path("data/generated/retriever"), help="Output model folder."),
-    steps: int = typer.Option(300, min=1),
-    batch_size: int = typer.Option(32, min=2),
-    learning_rate: float = typer.Option(5e-5, min=0.0),
-    train_layers: int = typer.Option(6, min=0, max=6, help="Top transformer layers to train."),
-    max_seq_length: int = typer.Option(128, min=16, max=512),
-    hard_negatives: int = typer.Option(1, min=0, help="Hard negatives per state (same file)."),
+    method: str = typer.Option(
+        "adapter", help="adapter: frozen MiniLM + trained adapters (CPU); layers: fine-tune layers."
+    ),
+    steps: int = typer.Option(None, min=1, help="Optimizer steps [default: 1000]."),
+    batch_size: int = typer.Option(None, min=2, help="States per step [default: 128]."),
+    learning_rate: float = typer.Option(None, min=0.0, help="[default: 1e-3 adapter, 5e-5 layers]"),
+    train_layers: int = typer.Option(None, min=1, max=6, help="layers: top layers to train [2]."),
+    hard_negatives: int = typer.Option(None, min=0, help="Same-file hard negatives per state [2]."),
     max_minutes: float = typer.Option(10.0, min=0.05, help="Stop (and save) after this long."),
     resume: bool = typer.Option(True, help="Continue from OUT/train_state.pt when it matches."),
     seed: int = typer.Option(0),
     threads: int = typer.Option(None, min=1, help="Torch CPU threads (default: torch's choice)."),
 ) -> None:
-    """Fine-tune the premise encoder (all-MiniLM-L6-v2) on (state, used premise) pairs."""
+    """Fine-tune the premise encoder (from all-MiniLM-L6-v2) on (state, used premise) pairs."""
     from rich.console import Console
 
     from prover.premise_retriever import RetrieverTrainConfig, train_retriever
 
     _check(data, split)
+    if method not in ("adapter", "layers"):
+        raise ProofplanError(f"unknown method {method!r}; expected adapter or layers")
     if threads:
         import torch
 
         torch.set_num_threads(threads)
+    given = {
+        "steps": steps,
+        "batch_size": batch_size,
+        "learning_rate": learning_rate,
+        "train_layers": train_layers,
+        "hard_negatives": hard_negatives,
+    }
+    if method == "layers":
+        given["learning_rate"] = learning_rate if learning_rate is not None else 5e-5
+        given["batch_size"] = batch_size or 32
     config = RetrieverTrainConfig(
-        steps=steps,
-        batch_size=batch_size,
-        learning_rate=learning_rate,
-        train_layers=train_layers,
-        max_seq_length=max_seq_length,
-        hard_negatives=hard_negatives,
+        method=method,
         max_minutes=max_minutes,
         seed=seed,
+        **{k: v for k, v in given.items() if v is not None},
     )
     console = Console()
 
     def show(step: int, loss: float) -> None:
-        if step == 1 or step % 10 == 0:
-            console.print(f"step {step}/{steps}  loss {loss:.4f}")
+        if step == 1 or step % 100 == 0:
+            console.print(f"step {step}/{config.steps}  loss {loss:.4f}")
 
     report = train_retriever(data, out, config, split=split, resume=resume, on_step=show)
     console.print(
@@ -150,12 +163,18 @@ def eval_retrieval_command(
             "all-MiniLM-L6-v2 (untuned)", dense_ranks(untuned, untuned_index, corpus, examples)
         )
     )
-    tuned = load_encoder(model)
+    tuned = load_encoder(model, split=split)
+    if tuned.trained_split is not None and tuned.trained_split != split:
+        Console(stderr=True).print(
+            f"warning: {tuned.name} was trained on the {tuned.trained_split} split; its train "
+            f"part may hold {split}/{part} theorems"
+        )
     if tuned.name != untuned.name:
         tuned_index = premise_index(corpus, tuned, index_dir or default_index_dir(data, tuned.name))
         results.append(
             metrics_from_ranks(
-                f"{tuned.name} (fine-tuned)", dense_ranks(tuned, tuned_index, corpus, examples)
+                f"{tuned.name} (fine-tuned on {tuned.trained_split or '?'}/train)",
+                dense_ranks(tuned, tuned_index, corpus, examples),
             )
         )
 
