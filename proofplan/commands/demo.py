@@ -213,8 +213,11 @@ def demo(
     budget_seconds: float = typer.Option(20.0, min=0.1, help="Search budget per theorem, in seconds."),
     skip_proofs: bool = typer.Option(False, "--skip-proofs", help="Only the planning stages."),
 ) -> None:
-    """Run every stage on bundled examples: Coq proofs by search (re-checked by coqc), a trip,
-    an unsatisfiable trip with its repair, and an API plan."""
+    """Run every stage on bundled examples: Coq proofs, a trip, an impossible trip repaired, an API plan.
+
+    The proofs come from best-first search and are re-checked by coqc; the trip is verified by
+    the TravelPlanner checks; the API plan asks for its missing input with get_info.
+    """
     import io
 
     from rich.console import Console
