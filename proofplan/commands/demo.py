@@ -21,11 +21,17 @@ import json
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from proofplan.apps import app
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from planner.travel.spec import TripSpec
+    from prover.env import Theorem
 
 #: Held-out (test-part) theorems of data/coq/sample whose context does not load their own file.
 DEMO_THEOREMS: tuple[str, ...] = (
@@ -81,7 +87,7 @@ def choose_config(models_dir: Path | None = None) -> str:
     return "logprob"
 
 
-def prove_stage(console, report: DemoReport, config: str, models_dir: Path | None,
+def prove_stage(console: Console, report: DemoReport, config: str, models_dir: Path | None,
                 budget_seconds: float, names: tuple[str, ...] = DEMO_THEOREMS) -> None:
     """Prove ``names`` from the bundled sample with ``config``; re-check each proof with coqc."""
     from rich.progress import Progress
@@ -121,7 +127,7 @@ def prove_stage(console, report: DemoReport, config: str, models_dir: Path | Non
     console.print(f"[bold]{proved}/{len(report.proofs)} theorems proved and re-checked by coqc[/bold]")
 
 
-def _print_proof(console, thm, out: ProofOutcome) -> None:
+def _print_proof(console: Console, thm: Theorem, out: ProofOutcome) -> None:
     head = f"{out.theorem}: {out.status} in {out.seconds:.2f} s, {out.expansions} expansions"
     if out.status != "proved":
         console.print(f"[red]{head}[/red]", highlight=False)
@@ -133,7 +139,7 @@ def _print_proof(console, thm, out: ProofOutcome) -> None:
                   markup=False, highlight=False)
 
 
-def trip_stage(console, report: DemoReport) -> None:
+def trip_stage(console: Console, report: DemoReport) -> None:
     """Plan :data:`TRIP_REQUEST` and print the itinerary."""
     from planner.travel.api import plan_text
 
@@ -150,7 +156,7 @@ def trip_stage(console, report: DemoReport) -> None:
     report.trip = outcome.to_json()
 
 
-def unsat_stage(console, report: DemoReport) -> None:
+def unsat_stage(console: Console, report: DemoReport) -> None:
     """Plan :data:`UNSAT_TRIP_REQUEST`: no plan, reasons, verified repairs, re-plan with the best."""
     from planner.travel.api import plan_spec, plan_text
     from planner.travel.repairs import explain_and_repair
@@ -176,7 +182,7 @@ def unsat_stage(console, report: DemoReport) -> None:
     report.unsat_trip["replanned"] = replanned.to_json()
 
 
-def api_stage(console, report: DemoReport) -> None:
+def api_stage(console: Console, report: DemoReport) -> None:
     """Plan :data:`API_REQUEST` over the bundled shopping catalog."""
     from planner.api.asp import request_facts
     from planner.api.catalog import load_catalog
@@ -198,7 +204,7 @@ def api_stage(console, report: DemoReport) -> None:
     report.api_plan = json.loads(plan.model_dump_json())
 
 
-def _print_spec(console, spec) -> None:
+def _print_spec(console: Console, spec: TripSpec) -> None:
     console.print(f"spec: {spec.origin} -> {spec.destination}, {spec.days} days ({spec.dates[0]} to "
                   f"{spec.dates[-1]}), {spec.people} people, budget ${spec.budget:,}", highlight=False)
 
