@@ -10,9 +10,9 @@ Four stages, each on data and models shipped in ``data/``:
 4. an API request with a missing input, planned with clingo and Fast Downward (``get_info``
    asks for the missing value).
 
-The search configuration is the learned one (tactic generator, premise retriever, progress
-model) when those models are shipped in ``data/models``; without a trained tactic generator
-it falls back to the model-free ``fixed+sauto`` configuration and says so.
+The search uses the shipped tactic generator and progress model when ``data/models`` holds a
+trained generator (see :data:`LEARNED`); without one it falls back to the model-free
+``fixed+sauto`` configuration and says so. ``--config`` picks any named configuration.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from planner.travel.spec import TripSpec
     from prover.env import Theorem
+    from prover.prover_configs import SearchComponents
 
 #: Held-out (test-part) theorems of data/coq/sample whose context does not load their own file.
 DEMO_THEOREMS: tuple[str, ...] = (
@@ -75,16 +76,35 @@ class DemoReport:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def choose_config(models_dir: Path | None = None) -> str:
-    """The search configuration the shipped models allow (see the module docstring)."""
+#: What ``--config auto`` uses when a trained generator is shipped: the generator (ByT5 + k-NN
+#: mixture, or ByT5 alone) and the progress model, without premise retrieval (building the
+#: premise index of the sample's 6,220 premises takes minutes on a CPU; ask for
+#: ``--config logprob+retrieval+progress`` to include it).
+LEARNED = "learned"
+
+
+def models_root(models_dir: Path | None = None) -> Path:
     from proofplan.paths import data_dir
 
-    root = Path(models_dir) if models_dir is not None else data_dir() / "models"
-    if not (root / "generator").is_dir():
-        return "fixed+sauto"
-    if (root / "retriever").is_dir() and (root / "progress").is_dir():
-        return "logprob+retrieval+progress"
-    return "logprob"
+    return Path(models_dir) if models_dir is not None else data_dir() / "models"
+
+
+def choose_config(models_dir: Path | None = None) -> str:
+    """``learned`` when a trained tactic generator is shipped, else ``fixed+sauto``."""
+    return LEARNED if (models_root(models_dir) / "generator" / "config.json").is_file() else "fixed+sauto"
+
+
+def learned_components(models_dir: Path | None = None) -> tuple[SearchComponents, str]:
+    """The shipped generator and progress model (see :data:`LEARNED`), and a label for them."""
+    from prover import default_models
+    from prover.prover_configs import SearchComponents
+
+    root = models_root(models_dir)
+    kind = "mixture" if (root / "generator" / "knn").is_dir() else "byt5"
+    generator = default_models.tactic_generator(models_dir, kind)
+    progress = default_models.progress_model(models_dir) if (root / "progress").is_dir() else None
+    label = f"shipped {kind} generator" + (" + progress model" if progress is not None else "")
+    return SearchComponents(generator, None, progress), label + ", no premise retrieval"
 
 
 def prove_stage(console: Console, report: DemoReport, config: str, models_dir: Path | None,
@@ -102,14 +122,18 @@ def prove_stage(console: Console, report: DemoReport, config: str, models_dir: P
     theorems = [by_name[n] for n in names if n in by_name]
     settings = ProverSettings(time_limit=budget_seconds, k=8, tactic_timeout=min(5.0, budget_seconds),
                               models_dir=models_dir, dataset_dir=dataset)
-    report.config = config
-    console.rule(f"[bold]1. Coq proofs by best-first search[/bold] ({config})")
-    if config == "fixed+sauto":
+    components, label = None, config
+    if config == LEARNED:
+        with console.status("loading the shipped models ..."):
+            components, label = learned_components(models_dir)
+    report.config = label
+    console.rule(f"[bold]1. Coq proofs by best-first search[/bold] ({label})")
+    if config == "fixed+sauto" and choose_config(models_dir) != LEARNED:
         console.print("[yellow]no trained tactic generator in data/models: using the model-free "
                       "fixed+sauto configuration[/yellow]")
     with CoqEnv() as env:
         with console.status("loading the search configuration ..."):
-            prover = build_prover(config, env, settings)
+            prover = build_prover("logprob" if config == LEARNED else config, env, settings, components)
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task("proving", total=len(theorems))
             for thm in theorems:
