@@ -75,6 +75,5 @@ def premise_source(models_dir: Path | None, dataset_dir: Path, k: int = 8) -> Pr
     """Premise texts retrieved for a (theorem, state) with ``<models>/retriever`` over the
     corpus of ``dataset_dir``."""
     model = models_root(models_dir) / "retriever"
-    if not model.is_dir():
-        raise ProofplanError(f"no premise retriever in {model}")
-    return RetrievedPremises(Path(dataset_dir), model, k)
+    # Without a trained retriever the untuned MiniLM encoder is used (prover.premise_retriever).
+    return RetrievedPremises(Path(dataset_dir), model if model.is_dir() else None, k)
