@@ -506,7 +506,7 @@ class RetrieverTrainConfig(BaseModel):
     method: Literal["adapter", "layers"] = "adapter"
     steps: int = 1000
     batch_size: int = 128
-    learning_rate: float = 1e-3
+    learning_rate: float = 1e-4
     warmup_fraction: float = 0.05
     adapter_hidden: int = 768
     train_layers: int = 2

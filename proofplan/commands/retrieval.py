@@ -35,7 +35,7 @@ def train_retriever_command(
     ),
     steps: int = typer.Option(None, min=1, help="Optimizer steps [default: 1000]."),
     batch_size: int = typer.Option(None, min=2, help="States per step [default: 128]."),
-    learning_rate: float = typer.Option(None, min=0.0, help="[default: 1e-3 adapter, 5e-5 layers]"),
+    learning_rate: float = typer.Option(None, min=0.0, help="[default: 1e-4 adapter, 5e-5 layers]"),
     train_layers: int = typer.Option(None, min=1, max=6, help="layers: top layers to train [2]."),
     hard_negatives: int = typer.Option(None, min=0, help="Same-file hard negatives per state [2]."),
     max_minutes: float = typer.Option(10.0, min=0.05, help="Stop (and save) after this long."),
