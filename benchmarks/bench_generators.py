@@ -57,11 +57,12 @@ def topk(candidates, examples, k: int) -> tuple[float, float]:
     return hit1 / n, hitk / n
 
 
-def generate(gen, examples, k: int, batch: int = 16):
+def generate(gen, examples, k: int, batch: int = 16, premises: bool = True):
     out = []
     for i in range(0, len(examples), batch):
         chunk = examples[i : i + batch]
-        out.extend(gen.suggest_batch([e.state for e in chunk], [list(e.premises) for e in chunk], k))
+        prem = [list(e.premises) if premises else [] for e in chunk]
+        out.extend(gen.suggest_batch([e.state for e in chunk], prem, k))
     return out
 
 
@@ -70,6 +71,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=data_dir() / "coq" / "sample")
     parser.add_argument("--limit", type=int, default=0, help="only the first N test tactics per split")
     parser.add_argument("--latency-goals", type=int, default=64)
+    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (1 is fastest on a busy machine)")
     args = parser.parse_args()
     console = Console(highlight=False)
     if not (args.data / "random" / "test.json").is_file():
@@ -77,13 +79,13 @@ def main() -> None:
         return
     import torch
 
+    if args.threads:
+        torch.set_num_threads(args.threads)
     console.print(f"data {args.data}; {os.cpu_count()} CPUs, torch threads {torch.get_num_threads()}; "
                   f"load average {os.getloadavg()[0]:.1f}")
-    from retrieval.encoder import SentenceTransformerEncoder
-
-    encoder = SentenceTransformerEncoder(None, device="cpu")
     k = 8
-    table = Table(title=f"tactic generators: exact match against the human tactic (k={k}, gold premises)")
+    table = Table(title=f"tactic generators: exact match against the human tactic (k={k}; (a) given the "
+                        "gold premises of the human tactic, or none)")
     for col in ("split", "tactics", "generator", "top-1", "top-8", "s/goal"):
         table.add_column(col, justify="left" if col in ("split", "generator") else "right")
     for split in SPLITS:
@@ -95,18 +97,22 @@ def main() -> None:
             table.add_row(split, str(len(examples)), "no model trained on this split", "-", "-", "-")
             continue
         byt5 = ByT5Generator.load(folder)
-        knn = KnnGenerator.load(folder / "knn", encoder)
-        t0 = time.perf_counter()
-        a = generate(byt5, examples, k)
-        t1 = time.perf_counter()
-        b = generate(knn, examples, k)
-        t2 = time.perf_counter()
-        ab = [mix([x, y], [-0.6931471805599453] * 2, k) for x, y in zip(a, b, strict=True)]
+        knn = KnnGenerator.load(folder / "knn")
         n = max(len(examples), 1)
-        for name, cands, secs in (("(a) byt5", a, (t1 - t0) / n), ("(b) k-NN", b, (t2 - t1) / n),
-                                  ("(a)+(b) mixture", ab, (t2 - t0) / n)):
-            top1, top8 = topk(cands, examples, k)
-            table.add_row(split, str(len(examples)), name, f"{top1:.3f}", f"{top8:.3f}", f"{secs:.3f}")
+        t0 = time.perf_counter()
+        b = generate(knn, examples, k)
+        knn_secs = (time.perf_counter() - t0) / n
+        top1, top8 = topk(b, examples, k)
+        table.add_row(split, str(len(examples)), "(b) k-NN", f"{top1:.3f}", f"{top8:.3f}", f"{knn_secs:.3f}")
+        for premises in (True, False):
+            tag = "gold premises" if premises else "no premises"
+            t0 = time.perf_counter()
+            a = generate(byt5, examples, k, premises=premises)
+            secs = (time.perf_counter() - t0) / n
+            ab = [mix([x, y], [-0.6931471805599453] * 2, k) for x, y in zip(a, b, strict=True)]
+            for name, cands, sec in ((f"(a) byt5, {tag}", a, secs), (f"(a)+(b) mixture, {tag}", ab, secs + knn_secs)):
+                top1, top8 = topk(cands, examples, k)
+                table.add_row(split, str(len(examples)), name, f"{top1:.3f}", f"{top8:.3f}", f"{sec:.3f}")
     console.print(table)
 
     default = data_dir() / "models" / "generator"
@@ -130,7 +136,7 @@ def main() -> None:
         if folder is None:
             prog.add_row(split, "no model trained on this split", "-", "-", "-", "-")
             continue
-        predictor = ProgressPredictor.load(folder, encoder=encoder)
+        predictor = ProgressPredictor.load(folder)
         examples = load_progress_examples(args.data, split, "test")
         for m in evaluate_progress(predictor, examples):
             prog.add_row(split, m.name, str(m.examples), f"{m.bin_accuracy:.3f}", f"{m.within_one:.3f}",

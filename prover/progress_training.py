@@ -146,6 +146,7 @@ def train_progress(
     seed: int = 0,
     progress: bool = True,
     embed=None,
+    encoder_dim: int = 64,
 ) -> tuple[ProgressPredictor, ProgressTrainReport]:
     """Train the MLP head on rebalanced ``train``; keep the epoch with the best val loss.
 
@@ -163,7 +164,7 @@ def train_progress(
     if encoder is None:
         from prover.generators.state_encoder import LsaStateEncoder
 
-        encoder = LsaStateEncoder.fit([e.state for e in train], seed=seed)
+        encoder = LsaStateEncoder.fit([e.state for e in train], dim=encoder_dim, seed=seed)
     settings = ProgressSettings(train_median=float(np.median([e.steps for e in train])),
                                 encoder=encoder.name, embedding_dim=encoder.dim)
     predictor = ProgressPredictor(build_network(settings), settings, encoder)

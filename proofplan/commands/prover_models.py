@@ -42,21 +42,21 @@ def train_generator(
     split: str = typer.Option("random", help=SPLIT_HELP),
     out: Path = typer.Option(Path("data/generated/generator"), help="Checkpoints and best model."),
     export: Path = typer.Option(None, help="Where the float16 model, k-NN index and card go (default: OUT/export)."),
-    max_steps: int = typer.Option(3000, min=1),
-    max_minutes: float = typer.Option(25.0, min=0.1, help="Stop (and checkpoint) after this long."),
-    batch_size: int = typer.Option(32, min=1),
-    learning_rate: float = typer.Option(1e-3, min=0.0),
-    eval_every: int = typer.Option(200, min=1, help="Validate (and checkpoint) every N steps."),
+    max_steps: int = typer.Option(600, min=1),
+    max_minutes: float = typer.Option(15.0, min=0.1, help="Stop (and checkpoint) after this long."),
+    batch_size: int = typer.Option(16, min=1),
+    learning_rate: float = typer.Option(2e-3, min=0.0),
+    eval_every: int = typer.Option(60, min=1, help="Validate (and checkpoint) every N steps."),
     patience: int = typer.Option(4, min=1, help="Early stopping: evaluations without a better val loss."),
-    d_model: int = typer.Option(256, min=8),
-    layers: int = typer.Option(4, min=1, help="Encoder and decoder layers each."),
-    max_input_bytes: int = typer.Option(512, min=64),
+    d_model: int = typer.Option(128, min=8),
+    layers: int = typer.Option(2, min=1, help="Encoder and decoder layers each."),
+    max_input_bytes: int = typer.Option(256, min=64),
     max_tactic_bytes: int = typer.Option(128, min=8, help="Longer human tactics are left out of training."),
     val_eval: int = typer.Option(200, min=0, help="Validation tactics for the model card's top-k figures."),
     resume: bool = typer.Option(True, help="Continue from OUT/checkpoint when it exists."),
     encoder: str = typer.Option("lsa", help=ENCODER_HELP),
     threads: int = typer.Option(1, min=0, help="CPU threads for torch (0: torch's default); 1 is fastest on a busy machine."),
-    warmup_steps: int = typer.Option(100, min=0),
+    warmup_steps: int = typer.Option(30, min=0),
     seed: int = typer.Option(0),
 ) -> None:
     """Train the byte-level T5 tactic generator (GPU when torch sees one, else CPU) and build
@@ -72,11 +72,12 @@ def train_generator(
     _check_dataset(data)
     _check_split(split)
     size = replace(ByT5Size(), d_model=d_model, d_ff=4 * d_model, num_layers=layers, num_decoder_layers=layers,
-                   num_heads=max(1, d_model // 64), d_kv=min(64, d_model))
+                   num_heads=max(1, d_model // 32), d_kv=min(32, d_model))
     config = TrainConfig(
         out_dir=out, batch_size=batch_size, learning_rate=learning_rate, max_steps=max_steps,
         max_minutes=max_minutes, eval_every=eval_every, patience=patience, seed=seed, size=size,
-        settings=ByT5Settings(max_input_bytes=max_input_bytes, max_tactic_bytes=max_tactic_bytes),
+        settings=ByT5Settings(max_input_bytes=max_input_bytes, max_tactic_bytes=max_tactic_bytes,
+                              max_premise_bytes=min(96, max_input_bytes // 3)),
         warmup_steps=min(warmup_steps, max_steps // 10 + 1), threads=threads or None,
     )
     export = export or out / "export"
@@ -99,12 +100,17 @@ def train_progress_cmd(
     epochs: int = typer.Option(80, min=1),
     encoder: str = typer.Option("lsa", help=ENCODER_HELP),
     cache: Path = typer.Option(Path("data/generated/embeddings.npz"), help="MiniLM embedding cache file."),
+    threads: int = typer.Option(1, min=0, help="CPU threads for torch (0: torch's default)."),
     seed: int = typer.Option(0),
 ) -> None:
     """Train the progress predictor (remaining steps) on rebalanced proof lengths."""
+    import torch
     from rich.console import Console
 
     from prover.progress_training import build_progress
+
+    if threads:
+        torch.set_num_threads(threads)
 
     _check_dataset(data)
     _check_split(split)

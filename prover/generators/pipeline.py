@@ -53,7 +53,11 @@ def hardware() -> str:
 
     if torch.cuda.is_available():
         return torch.cuda.get_device_name(0)
-    return f"CPU ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads)"
+    import os
+
+    load = os.getloadavg()[1] if hasattr(os, "getloadavg") else float("nan")
+    return (f"CPU ({platform.processor() or platform.machine()}, {torch.get_num_threads()} torch thread(s) of "
+            f"{os.cpu_count()} cores shared with other jobs; 5-min load average {load:.1f} at the end)")
 
 
 @dataclass(frozen=True)

@@ -72,13 +72,13 @@ class TrainConfig:
     """Knobs of a training run (saved with every checkpoint)."""
 
     out_dir: Path
-    batch_size: int = 32
-    learning_rate: float = 1e-3
+    batch_size: int = 16
+    learning_rate: float = 2e-3
     weight_decay: float = 0.01
-    warmup_steps: int = 100
-    max_steps: int = 3000
-    max_minutes: float = 25.0
-    eval_every: int = 200
+    warmup_steps: int = 30
+    max_steps: int = 600
+    max_minutes: float = 15.0
+    eval_every: int = 60
     patience: int = 4
     max_val_examples: int = 256
     seed: int = 0
@@ -238,6 +238,7 @@ class GeneratorTrainer:
         state.stopped = ""
         session_start = time.monotonic()
         seconds_before = state.seconds
+        session_first_step = state.step + 1
         bar = tqdm(total=cfg.max_steps, initial=state.step, disable=not progress, desc="train generator")
         batches: list[list[int]] = []
         running = 0.0
@@ -254,7 +255,7 @@ class GeneratorTrainer:
             optimizer.zero_grad(set_to_none=True)
             state.step += 1
             value = loss.item()
-            running = 0.95 * running + 0.05 * value if state.step > 1 else value
+            running = 0.95 * running + 0.05 * value if state.step > session_first_step else value
             bar.update(1)
             bar.set_postfix(loss=f"{running:.3f}", best_val=f"{state.best_val_loss:.3f}")
             elapsed = time.monotonic() - session_start
