@@ -244,6 +244,11 @@ class PremiseEncoder:
     def adapt_premises(self, vectors: np.ndarray) -> np.ndarray:
         return self._adapt("premise", vectors)
 
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Query-side vectors of texts already formatted by :func:`state_query_text` (the
+        :class:`~retrieval.encoder.Encoder` protocol, for searching the premise index)."""
+        return self.adapt_states(self.base.encode(texts))
+
     def encode_states(self, states: Sequence[str]) -> np.ndarray:
         return self.adapt_states(self.base.encode([state_query_text(s) for s in states]))
 

@@ -269,6 +269,9 @@ def test_adapter_training_lowers_the_loss_and_reuses_the_base_index(
     again = load_encoder(tmp_path / "model", device="cpu")
     states = [ex.state for ex in examples[:4]]
     np.testing.assert_allclose(tuned.encode_states(states), again.encode_states(states), atol=1e-6)
+    np.testing.assert_allclose(
+        tuned.encode([state_query_text(x) for x in states]), tuned.encode_states(states), atol=1e-6
+    )
 
 
 def test_damaged_model_folder_is_a_clear_error(tmp_path):
