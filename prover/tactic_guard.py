@@ -25,7 +25,10 @@ class GuardRules:
     (bullets, braces), and ``is_closing`` those that may follow the tactic (``}``);
     ``forbidden_words`` may not occur as a word anywhere outside strings;
     ``forbidden_leading`` may not start a sentence; ``leading_pattern`` must match every
-    non-structural sentence; ``forbid_comments`` rejects any comment marker.
+    non-structural sentence; ``comment_markers`` may not occur outside strings. ``mask``, where
+    set, replaces the string/comment handling: it blanks comments and literals with the backend's
+    own lexer (raising ``ValueError`` on text it cannot read), and every later check, and the
+    returned sentences, see its output.
     """
 
     name: str
@@ -39,6 +42,7 @@ class GuardRules:
     max_chars: int = 2000
     max_tactic_sentences: int = 1
     string_pattern: re.Pattern[str] = field(default=re.compile(r'"(?:[^"]|"")*"'))
+    mask: Callable[[str], str] | None = None
 
 
 class TacticGuard:
@@ -57,6 +61,13 @@ class TacticGuard:
             raise TacticRejected(f"tactic longer than {r.max_chars} characters")
         if "\x00" in text or any(ord(c) < 32 and c not in "\n\t\r" for c in text):
             raise TacticRejected("tactic contains control characters")
+        if r.mask is not None:
+            try:
+                text = r.mask(text).strip()
+            except ValueError as e:
+                raise TacticRejected(f"cannot read tactic: {e}") from None
+            if not text:
+                raise TacticRejected("empty tactic")
         for marker in r.comment_markers:
             if marker in r.string_pattern.sub('""', text):
                 raise TacticRejected("comments are not allowed in a tactic")

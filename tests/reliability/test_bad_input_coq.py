@@ -157,6 +157,29 @@ def test_overlong_tactics_are_rejected_quickly(n: int):
         within(2, check_coq_tactic, "idtac " * (n // 6 + 1) + ".")
 
 
+# Coq strings escape a quote by doubling it (``""``), and Coq comments nest and may hold
+# strings. The guard refuses every comment outside a string, and reads strings as Coq does, so
+# a quote in a comment or a doubled quote cannot blank a command or a cheat.
+@pytest.mark.parametrize("tactic", [
+    'idtac (* " *) ; admit (* " *).',
+    'idtac (* (* *) " *) ; admit (* " *).',
+    'idtac "*)" ; admit (* "(*" *).',
+    'idtac (* "*)" *) "; admit".',
+    'idtac "a""" ; admit.',
+    'idtac """" ; admit "".',
+    'idtac "x". (* " *) Redirect "f" Print nat. (* " *)',
+    'idtac "a"" ; admit.',
+])
+def test_quotes_and_comments_do_not_hide_cheats_or_commands(tactic: str):
+    with pytest.raises(TacticRejected):
+        check_coq_tactic(tactic)
+
+
+@pytest.mark.parametrize("tactic", ['idtac "a"" ; admit".', 'idtac "(* ; admit *)".', 'idtac "*)".'])
+def test_comment_markers_and_cheats_inside_strings_are_only_text(tactic: str):
+    assert check_coq_tactic(tactic) == [tactic]
+
+
 # --- the guard in front of a real coqtop -------------------------------------------------------
 
 SMUGGLED = [
@@ -173,6 +196,10 @@ SMUGGLED = [
     'Declare ML Module "unix".',
     'intros.\nRedirect "{out}" Print nat.',
     'intros.\rRedirect "{out}" Print nat.',
+    'idtac (* " *) ; Redirect "{out}" Print nat (* " *).',
+    'idtac "a""" ; Redirect "{out}" Print nat.',
+    'idtac "(*" ; Redirect "{out}" Print nat. (* *)',
+    'idtac "a"" (* " ; Redirect "{out}" Print nat.',
 ]
 
 
@@ -199,3 +226,16 @@ def test_smuggled_commands_never_reach_or_escape_coqtop(tmp_path: Path):
         assert isinstance(env.run_tac(s0, "intros n."), ProofState)
     assert not any(tmp_path.iterdir()), "a command wrote a file"
     assert list(Path.cwd().glob("leak*")) == []
+
+
+@pytest.mark.skipif(shutil.which("coqtop") is None, reason="coqtop is not installed")
+def test_a_cheat_inside_a_coq_string_is_printed_not_run():
+    from prover.coq import CoqEnv
+    from prover.env import ProofState, Theorem
+
+    with CoqEnv() as env:
+        s0 = env.open(Theorem("t", "forall n : nat, n = n"))
+        for tactic in ['idtac "a"" ; admit".', 'idtac "(* ; admit *)".']:
+            result = env.run_tac(s0, tactic, timeout=5)
+            # One idtac ran: the goal is still open, nothing was admitted.
+            assert isinstance(result, ProofState) and result.num_goals == 1, (tactic, result)

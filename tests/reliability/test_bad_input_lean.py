@@ -61,16 +61,41 @@ def test_every_forbidden_word_is_rejected_inside_a_tactic(word: str):
 
 
 # Lean comments, char literals and «guillemet» names may hold a '"' that Lean does not read as
-# a string delimiter; the guard does, and blanks the command between two such quotes.
-@pytest.mark.xfail(strict=True, reason="known gap in prover/lean/guard.py (string stripping is not "
-                   "comment/char-literal aware), reported to the Lean backend's owner")
+# a string delimiter; a guard that strips strings with a regex blanks the command between two
+# such quotes. The guard's lexer reads them as Lean does.
 @pytest.mark.parametrize("tactic", [
     "first | exact '\"' | run_tac (IO.Process.run {cmd := \"sh\"}) | exact '\"'",
     "first | skip -- \"\n  | run_tac (IO.Process.run {cmd := \"sh\"}) -- \"",
     "skip /- \" -/ <;> run_tac (IO.Process.run {cmd := \"sh\"}) /- \" -/",
     "skip -- \"\n  <;> exact sorry -- \"",
     "first | exact «\"» | exact sorry | exact «\"»",
+    # nested block comments: the first -/ does not end the comment, the second does
+    "skip /- /- \" -/ -/ <;> exact sorry /- \" -/",
+    # Lean comments know no strings: the '-/' after a quote ends the comment
+    "skip /- \"-/ <;> exact sorry -- \"",
+    # escaped quotes inside a string and a char literal
+    "exact \"\\\"\" <;> exact sorry <;> exact \"\\\"\"",
+    "exact '\\'' <;> exact sorry <;> exact '\\''",
+    # interpolated code is code
+    "exact s!\"{(IO.Process.run {cmd := \"sh\"})}\"",
+    "exact f!\"{sorry}\"",
+    # a prime ends a name, it does not open a char literal
+    "exact h' <;> exact sorry <;> exact h'",
 ])
 def test_quotes_in_comments_char_literals_and_names_do_not_hide_commands(tactic: str):
     with pytest.raises(TacticRejected):
         check_lean_tactic(tactic)
+
+
+HIDERS = ["'\"'", "-- \"\n  ", "/- \" -/", "/- /- \" -/ -/", "«\"»", "'\\''", "\"\\\"\"", "h'",
+          "s!\"{x}\"", "'{'", "«{»", "/- { -/"]
+
+
+@FAST
+@given(st.sampled_from(HIDERS), st.sampled_from(HIDERS), st.sampled_from(HOSTILE),
+       st.sampled_from(["first | exact {a} | {cmd} | exact {b}", "skip <;> exact {a} <;> {cmd} <;> exact {b}",
+                        "(exact {a}; {cmd}; exact {b})"]))
+def test_no_pair_of_hiding_constructs_blanks_a_command(a: str, b: str, command: str, shape: str):
+    tactic = shape.format(a=a, b=b, cmd=command.format())
+    with pytest.raises(TacticRejected):
+        within(5, check_lean_tactic, tactic)
