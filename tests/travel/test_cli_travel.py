@@ -57,3 +57,12 @@ def test_eval_travelplanner_writes_json(tmp_path):
     data = json.loads(target.read_text())
     assert data["final_pass_rate"] == 1.0 and data["n"] == 3
     assert "Final pass rate" in out.stdout
+
+
+def test_eval_travel_unsat_limit(tmp_path):
+    target = tmp_path / "unsat.json"
+    out = run("eval", "travel-unsat", "--limit", "2", "--out", str(target), timeout=300)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(target.read_text())
+    assert data["n"] == 2 and data["explained_share"] == 1.0 and data["repaired_share"] == 1.0
+    assert "explained correctly" in out.stdout
