@@ -37,9 +37,9 @@ if TYPE_CHECKING:
 #: Held-out (test-part) theorems of data/coq/sample whose context does not load their own file.
 DEMO_THEOREMS: tuple[str, ...] = (
     "Coq.Bool.Bool.implb_false_l",
+    "Coq.Bool.Bool.andb_false_intro2",
+    "Coq.Bool.Bool.andb_negb_l",
     "Coq.Arith.PeanoNat.Nat.pred_succ",
-    "Coq.Bool.Bool.orb_assoc",
-    "Coq.Bool.Bool.negb_true_iff",
     "Coq.Arith.Compare_dec.not_le",
 )
 TRIP_REQUEST = ("Please help me plan a trip from St. Petersburg to Rockford spanning 3 days from March "
@@ -103,7 +103,7 @@ def learned_components(models_dir: Path | None = None) -> tuple[SearchComponents
     kind = "mixture" if (root / "generator" / "knn").is_dir() else "byt5"
     generator = default_models.tactic_generator(models_dir, kind)
     progress = default_models.progress_model(models_dir) if (root / "progress").is_dir() else None
-    label = f"shipped {kind} generator" + (" + progress model" if progress is not None else "")
+    label = f"{kind} generator" + (" + progress" if progress is not None else "")
     return SearchComponents(generator, None, progress), label + ", no premise retrieval"
 
 
