@@ -26,7 +26,6 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from proofplan.paths import REPO_ROOT, data_dir  # noqa: E402
-from prover.baselines import AUTOMATION, with_import  # noqa: E402
 from prover.evaluation import EvalSummary, evaluate, load_benchmark, read_results  # noqa: E402
 from prover.prover_configs import (  # noqa: E402
     ALL_CONFIGS,
@@ -34,6 +33,7 @@ from prover.prover_configs import (  # noqa: E402
     ProverSettings,
     build_prover,
     load_components,
+    theorem_as_proved,
 )
 
 DEFAULT_CONFIGS = (*AUTOMATION_CONFIGS, "logprob", "logprob+retrieval", "logprob+retrieval+progress")
@@ -120,9 +120,7 @@ def main(argv: list[str] | None = None) -> int:
             failures = 0
             for rec in read_results(out):
                 if rec.config == config and rec.proved and rec.name in by_id:
-                    thm = by_id[rec.name]
-                    if config in AUTOMATION:
-                        thm = with_import(thm, AUTOMATION[config][1])
+                    thm = theorem_as_proved(config, by_id[rec.name])
                     failures += not checker(thm, rec.proof or [])
             audit_failures[config] = failures
     elapsed = time.monotonic() - started

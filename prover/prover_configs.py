@@ -24,7 +24,7 @@ from pathlib import Path
 from proofplan.errors import ProofplanError
 from prover.baselines import AUTOMATION, AutomationBaseline, with_import
 from prover.common import ProgressModel, TacticGenerator
-from prover.env import ProofEnv
+from prover.env import ProofEnv, Theorem
 from prover.evaluation import Prover
 from prover.search import BestFirstSearch, PremiseSource, ProofChecker, SearchConfig
 
@@ -72,6 +72,15 @@ class SearchComponents:
     generator: TacticGenerator
     premises: PremiseSource | None = None
     progress: ProgressModel | None = None
+
+
+def theorem_as_proved(config: str, theorem: Theorem) -> Theorem:
+    """``theorem`` with the imports ``config`` adds to its context (what its proofs need)."""
+    if config in AUTOMATION:
+        return with_import(theorem, AUTOMATION[config][1])
+    if config.endswith(HAMMER_SUFFIX):
+        return with_import(theorem, HAMMER_IMPORT)
+    return theorem
 
 
 def check_config(name: str) -> str:
