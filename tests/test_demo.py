@@ -1,20 +1,24 @@
-"""``proofplan demo`` (what ``make run`` runs) on the shipped data and models: proofs that coqc
-accepted, a verified itinerary, an unsatisfiable trip with reasons and a verified repair, and an
-API plan with a get_info step."""
+"""``proofplan demo --json``: proofs that coqc accepted, a verified itinerary, an unsatisfiable
+trip with reasons and a verified repair, and an API plan with a get_info step.
+
+The proofs here use the model-free ``fixed+sauto`` configuration to keep the suite fast; the
+default run (``make run``, shipped models) is run by ``tests/test_readme.py``."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 
 def test_demo_json_report() -> None:
-    out = subprocess.run([sys.executable, "-m", "proofplan.cli", "demo", "--json"],
+    out = subprocess.run([sys.executable, "-m", "proofplan.cli", "demo", "--json", "--config", "fixed+sauto"],
                          capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
 
+    assert report["config"] == "fixed+sauto"
     proofs = report["proofs"]
     assert len(proofs) >= 3
     proved = [p for p in proofs if p["status"] == "proved"]
@@ -45,3 +49,12 @@ def test_demo_rejects_an_unknown_config() -> None:
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 2
     assert "unknown configuration" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_auto_config_follows_the_shipped_models(tmp_path: Path) -> None:
+    from proofplan.commands.demo import LEARNED, choose_config
+
+    assert choose_config(tmp_path) == "fixed+sauto"
+    (tmp_path / "generator").mkdir()
+    (tmp_path / "generator" / "config.json").write_text("{}")
+    assert choose_config(tmp_path) == LEARNED

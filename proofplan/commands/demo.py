@@ -240,7 +240,7 @@ def demo(
         "auto", help="Search configuration for the proofs (auto: the learned one when its models are shipped)."
     ),
     models_dir: Path | None = typer.Option(None, help="Trained models folder (default data/models)."),
-    budget_seconds: float = typer.Option(20.0, min=0.1, help="Search budget per theorem, in seconds."),
+    budget_seconds: float = typer.Option(10.0, min=0.1, help="Search budget per theorem, in seconds."),
     skip_proofs: bool = typer.Option(False, "--skip-proofs", help="Only the planning stages."),
 ) -> None:
     """Run every stage on bundled examples: Coq proofs, a trip, an impossible trip repaired, an API plan.
