@@ -28,8 +28,8 @@ def test_bullets_and_failing_step() -> None:
     assert "S (n + 0) = S n" in r.stdout and "error" in r.stdout
 
 
-def test_bad_statement_and_missing_tactics_are_one_line_errors() -> None:
+def test_bad_statement_is_a_one_line_error() -> None:
     r = prove("forall n : nat, n + = n", "--tactics", "intros.")
     assert r.returncode == 2 and r.stderr.startswith("error: ") and "Traceback" not in r.stderr
-    r = prove("forall n : nat, n = n")
-    assert r.returncode == 2 and "search is not available" in r.stderr
+    r = prove("forall n : nat, n = n", "--tactics", 'Load "/etc/passwd".')
+    assert r.returncode == 1 and "rejected" in r.stdout
