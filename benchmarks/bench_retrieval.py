@@ -162,8 +162,20 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=1_000)
     parser.add_argument("--texts", type=int, default=1_024, help="texts for the encoder run")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="FAISS and torch threads (default: the libraries' choice); on a machine shared "
+        "with other jobs, 1 avoids OpenMP threads waiting on descheduled siblings",
+    )
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    if args.threads:
+        import torch
+
+        faiss.omp_set_num_threads(args.threads)
+        torch.set_num_threads(args.threads)
 
     rows = bench_indexes(args.n, args.queries, args.seed, clustered=False)
     rows += bench_indexes(args.n, args.queries, args.seed, clustered=True)
@@ -171,7 +183,8 @@ def main() -> None:
 
     table = Table(
         title=f"retrieval: {args.n:,} random {DIM}-d vectors, {args.queries:,} queries, k={K}; "
-        f"faiss {faiss.__version__}, {faiss.get_num_gpus()} GPU(s), {os.cpu_count()} CPUs"
+        f"faiss {faiss.__version__}, {faiss.get_num_gpus()} GPU(s), {os.cpu_count()} CPUs, "
+        f"threads {args.threads or 'default'}, load average {os.getloadavg()[0]:.1f}"
     )
     for col in (
         "case",
