@@ -57,3 +57,21 @@ def test_plan_travel_chart_cli(tmp_path: Path) -> None:
                           str(target), TRIP], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     assert target.read_bytes().startswith(PNG) and target.stat().st_size > 5_000
+
+
+def test_search_tree_drawing_marks_the_proof_path(tmp_path: Path) -> None:
+    import math
+
+    from prover.coq import CoqEnv
+    from prover.env import Theorem
+    from prover.search import BestFirstSearch, SearchConfig, draw_tree
+    from prover.simple_generators import FixedTacticsGenerator
+
+    tactics = ("intros.", "destruct H.", "split.", "assumption.")
+    with CoqEnv() as env:
+        result = BestFirstSearch(env, FixedTacticsGenerator(tactics), SearchConfig(k=4, time_limit=30)).prove(
+            Theorem("and_swap", "forall (P Q : Prop), P /\\ Q -> Q /\\ P"))
+    assert result.proved
+    svg = draw_tree(result.tree, tmp_path / "tree.svg").read_text()
+    assert "stroke: #2ca02c; stroke-width: 3" in svg  # the proof path: thick green edges
+    assert f"({-math.log(len(tactics)):.2f})" in svg  # edge labels carry the tactic's log-prob
