@@ -4,6 +4,10 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# pip's "Location ... is ignored" lines (a local index in this machine's pip.conf) are noise.
+QUIET  := 2>&1 | { grep -v 'is ignored: it is neither a file nor a directory' || true; }
+SHELL  := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 
 .PHONY: run test setup system lint bench
 
@@ -15,9 +19,9 @@ system:
 
 $(STAMP): pyproject.toml
 	@[ -x $(PY) ] || python3 -m venv $(VENV)
-	$(PIP) install -q --upgrade pip
-	$(PIP) install -q torch==2.13.0
-	$(PIP) install -q -e '.[dev,ray]'
+	$(PIP) install -q --upgrade pip $(QUIET)
+	$(PIP) install -q torch==2.13.0 $(QUIET)
+	$(PIP) install -q -e '.[dev,ray]' $(QUIET)
 	@touch $(STAMP)
 
 run: setup
