@@ -4,8 +4,8 @@ For each test split (random, novel_premises) it scores, against the human tactic
 (a) the byte-level T5 (8 beams, gold premises in the input), (b) the k-NN generator and
 (a)+(b) their equal-weight mixture: top-1 and top-8 exact match (whitespace-normalised).
 A model is only scored on the test part of the split it was trained on (``provenance.json``):
-the shipped default (``data/models/``) for its split, ``data/generated/<kind>-<split>/`` for
-the other (``proofplan train generator DATA --split S --out data/generated/generator-S``,
+the shipped default (``data/models/<kind>/``, random) or ``data/models/<kind>/novel_premises/``,
+else ``data/generated/<kind>-<split>/`` (``proofplan train generator DATA --split S --out data/generated/generator-S``,
 ``proofplan train progress DATA --split S --out data/generated/progress-S``).
 Then the seq2seq model's latency per goal with 8 beams on CPU, one goal at a time and batched
 (target <= 100 ms per goal batched), and the progress metrics beside the training-median baseline.
@@ -38,7 +38,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 def model_folder(kind: str, split: str) -> Path | None:
     """The model trained on ``split``: the shipped default if it was, else data/generated/."""
-    for folder in (data_dir() / "models" / kind, REPO / "data" / "generated" / f"{kind}-{split}" / "export",
+    for folder in (data_dir() / "models" / kind, data_dir() / "models" / kind / split,
+                   REPO / "data" / "generated" / f"{kind}-{split}" / "export",
                    REPO / "data" / "generated" / f"{kind}-{split}"):
         prov = read_provenance(folder)
         if prov is not None and prov.get("split") == split:
