@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from planner.travel.database import World
 from planner.travel.encoding import (
+    Label,
     SolveResult,
     TravelEncoding,
     candidate_cities,
@@ -117,9 +118,13 @@ def plan_trip(spec: TripSpec, world: World, known_cities: dict[str, str], time_l
     routes = ranked_routes(spec, world, cands) if len(cands) >= spec.visiting_city_number else []
     best: SolveResult | None = None
     exhausted = True
+    over_budget = False
     for r in routes:
         left = time_limit - (time.perf_counter() - start)
         if best is not None and best.itinerary is not None and r.bound >= best.itinerary.total_cost:
+            break
+        if r.bound > spec.budget:
+            over_budget = True  # this route and every later one cost more than the budget
             break
         if left <= 0:
             exhausted = False
@@ -138,6 +143,13 @@ def plan_trip(spec: TripSpec, world: World, known_cities: dict[str, str], time_l
         best.message = "" if exhausted else "time limit reached before optimality was proved"
         best.seconds = time.perf_counter() - start
         return best
+    if routes and exhausted and len(cands) > spec.visiting_city_number + 1:
+        # every route was refuted, by its cost bound or by z3: no plan; the labels that explain
+        # it come from the unsat analysis (the state-wide encoding would be slow to core)
+        core = [Label("budget", "budget", f"total cost within the budget of ${spec.budget:,}")] if over_budget else []
+        return SolveResult("unsat", core=core, seconds=time.perf_counter() - start,
+                           message="every route costs more than the budget" if over_budget else
+                           "no route admits a plan")
     # no route admits a plan (or none was found in time): the full encoding decides and explains
     left = max(1.0, time_limit - (time.perf_counter() - start))
     res = TravelEncoding(spec, world, known_cities).solve(left, want_core=want_core)
