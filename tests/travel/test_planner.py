@@ -57,3 +57,11 @@ def test_unknown_route_gives_labelled_core(db, queries):
     assert out.status == "unsat"
     assert [c.kind for c in out.core] == ["transport"]
     assert "Ithaca" in out.core[0].text
+
+
+def test_statewide_budget_refuted_by_route_bounds(db, queries):
+    q = queries[13]  # 7 days, 3 cities in Texas from the whole database; cheapest plan $483
+    spec = q.gold_spec.model_copy(update={"budget": 400})
+    out = plan_spec(spec, "two-stage", None, time_limit=30)
+    assert out.status == "unsat"
+    assert [c.kind for c in out.core] == ["budget"]
