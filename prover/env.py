@@ -10,7 +10,6 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Union
 
 from proofplan.errors import ProofplanError
 
@@ -62,7 +61,7 @@ class TacticTimeout:
     seconds: float
 
 
-TacticResult = Union[ProofState, ProofFinished, TacticError, TacticTimeout]
+TacticResult = ProofState | ProofFinished | TacticError | TacticTimeout
 
 
 class ProverError(ProofplanError):
