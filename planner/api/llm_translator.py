@@ -95,8 +95,14 @@ def parse_translation(catalog: Catalog, text: str, output: str) -> ApiRequest:
         raw = json.loads(match.group(0))
     except json.JSONDecodeError as exc:
         raise ValueError(f"invalid JSON: {exc.msg} at position {exc.pos}") from None
+    except RecursionError:
+        raise ValueError("invalid JSON: nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer literal longer than int() accepts
+        raise ValueError(f"invalid JSON: {' '.join(str(exc).split())}") from None
     try:
         parsed = _TranslationOut.model_validate(raw)
+    except RecursionError:
+        raise ValueError("schema: the JSON is nested too deeply") from None
     except ValidationError as exc:
         err = exc.errors()[0]
         raise ValueError(f"schema: {'.'.join(map(str, err['loc']))}: {err['msg']}") from None

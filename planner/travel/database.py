@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from planner.travel.spec import SpecError
 from proofplan.paths import data_dir
 
 
@@ -230,38 +231,59 @@ class TravelDatabase:
         return (origin, dest) in self.drives
 
 
-def _read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
+# The columns each table loader reads by key (optional ones are read with .get()).
+RESTAURANT_COLUMNS = ("Name", "City", "Average Cost", "Cuisines", "Aggregate Rating")
+ACCOMMODATION_COLUMNS = ("NAME", "city", "price", "room type", "minimum nights", "maximum occupancy")
+ATTRACTION_COLUMNS = ("Name", "City")
+FLIGHT_COLUMNS = ("Flight Number", "Price", "DepTime", "ArrTime", "ActualElapsedTime", "FlightDate",
+                  "OriginCityName", "DestCityName")
+DISTANCE_COLUMNS = ("origin", "destination", "duration", "distance")
+
+
+def _read_csv(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
+    """The rows of a database table, after checking once that its header has every `required` column."""
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            header = reader.fieldnames or []
+            missing = [c for c in required if c not in header]
+            if missing:
+                raise SpecError(f"travel database table {path} lacks column(s) "
+                                f"{', '.join(map(repr, missing))}")
+            return list(reader)
+    except FileNotFoundError:
+        raise SpecError(f"travel database table {path} does not exist") from None
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise SpecError(f"travel database table {path} cannot be read: {' '.join(str(exc).split())}") from None
 
 
 @functools.lru_cache(maxsize=2)
 def load_database(root: Path | None = None) -> TravelDatabase:
-    """Read every table once per process."""
+    """Read every table once per process; a missing table or column is a SpecError naming it."""
     base = (root or travel_data_dir()) / "database"
     db = TravelDatabase(load_background(root))
     rest: dict[str, list[Restaurant]] = defaultdict(list)
-    for r in _read_csv(base / "restaurants" / "clean_restaurant_2022.csv"):
+    for r in _read_csv(base / "restaurants" / "clean_restaurant_2022.csv", RESTAURANT_COLUMNS):
         rest[r["City"]].append(Restaurant(r["Name"], r["City"], _int_price(_num(r["Average Cost"])),
                                           _cuisines(r["Cuisines"]), _num(r["Aggregate Rating"])))
     db.restaurants_by_city = dict(rest)
     acc: dict[str, list[Accommodation]] = defaultdict(list)
-    for r in _read_csv(base / "accommodations" / "clean_accommodations_2022.csv"):
+    for r in _read_csv(base / "accommodations" / "clean_accommodations_2022.csv", ACCOMMODATION_COLUMNS):
         acc[r["city"]].append(accommodation_from_row(r))
     db.accommodations_by_city = dict(acc)
     att: dict[str, list[Attraction]] = defaultdict(list)
-    for r in _read_csv(base / "attractions" / "attractions.csv"):
+    for r in _read_csv(base / "attractions" / "attractions.csv", ATTRACTION_COLUMNS):
         att[r["City"]].append(Attraction(r["Name"], r["City"]))
     db.attractions_by_city = dict(att)
     legs: dict[tuple[str, str, str], list[Flight]] = defaultdict(list)
     numbers: dict[str, list[Flight]] = defaultdict(list)
-    for r in _read_csv(base / "flights" / "clean_Flights_2022.csv"):
+    for r in _read_csv(base / "flights" / "clean_Flights_2022.csv", FLIGHT_COLUMNS):
         f = flight_from_row(r)
         legs[(f.origin, f.dest, f.date)].append(f)
         numbers[f.number].append(f)
     db.flights_by_leg = dict(legs)
     db.flights_by_number = dict(numbers)
-    for r in _read_csv(base / "googleDistanceMatrix" / "distance.csv"):
+    for r in _read_csv(base / "googleDistanceMatrix" / "distance.csv", DISTANCE_COLUMNS):
         key = (r["origin"], r["destination"])
         if key not in db.drives or db.drives[key] is None:
             db.drives[key] = make_drive(r["origin"], r["destination"], r["duration"], r["distance"])

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from lm.base import LanguageModel
 from planner.travel.database import Background, load_background
-from planner.travel.spec import SpecError, TripSpec
+from planner.travel.spec import SpecError, TripSpec, describe_validation_error
 from planner.travel.translate import check_places
 
 EXAMPLE_REQUEST = ("Plan a 3-day trip for two people from Ithaca to Rockford, March 16th to March 18th, 2022, "
@@ -43,19 +43,20 @@ def extract_json(text: str) -> dict:
         obj, _ = json.JSONDecoder().raw_decode(text[start:])
     except json.JSONDecodeError as exc:
         raise ValueError(f"invalid JSON: {exc.msg} at position {exc.pos}") from None
+    except RecursionError:
+        raise ValueError("invalid JSON: nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer literal longer than int() accepts
+        raise ValueError(f"invalid JSON: {' '.join(str(exc).split())}") from None
     if not isinstance(obj, dict):
         raise ValueError("the JSON answer is not an object")
     return obj
 
 
 def validation_message(exc: Exception) -> str:
+    """One line saying why a candidate was rejected."""
     if isinstance(exc, ValidationError):
-        parts = []
-        for e in exc.errors()[:3]:
-            loc = ".".join(str(x) for x in e.get("loc", ()))
-            parts.append(f"{loc}: {str(e.get('msg', '')).removeprefix('Value error, ')}")
-        return "; ".join(parts)
-    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return describe_validation_error(exc)
+    return str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 @dataclass
@@ -103,7 +104,7 @@ class LLMTranslator:
             try:
                 spec = TripSpec.model_validate(extract_json(answer))
                 return check_places(spec, self.background)
-            except (ValueError, ValidationError, SpecError) as exc:
+            except (ValueError, RecursionError) as exc:  # ValidationError and SpecError are ValueErrors
                 attempt.error = validation_message(exc)
                 feedback = attempt
         last = self.history[-1].error if self.history else "no answer"

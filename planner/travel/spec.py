@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from proofplan.errors import ProofplanError
 
@@ -21,7 +22,52 @@ TRANSPORT_BANS: tuple[str, ...] = ("no flight", "no self-driving")
 
 
 class SpecError(ProofplanError, ValueError):
-    """A request that cannot become a valid TripSpec (missing field, bad value, unknown city)."""
+    """Bad travel-planner input: a request that cannot become a valid TripSpec (missing field, bad
+    value, unknown city), or a database table that cannot be read."""
+
+
+# The benchmark's name for each TripSpec field (the benchmark row's keys).
+BENCHMARK_NAMES: dict[str, str] = {"origin": "org", "destination": "dest", "dates": "date",
+                                   "people": "people_number", "local": "local_constraint"}
+BENCHMARK_REQUIRED: tuple[str, ...] = ("org", "dest", "days", "visiting_city_number", "date",
+                                       "people_number", "budget")
+
+
+def describe_validation_error(exc: ValidationError, names: Mapping[str, str] | None = None,
+                              limit: int = 3) -> str:
+    """A one-line summary of the first `limit` errors: `field.path: reason; ...`.
+
+    `names` renames the first element of each error location (e.g. TripSpec -> benchmark names)."""
+    parts = []
+    for e in exc.errors()[:limit]:
+        loc = [str(x) for x in e.get("loc", ())]
+        if loc and names:
+            loc[0] = names.get(loc[0], loc[0])
+        msg = str(e.get("msg", "")).removeprefix("Value error, ")
+        parts.append(f"{'.'.join(loc)}: {msg}" if loc else msg)
+    return " ".join("; ".join(parts).split())
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _whole_number(row: Mapping, key: str) -> int:
+    """The benchmark field `key` as an int; integral floats and digit strings are accepted."""
+    value = row[key]
+    if isinstance(value, bool):
+        raise SpecError(f"benchmark field {key!r} must be a whole number (got {_short(value)})")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:  # not digits, or more digits than int() accepts
+            pass
+    raise SpecError(f"benchmark field {key!r} must be a whole number (got {_short(value)})")
 
 
 class LocalConstraints(BaseModel):
@@ -66,7 +112,10 @@ class ExtraConstraint(BaseModel):
         kind = registry.find(self.type)
         if kind is None:
             raise ValueError(f"unknown constraint type {self.type!r} (known: {', '.join(registry.names())})")
-        self.value = kind.validate_value(self.value)
+        try:
+            self.value = kind.validate_value(self.value)
+        except TypeError as exc:  # e.g. a number where a list is expected; pydantic only reports ValueError
+            raise ValueError(f"{self.type}: value {_short(self.value)} has the wrong shape ({exc})") from None
         return self
 
 
@@ -120,19 +169,32 @@ class TripSpec(BaseModel):
         return self
 
     @classmethod
-    def from_benchmark(cls, row: dict) -> TripSpec:
-        """Build from the benchmark's structured fields (org, dest, days, ... local_constraint)."""
-        lc = row.get("local_constraint") or {}
-        return cls(
-            origin=row["org"],
-            destination=row["dest"],
-            days=int(row["days"]),
-            visiting_city_number=int(row["visiting_city_number"]),
-            dates=list(row["date"]),
-            people=int(row["people_number"]),
-            budget=int(row["budget"]),
-            local=LocalConstraints.model_validate(lc),
-        )
+    def from_benchmark(cls, row: Mapping) -> TripSpec:
+        """Build from the benchmark's structured fields (org, dest, days, ... local_constraint).
+
+        Raises SpecError naming the field when one is missing, not a whole number, or invalid."""
+        if not isinstance(row, Mapping):
+            raise SpecError(f"a benchmark row must be a mapping (got {type(row).__name__})")
+        missing = [k for k in BENCHMARK_REQUIRED if k not in row]
+        if missing:
+            raise SpecError(f"benchmark row is missing field(s): {', '.join(missing)}")
+        dates = row["date"]
+        if not isinstance(dates, list | tuple):
+            raise SpecError(f"benchmark field 'date' must be a list of ISO dates (got {_short(dates)})")
+        fields = {
+            "origin": row["org"],
+            "destination": row["dest"],
+            "days": _whole_number(row, "days"),
+            "visiting_city_number": _whole_number(row, "visiting_city_number"),
+            "dates": list(dates),
+            "people": _whole_number(row, "people_number"),
+            "budget": _whole_number(row, "budget"),
+            "local": row.get("local_constraint") or {},
+        }
+        try:
+            return cls.model_validate(fields)
+        except ValidationError as exc:
+            raise SpecError(f"invalid benchmark row: {describe_validation_error(exc, BENCHMARK_NAMES)}") from None
 
     def as_benchmark(self) -> dict:
         """The benchmark's structured fields (what its evaluator calls the question)."""

@@ -5,6 +5,8 @@
   message names the entry and the field.
 * ``TripSpec``: any mapping or JSON text raises only pydantic's ``ValidationError``.
 * The trip-request parser (``planner.travel.parser``): any text raises only :class:`SpecError`.
+* ``TripSpec.from_benchmark``: a missing, non-numeric or invalid field raises :class:`SpecError`
+  naming the field.
 * TravelPlanner files with a missing column or a wrong-typed field give a precise error.
 
 Every call runs under a time limit (``within``): no input may hang a loader.
@@ -192,27 +194,46 @@ GOOD_ROW = {"org": "Ithaca", "dest": "Rockford", "days": 3, "visiting_city_numbe
                                  "transportation": None}}
 
 
-def test_benchmark_row_of_wrong_type_is_a_validation_error():
-    row = {**GOOD_ROW, "date": "2022-03-16"}
-    with pytest.raises(ValidationError, match="date"):
-        TripSpec.from_benchmark(row)
-    with pytest.raises(ValidationError, match="cuisine"):
-        TripSpec.from_benchmark({**GOOD_ROW, "local_constraint": {"cuisine": "Thai"}})
+def test_benchmark_row_of_wrong_type_is_a_spec_error_naming_the_field():
+    for change, field in [({"date": "2022-03-16"}, "date"),
+                          ({"local_constraint": {"cuisine": "Thai"}}, "local_constraint.cuisine"),
+                          ({"local_constraint": {"cuisine": ["Thai"]}}, "local_constraint.cuisine"),
+                          ({"org": 3}, "org"), ({"days": 5}, "5-day")]:
+        with pytest.raises(SpecError) as info:
+            TripSpec.from_benchmark({**GOOD_ROW, **change})
+        assert field in str(info.value) and "\n" not in str(info.value), (change, str(info.value))
 
 
-@pytest.mark.xfail(strict=True, raises=(KeyError, ValueError, TypeError),
-                   reason="known gap in planner/travel/spec.py TripSpec.from_benchmark: a missing or "
-                   "non-numeric field raises KeyError/ValueError, reported to the travel planner's owner")
-@pytest.mark.parametrize("change", [{"drop": "dest"}, {"set": ("days", "three")}, {"set": ("budget", None)}])
-def test_benchmark_row_missing_or_non_numeric_field_is_a_spec_error(change):
+@pytest.mark.parametrize(("change", "field"), [
+    ({"drop": "dest"}, "dest"), ({"drop": "budget"}, "budget"), ({"drop": "people_number"}, "people_number"),
+    ({"set": ("days", "three")}, "days"), ({"set": ("budget", None)}, "budget"),
+    ({"set": ("budget", "9" * 5000)}, "budget"), ({"set": ("visiting_city_number", True)}, "visiting_city_number"),
+    ({"set": ("people_number", 1.5)}, "people_number"), ({"set": ("date", None)}, "date"),
+])
+def test_benchmark_row_missing_or_non_numeric_field_is_a_spec_error(change, field):
     row = dict(GOOD_ROW)
     if "drop" in change:
         del row[change["drop"]]
     else:
         key, value = change["set"]
         row[key] = value
-    with pytest.raises((SpecError, ValidationError)):
+    with pytest.raises(SpecError) as info:
         TripSpec.from_benchmark(row)
+    msg = str(info.value)
+    assert field in msg and "\n" not in msg and len(msg) < 200
+
+
+def test_benchmark_row_with_numeric_strings_still_loads():
+    spec = TripSpec.from_benchmark({**GOOD_ROW, "days": "3", "budget": " 1700 ", "people_number": 2.0})
+    assert (spec.days, spec.budget, spec.people) == (3, 1700, 2)
+
+
+@pytest.mark.parametrize("extra", [{"type": "airlines", "value": {"prefer": 5}},
+                                   {"type": "attraction_categories", "value": [{}]}])
+def test_extra_constraint_of_the_wrong_shape_is_a_validation_error(extra):
+    raw = {**TripSpec.from_benchmark(GOOD_ROW).model_dump(by_alias=True), "extra": [extra]}
+    with pytest.raises(ValidationError, match=extra["type"]):
+        TripSpec.model_validate(raw)
 
 
 # --- the trip-request parser ------------------------------------------------------------------
@@ -273,9 +294,6 @@ def rewrite_csv(path: Path, drop: str | None = None, set_first: tuple[str, str] 
         writer.writerows(rows)
 
 
-@pytest.mark.xfail(strict=True, raises=KeyError,
-                   reason="known gap in planner/travel/database.py load_database: a missing column "
-                   "raises KeyError, reported to the travel planner's owner")
 @pytest.mark.parametrize(("table", "column"), [
     ("restaurants/clean_restaurant_2022.csv", "Average Cost"),
     ("accommodations/clean_accommodations_2022.csv", "price"),
@@ -288,3 +306,12 @@ def test_database_table_missing_a_column_is_a_precise_error(database_copy: Path,
     with pytest.raises(SpecError) as info:
         load_database(database_copy)
     assert column in str(info.value) and Path(table).name in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_database_table_that_is_missing_is_a_spec_error(database_copy: Path):
+    from planner.travel.database import load_database
+
+    (database_copy / "database" / "attractions" / "attractions.csv").unlink()
+    with pytest.raises(SpecError, match="attractions.csv does not exist"):
+        load_database(database_copy)

@@ -73,3 +73,25 @@ def test_gives_up_with_a_one_line_error(served):
         tr.translate("a trip please")
     assert "3 attempts" in str(err.value) and "people" in str(err.value)
     assert len(model.prompts) == 3
+
+
+DEEP = '{"origin": ' + "[" * 50000 + "]" * 50000 + "}"
+
+
+def test_unparseable_json_feeds_the_retry_loop(served):
+    huge = '{"origin": "Ithaca", "budget": ' + "9" * 5000 + "}"
+    model, client = served([DEEP, huge, json.dumps(GOOD)])
+    tr = LLMTranslator(client, max_attempts=3)
+    spec = tr.translate("Please help me plan a trip from St. Petersburg to Rockford ...")
+    assert spec.origin == "St. Petersburg"
+    assert tr.history[0].error == "invalid JSON: nested too deeply"
+    assert tr.history[1].error.startswith("invalid JSON: Exceeds the limit")
+    assert "rejected: invalid JSON: nested too deeply" in model.prompts[1]
+
+
+def test_only_unparseable_json_ends_in_a_spec_error(served):
+    model, client = served([DEEP, DEEP])
+    tr = LLMTranslator(client, max_attempts=2)
+    with pytest.raises(SpecError, match=r"in 2 attempts \(last error: invalid JSON: nested too deeply\)$"):
+        tr.translate("a trip please")
+    assert len(model.prompts) == 2
