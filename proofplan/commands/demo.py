@@ -38,9 +38,9 @@ if TYPE_CHECKING:
 DEMO_THEOREMS: tuple[str, ...] = (
     "Coq.Bool.Bool.implb_false_l",
     "Coq.Bool.Bool.andb_false_intro2",
-    "Coq.Bool.Bool.andb_negb_l",
     "Coq.Arith.PeanoNat.Nat.pred_succ",
     "Coq.Arith.Compare_dec.not_le",
+    "Coq.Bool.Bool.negb_true_iff",
 )
 TRIP_REQUEST = ("Please help me plan a trip from St. Petersburg to Rockford spanning 3 days from March "
                 "16th to March 18th, 2022. The travel should be planned for a single person with a "
@@ -240,7 +240,7 @@ def demo(
         "auto", help="Search configuration for the proofs (auto: the learned one when its models are shipped)."
     ),
     models_dir: Path | None = typer.Option(None, help="Trained models folder (default data/models)."),
-    budget_seconds: float = typer.Option(10.0, min=0.1, help="Search budget per theorem, in seconds."),
+    budget_seconds: float = typer.Option(15.0, min=0.1, help="Search budget per theorem, in seconds."),
     skip_proofs: bool = typer.Option(False, "--skip-proofs", help="Only the planning stages."),
 ) -> None:
     """Run every stage on bundled examples: Coq proofs, a trip, an impossible trip repaired, an API plan.
