@@ -131,7 +131,8 @@ Written by `proofplan train generator` on {dt.datetime.now(dt.timezone.utc):%Y-%
 - Input: gold premises of the traced tactic (corpus statements, `[P] ` lines, each cut to
   {config.settings.max_premise_bytes} bytes) followed by the goal state (`[G] `), at most
   {config.settings.max_input_bytes} bytes; the goal is never cut. Output: the tactic (at most
-  {config.settings.max_tactic_bytes} bytes; longer human tactics were left out of training).
+  {config.settings.max_tactic_bytes} bytes; longer human tactics were left out of training;
+  beam search stops at {config.settings.max_decode_bytes} bytes).
 - Data: `{dataset_dir}` split `{split}`, part `train` ({r.train_examples} examples);
   validation loss on {r.val_examples} examples of part `val`.
 - Training: AdamW lr {config.learning_rate}, batch {config.batch_size}, linear warm-up

@@ -31,7 +31,7 @@ def test_lm_backed_matches_native_generator(trained_generator):
     native = trainer.best_generator()
     backend = HFLocalModel(native.model, native.tokenizer, device="cpu")
     template = PromptTemplate("byt5", kind="byt5", max_state_bytes=native.settings.max_input_bytes)
-    wrapped = LMGenerator(backend, template, max_new_tokens=native.settings.max_tactic_bytes + 1)
+    wrapped = LMGenerator(backend, template, max_new_tokens=native.settings.max_decode_bytes + 1)
     states, premises = [e.state for e in val[:5]], [list(e.premises) for e in val[:5]]
     assert [wrapped.prompt(s, p) for s, p in zip(states, premises, strict=True)] == native.encode_inputs(states, premises)
     a = native.suggest_batch(states, premises, 4)
