@@ -163,7 +163,7 @@ def find_repairs(spec: TripSpec, analysis: Analysis, mode: Mode = "two-stage", r
         # two changes: drop one constraint and raise the budget to that request's minimum
         labels = user_labels(spec)
         for lab in [x for x in analysis.core if x != "budget"] or [x for x in labels if x != "budget"]:
-            relaxed = keep_only(spec, set(labels) - {lab})
+            relaxed = keep_only(spec, set(labels) - {lab, "budget"})  # the cheapest plan at any budget
             free = plan_spec(relaxed, mode, reference, time_limit, want_core=False)
             if free.status == "sat" and free.itinerary is not None:
                 need = free.itinerary.total_cost

@@ -120,14 +120,20 @@ def analyse(spec: TripSpec, world: World, known: dict[str, str], time_limit: flo
             return Analysis("unsat", _merge(reasons), [lab.key for lab in core], None, time.perf_counter() - start)
         if not oracle.infeasible(frozenset(labels)):
             return Analysis("sat", [], [], oracle.min_cost(frozenset(labels)), time.perf_counter() - start)
-        if oracle.infeasible(frozenset({"budget"})):
+        rest = [x for x in labels if x != "budget"]
+        if oracle.min_cost(frozenset(rest)) is None:
+            # no plan at any price: name what blocks it, then judge the budget with that dropped
+            blocked, remaining = blocking_labels(oracle, rest)
+            relaxed_cost = oracle.min_cost(frozenset(remaining))
+            mus = blocked + (["budget"] if relaxed_cost is not None and relaxed_cost > spec.budget else [])
+        elif oracle.infeasible(frozenset({"budget"})):
             mus = ["budget"]  # even the bare trip costs more than the budget: nothing else matters
         else:
             mus = list(labels)
-        for lab in list(mus) if len(mus) > 1 else []:  # deletion: keep a label only if the rest would have a plan
-            trial = frozenset(x for x in mus if x != lab)
-            if oracle.infeasible(trial):
-                mus.remove(lab)
+            for lab in list(mus) if len(mus) > 1 else []:  # deletion: keep a label only if the rest has a plan
+                trial = frozenset(x for x in mus if x != lab)
+                if oracle.infeasible(trial):
+                    mus.remove(lab)
         without_budget = oracle.min_cost(frozenset(labels) - {"budget"})
         reasons = user_reasons(spec, world, known, mus, oracle)
         return Analysis("unsat", reasons, mus, without_budget, time.perf_counter() - start)
@@ -135,6 +141,24 @@ def analyse(spec: TripSpec, world: World, known: dict[str, str], time_limit: flo
         return Analysis("unknown", [Reason("unknown", f"the solver reached its time limit ({exc}); "
                                            "no reason could be established")], [], None,
                         time.perf_counter() - start)
+
+
+def blocking_labels(oracle: CostOracle, rest: list[str]) -> tuple[list[str], list[str]]:
+    """Split `rest` (no plan at any price) into blocking labels and the remainder that has a plan.
+
+    The blocking labels are a union of minimal subsets without a plan, found one after the other
+    by deletion until the remaining labels admit a plan (the bare trip does, so this ends).
+    """
+    blocked: list[str] = []
+    remaining = list(rest)
+    while oracle.min_cost(frozenset(remaining)) is None:
+        mus = list(remaining)
+        for lab in list(mus) if len(mus) > 1 else []:
+            if oracle.min_cost(frozenset(x for x in mus if x != lab)) is None:
+                mus.remove(lab)
+        blocked += mus
+        remaining = [x for x in remaining if x not in mus]
+    return blocked, remaining
 
 
 def structural_core(spec: TripSpec, world: World, known: dict[str, str], time_limit: float) -> list[Label]:
@@ -167,8 +191,20 @@ def user_reasons(spec: TripSpec, world: World, known: dict[str, str], mus: list[
     reasons: list[Reason] = []
     cities = _dest_cities(spec, world, known)
     local = [m for m in mus if m != "budget"]
+    everything_else = frozenset(user_labels(spec)) - {"budget"}
+    if "budget" in mus and oracle.min_cost(everything_else) is None:
+        # the other labels in `mus` rule out any plan; the budget is judged with them dropped
+        reasons = user_reasons(spec, world, known, local, oracle)
+        cost = oracle.min_cost(everything_else - set(local))
+        assert cost is not None  # blocking_labels guarantees a plan once the blocking labels are dropped
+        dropped = ", ".join(_label_words(spec, lab) for lab in local)
+        reasons.append(Reason("budget", f"even without {dropped}, the cheapest itinerary costs {_money(cost)}, "
+                              f"{_money(cost - spec.budget)} over the {_money(spec.budget)} budget",
+                              ["budget"], {"min_cost": cost, "budget": spec.budget, "over_by": cost - spec.budget,
+                                           "without": local}))
+        return reasons
     if "budget" in mus:
-        cost = oracle.min_cost(frozenset(user_labels(spec)) - {"budget"})
+        cost = oracle.min_cost(everything_else)
         text = (f"the cheapest itinerary that meets everything else costs {_money(cost)}, "
                 f"{_money(cost - spec.budget)} over the {_money(spec.budget)} budget")
         for lab in local:

@@ -57,6 +57,34 @@ def test_room_type_and_house_rule(db, queries, q1):
     assert {r.kind for r in report.repairs} >= {"drop_constraint"}
 
 
+def test_budget_too_small_and_room_type_impossible(q1):
+    # regression: the budget reason used to format the cost of a trip that cannot exist (None)
+    local = q1.gold_spec.local.model_copy(update={"room_type": "shared room"})
+    spec = q1.gold_spec.model_copy(update={"budget": 1000, "local": local})
+    report = explain_and_repair(spec, mode="sole", reference=q1.reference)
+    assert report.status == "unsat"
+    assert [r.kind for r in report.reasons] == ["accommodation", "budget"]
+    assert report.reasons[0].text == "Rockford has no shared-room listings"
+    assert report.reasons[1].text == ("even without the room type (shared room), the cheapest itinerary "
+                                      "costs $1,305, $305 over the $1,000 budget")
+    assert sorted(report.core) == ["budget", "local.room_type"]
+    assert report.min_cost_without_budget is None
+    best = report.repairs[0]
+    assert best.kind == "drop_and_raise" and best.spec.budget == 1305 and best.spec.local.room_type is None
+    assert all(r.cost <= r.spec.budget for r in report.repairs)
+
+
+def test_cli_budget_and_room_type_has_no_traceback(run_cli):
+    q = ("Please help me plan a trip from St. Petersburg to Rockford spanning 3 days from March 16th to "
+         "March 18th, 2022. The travel should be planned for a single person with a budget of $1,000. "
+         "We need a shared room.")
+    out = run_cli("plan", "travel", "--json", q)
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    data = json.loads(out.stdout)
+    assert [r["kind"] for r in data["reasons"]] == ["accommodation", "budget"]
+    assert data["reasons"][1]["numbers"]["min_cost"] > 1000
+
+
 def test_impossible_route_is_a_fact(q1):
     spec = q1.gold_spec.model_copy(update={"origin": "Ithaca"})
     report = explain_and_repair(spec, mode="two-stage")
