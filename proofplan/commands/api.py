@@ -9,6 +9,7 @@ import typer
 
 from proofplan.apps import data_app, eval_app, plan_app
 from proofplan.errors import ProofplanError
+from proofplan.output import JSON_HELP
 
 PLANNERS = ("auto", "fast-downward", "pyperplan")
 TRANSLATORS = ("builtin", "llm")
@@ -101,15 +102,17 @@ def eval_api(
     translator: Annotated[str, typer.Option(help="builtin or llm.")] = "builtin",
     model: Annotated[str | None, typer.Option(help="Model for --translator llm.")] = None,
     show_failures: Annotated[bool, typer.Option(help="List failed cases with the reason.")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Run the API-planning evaluation set and print success per category and latency."""
     _check_choice("planner", planner, PLANNERS)
     _check_choice("translator", translator, TRANSLATORS)
-    from rich.console import Console
     from rich.table import Table
 
     from planner.api.evalset import default_path, load_evalset
     from planner.api.evaluation import evaluate, summarise
+    from proofplan.output import console as make_console
+    from proofplan.output import echo_json
 
     path = evalset or default_path()
     if not path.exists():
@@ -131,7 +134,7 @@ def eval_api(
     for cat_name, (n, share) in summary.by_category.items():
         table.add_row(cat_name, str(n), f"{100 * share:.1f}%")
     table.add_row("[bold]all[/]", str(summary.total), f"[bold]{100 * summary.success:.1f}%[/]")
-    console = Console(highlight=False)
+    console = make_console(as_json, highlight=False)
     console.print(table)
     console.print(f"same calls as gold: {100 * summary.gold_calls_match:.1f}%; latency median "
                   f"{1000 * summary.median_s:.0f} ms, p95 {1000 * summary.p95_s:.0f} ms")
@@ -139,6 +142,8 @@ def eval_api(
         for o in outcomes:
             if not o.success:
                 console.print(f"[red]fail[/] {o.id}: {o.reason}")
+    if as_json:
+        echo_json({"planner": planner, "translator": translator, "summary": summary, "outcomes": outcomes})
 
 
 @data_app.command("api-evalset")

@@ -5,6 +5,7 @@ from pathlib import Path
 import typer
 
 from proofplan.apps import data_app
+from proofplan.output import JSON_HELP
 
 HISTOGRAM_WIDTH = 40
 MAX_BINS = 12
@@ -13,15 +14,17 @@ MAX_BINS = 12
 @data_app.command("stats")
 def stats(
     dataset_dir: Path = typer.Argument(..., help="Dataset folder (LeanDojo Benchmark 4 layout)."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Print theorems, tactics, premises, split sizes and the distribution of proof lengths."""
-    from rich.console import Console
     from rich.table import Table
 
+    from proofplan.output import console as make_console
+    from proofplan.output import echo_json
     from prover.dataset import PARTS, dataset_stats
 
     st = dataset_stats(dataset_dir)
-    console = Console()
+    console = make_console(as_json)
     summary = Table(title=f"dataset {dataset_dir}", show_header=False)
     summary.add_column("what")
     summary.add_column("count", justify="right")
@@ -52,6 +55,18 @@ def stats(
         top = max(st.proof_lengths.values())
         bar = "#" * max(1 if count else 0, round(HISTOGRAM_WIDTH * count / top))
         console.print(f"{label:>10} | {bar} {count}", highlight=False)
+    if as_json:
+        echo_json({"dataset": str(dataset_dir), **_stats_json(st)})
+
+
+def _stats_json(st) -> dict:
+    """The counts of `st` (a ``DatasetStats``) as plain JSON data; theorems with a traced proof added."""
+    from proofplan.output import to_jsonable
+
+    data = to_jsonable(st)
+    data["theorems_with_proof"] = st.theorems - st.proof_lengths.get(0, 0)
+    data["proof_lengths"] = {str(n): c for n, c in sorted(st.proof_lengths.items())}
+    return data
 
 
 def _length_bins(lengths: "dict[int, int]") -> list[tuple[str, int]]:

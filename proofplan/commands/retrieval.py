@@ -8,6 +8,7 @@ import typer
 
 from proofplan.apps import eval_app, index_app, train_app
 from proofplan.errors import ProofplanError
+from proofplan.output import JSON_HELP
 
 SPLITS = ("random", "novel_premises")
 MODEL_HELP = (
@@ -128,12 +129,15 @@ def eval_retrieval_command(
     index_dir: Path = typer.Option(
         None, help="Saved index of the tuned encoder (default: derived)."
     ),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """R@1, R@10 and MRR of the tuned encoder beside BM25 and the untuned encoder, each ranking
     only the premises accessible from the theorem's file."""
     from rich.console import Console
     from rich.table import Table
 
+    from proofplan.output import console as make_console
+    from proofplan.output import echo_json
     from prover.dataset import load_split
     from prover.premise_retriever import (
         PremiseCorpus,
@@ -194,4 +198,15 @@ def eval_retrieval_command(
             f"{m.recall_at_10 / base.recall_at_10:.2f}x" if base.recall_at_10 else "-",
             f"{m.mrr / base.mrr:.2f}x" if base.mrr else "-",
         )
-    Console(width=140).print(table)
+    make_console(as_json, width=140).print(table)
+    if as_json:
+        echo_json(
+            {
+                "dataset": str(data),
+                "split": split,
+                "part": part,
+                "tactics": len(examples),
+                "premises": len(corpus),
+                "results": results,
+            }
+        )

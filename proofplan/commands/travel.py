@@ -10,6 +10,7 @@ import typer
 
 from proofplan.apps import eval_app, plan_app
 from proofplan.errors import ProofplanError
+from proofplan.output import JSON_HELP
 
 MODES = ("sole", "two-stage")
 TRANSLATORS = ("parser", "llm")
@@ -124,6 +125,7 @@ def eval_travelplanner(
     out: Annotated[Path | None, typer.Option(help="Where to write the JSON results.")] = None,
     limit: Annotated[int | None, typer.Option(help="Only the first N queries.")] = None,
     time_limit: Annotated[float, typer.Option(help="Solver time limit per query in seconds.")] = 10.0,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Plan every query of a TravelPlanner split and print the benchmark's metrics."""
     _check_choice("mode", mode, MODES)
@@ -132,19 +134,21 @@ def eval_travelplanner(
         raise ProofplanError(f"split {split!r} is not bundled (only 'train'; never hand-convert validation/test)")
     if limit is not None and limit < 1:
         raise ProofplanError("--limit must be at least 1")
-    from rich.console import Console
-
     from planner.travel.api import make_translator
     from planner.travel.benchmark import run_eval
+    from proofplan.output import console as make_console
+    from proofplan.output import echo_json
     from proofplan.paths import data_dir
 
     out = out or data_dir() / "generated" / "travel" / f"eval_{split}_{mode}_{translator}.json"
-    console = Console()
+    console = make_console(as_json)
     with console.status("planning ...") as status:
         summary = run_eval(split, mode, make_translator(translator, model), time_limit, out, limit,
                            progress=lambda r: status.update(f"query {r.idx}: {r.status} ({r.seconds:.2f} s)"))
     print_summary(console, summary)
     console.print(f"results written to {out}")
+    if as_json:
+        echo_json(summary)
 
 
 def print_summary(console, summary: dict) -> None:
@@ -184,15 +188,19 @@ def eval_travel_unsat(
     out: Annotated[Path | None, typer.Option(help="Where to write the JSON results.")] = None,
     limit: Annotated[int | None, typer.Option(help="Only the first N requests.")] = None,
     time_limit: Annotated[float, typer.Option(help="Solver time limit per solve in seconds.")] = 10.0,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Explain and repair every request of the unsat set; print the shares explained and repaired."""
     if limit is not None and limit < 1:
         raise ProofplanError("--limit must be at least 1")
-    from rich.console import Console
-
     from planner.travel.unsat_bench import print_unsat_benchmark
+    from proofplan.output import console, echo_json
     from proofplan.paths import data_dir
 
     out = out or data_dir() / "generated" / "travel" / "eval_travel_unsat.json"
-    print_unsat_benchmark(Console(), limit=limit, time_limit=time_limit, out=out)
-    typer.echo(f"results written to {out}")
+    summary = print_unsat_benchmark(console(as_json), limit=limit, time_limit=time_limit, out=out)
+    if as_json:
+        typer.echo(f"results written to {out}", err=True)
+        echo_json(summary)
+    else:
+        typer.echo(f"results written to {out}")

@@ -56,3 +56,12 @@ def test_eval_api_on_a_few_cases(tmp_path):
     assert out.returncode == 0, out.stderr
     assert "complete/single/dataflow" in out.stdout and "all" in out.stdout
     assert len((tmp_path / "r.jsonl").read_text().splitlines()) == 6
+
+
+def test_eval_api_json_is_the_only_stdout(tmp_path):
+    out = run("eval", "api", "--limit", "3", "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["planner"] == "auto" and data["summary"]["total"] == 3
+    assert len(data["outcomes"]) == 3 and {"id", "success", "reason"} <= set(data["outcomes"][0])
+    assert data["summary"]["success"] == sum(o["success"] for o in data["outcomes"]) / 3

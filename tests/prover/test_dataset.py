@@ -382,3 +382,15 @@ def test_stats_command_errors(tmp_path):
     out = _cli(str(bad))
     assert out.returncode == 2 and "expected a JSON list" in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_stats_command_json():
+    out = _cli(str(EXCERPT), "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    stats = dataset_stats(EXCERPT)
+    assert data["theorems"] == stats.theorems == 10 and data["tactics"] == stats.tactics
+    assert data["split_sizes"] == {"random": {"val": 10}} and data["premises_in_corpus"] is None
+    assert data["proof_lengths"] == {str(n): c for n, c in stats.proof_lengths.items()}
+    assert sum(data["proof_lengths"].values()) == 10
+    assert data["theorems_with_proof"] == 10 - data["proof_lengths"].get("0", 0)

@@ -7,6 +7,7 @@ defines lemmas about its own functions; theorems rewrite with lemmas they may ac
 
 from __future__ import annotations
 
+import json
 import random
 import subprocess
 import sys
@@ -315,3 +316,16 @@ def test_cli_eval_retrieval_prints_metrics_and_rejects_bad_input(dataset, tmp_pa
     )
     missing = _cli("index", "premises", str(tmp_path / "nope"))
     assert missing.returncode == 2 and "does not exist" in missing.stderr
+
+
+def test_cli_eval_retrieval_json(dataset):
+    done = _cli(
+        "eval", "retrieval", str(dataset), "--split", "novel_premises", "--model", "untuned",
+        "--limit", "5", "--json",
+    )
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["split"] == "novel_premises" and data["tactics"] == 5
+    names = [r["name"] for r in data["results"]]
+    assert names == ["BM25", "all-MiniLM-L6-v2 (untuned)"]
+    assert all(0 <= r["recall_at_1"] <= r["recall_at_10"] <= 1 for r in data["results"])

@@ -66,3 +66,24 @@ def test_eval_travel_unsat_limit(tmp_path):
     data = json.loads(target.read_text())
     assert data["n"] == 2 and data["explained_share"] == 1.0 and data["repaired_share"] == 1.0
     assert "explained correctly" in out.stdout
+
+
+def test_eval_travelplanner_json_is_the_only_stdout(tmp_path):
+    target = tmp_path / "eval.json"
+    out = run("eval", "travelplanner", "--mode", "sole", "--limit", "2", "--out", str(target), "--json",
+              timeout=300)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data == json.loads(target.read_text())
+    assert data["n"] == 2 and data["final_pass_rate"] == 1.0
+    assert "Final pass rate" in out.stderr
+
+
+def test_eval_travel_unsat_json_is_the_only_stdout(tmp_path):
+    target = tmp_path / "unsat.json"
+    out = run("eval", "travel-unsat", "--limit", "1", "--out", str(target), "--json", timeout=300)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data == json.loads(target.read_text())
+    assert data["n"] == 1 and data["explained_share"] == 1.0
+    assert "results written to" in out.stderr
