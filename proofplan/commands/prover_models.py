@@ -7,6 +7,7 @@ import typer
 
 from proofplan.apps import eval_app, train_app
 from proofplan.errors import ProofplanError
+from proofplan.output import JSON_HELP
 
 SPLIT_HELP = "Dataset split: random or novel_premises."
 
@@ -22,6 +23,13 @@ def _check_dataset(data: Path) -> None:
 
 
 ENCODER_HELP = "State encoder: lsa (TF-IDF + SVD fitted on the training states; fast) or minilm."
+
+
+def _finite(value: float) -> float | None:
+    """JSON has no infinity: a loss never measured (inf) or NaN becomes null."""
+    import math
+
+    return value if math.isfinite(value) else None
 
 
 def _encoder(kind: str, cache: Path | None):
@@ -58,13 +66,14 @@ def train_generator(
     threads: int = typer.Option(1, min=0, help="CPU threads for torch (0: torch's default); 1 is fastest on a busy machine."),
     warmup_steps: int = typer.Option(30, min=0),
     seed: int = typer.Option(0),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Train the byte-level T5 tactic generator (GPU when torch sees one, else CPU) and build
     the k-NN index; export both with a model card."""
     from dataclasses import replace
 
-    from rich.console import Console
-
+    from proofplan.output import console as make_console
+    from proofplan.output import echo_json
     from prover.generators.byt5 import ByT5Settings, ByT5Size
     from prover.generators.pipeline import build_generator
     from prover.generators.training import TrainConfig
@@ -84,12 +93,21 @@ def train_generator(
     build = build_generator(data, split, config, export, encoder=_encoder(encoder, out / "embeddings.npz"), resume=resume,
                             val_eval_examples=val_eval)
     r = build.report
-    console = Console()
+    console = make_console(as_json)
     console.print(f"trained {r.steps} steps in {r.seconds / 60:.1f} min on {r.device} ({r.stopped}); "
                   f"best val loss {r.best_val_loss:.4f} at step {r.best_step}")
     for res in (build.val_byt5, build.val_knn):
         console.print(f"val {res.name}: top-1 {res.top1:.3f}  top-8 {res.topk:.3f}  ({res.examples} tactics)")
     console.print(f"exported to {export}")
+    if as_json:
+        echo_json({
+            "command": "train generator", "dataset": data, "split": split, "output": out, "export": export,
+            "steps": r.steps, "seconds": r.seconds, "stopped": r.stopped, "device": r.device,
+            "best_val_loss": _finite(r.best_val_loss), "best_step": r.best_step,
+            "train_examples": r.train_examples, "val_examples": r.val_examples, "parameters": r.parameters,
+            "knn_states": build.knn_states, "knn_encoder": build.knn_encoder,
+            "validation": [build.val_byt5, build.val_knn],
+        })
 
 
 @train_app.command("progress")
@@ -102,11 +120,13 @@ def train_progress_cmd(
     cache: Path = typer.Option(Path("data/generated/embeddings.npz"), help="MiniLM embedding cache file."),
     threads: int = typer.Option(1, min=0, help="CPU threads for torch (0: torch's default)."),
     seed: int = typer.Option(0),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Train the progress predictor (remaining steps) on rebalanced proof lengths."""
     import torch
-    from rich.console import Console
 
+    from proofplan.output import console as make_console
+    from proofplan.output import echo_json
     from prover.progress_training import build_progress
 
     if threads:
@@ -115,12 +135,20 @@ def train_progress_cmd(
     _check_dataset(data)
     _check_split(split)
     _, build = build_progress(data, split, out, encoder=_encoder(encoder, cache), epochs=epochs, seed=seed)
-    console = Console()
+    console = make_console(as_json)
     r = build.report
     console.print(f"trained on {r.rebalanced_states} rebalanced of {r.train_states} states, "
                   f"{r.epochs} epochs in {r.seconds:.0f} s")
     _print_progress_table(console, "validation", [build.val_model, build.val_baseline])
     console.print(f"saved to {out}")
+    if as_json:
+        echo_json({
+            "command": "train progress", "dataset": data, "split": split, "output": out, "encoder": build.encoder,
+            "epochs": r.epochs, "best_epoch": r.best_epoch, "best_val_loss": _finite(r.best_val_loss),
+            "seconds": r.seconds, "encode_seconds": r.encode_seconds, "train_states": r.train_states,
+            "rebalanced_states": r.rebalanced_states, "val_states": r.val_states,
+            "validation": [build.val_model, build.val_baseline],
+        })
 
 
 def _print_progress_table(console, title: str, metrics) -> None:
@@ -143,11 +171,12 @@ def eval_generator(
     k: int = typer.Option(8, min=1, help="Beams / candidates per goal."),
     limit: int = typer.Option(0, min=0, help="Evaluate only the first N tactics (0: all)."),
     premises: bool = typer.Option(True, help="Give the generator the gold premises."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Top-1 and top-k exact match of the seq2seq, k-NN and mixed generators."""
-    from rich.console import Console
     from rich.table import Table
 
+    from proofplan.output import console, echo_json
     from prover.generators import default_generator_dir, load_generator
     from prover.generators.evaluation import evaluate_topk
     from prover.generators.pipeline import load_examples
@@ -166,10 +195,15 @@ def eval_generator(
     byt5, knn = load_generator("byt5", folder), load_generator("knn", folder)
     from prover.generators.combined import MixtureGenerator
 
+    results = []
     for name, gen in (("byt5", byt5), ("knn", knn), ("byt5+knn", MixtureGenerator([byt5, knn]))):
         res = evaluate_topk(name, gen, examples, k=k, use_premises=premises)
+        results.append(res)
         table.add_row(name, f"{res.top1:.3f}", f"{res.topk:.3f}", f"{res.seconds_per_goal:.3f}")
-    Console().print(table)
+    console(as_json).print(table)
+    if as_json:
+        echo_json({"command": "eval generator", "dataset": data, "split": split, "part": part, "model": folder,
+                   "k": k, "premises": premises, "tactics": len(examples), "results": results})
 
 
 @eval_app.command("progress")
@@ -178,10 +212,10 @@ def eval_progress(
     split: str = typer.Option("random", help=SPLIT_HELP),
     part: str = typer.Option("test", help="train, val or test."),
     model: Path = typer.Option(None, help="Progress model folder (default: data/models/progress)."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Exact-bin accuracy, accuracy within +-1 step and MAE, beside the training-median baseline."""
-    from rich.console import Console
-
+    from proofplan.output import console, echo_json
     from proofplan.paths import data_dir
     from prover.progress import ProgressPredictor
     from prover.progress_training import evaluate_progress, load_progress_examples
@@ -190,6 +224,11 @@ def eval_progress(
     _check_split(split)
     if part not in ("train", "val", "test"):
         raise ProofplanError(f"unknown part {part!r}; expected train, val or test")
-    predictor = ProgressPredictor.load(model or data_dir() / "models" / "progress")
+    folder = model or data_dir() / "models" / "progress"
+    predictor = ProgressPredictor.load(folder)
     examples = load_progress_examples(data, split, part)
-    _print_progress_table(Console(), f"{split}/{part}", evaluate_progress(predictor, examples))
+    metrics = evaluate_progress(predictor, examples)
+    _print_progress_table(console(as_json), f"{split}/{part}", metrics)
+    if as_json:
+        echo_json({"command": "eval progress", "dataset": data, "split": split, "part": part, "model": folder,
+                   "states": len(examples), "results": metrics})

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import math
 import subprocess
 import sys
 
+import pytest
 from typer.testing import CliRunner
 
 from proofplan import commands  # noqa: F401  (registers the commands)
@@ -52,3 +55,79 @@ def test_train_and_eval_commands(coq_dataset, tmp_path):
     res = runner.invoke(app, ["eval", "progress", str(coq_dataset), "--split", "novel_premises", "--model", str(prog)])
     assert res.exit_code == 0, res.output
     assert "training median" in res.output and "exact-bin acc" in res.output
+
+
+# --json: stdout holds exactly one JSON document, tables and progress bars go to stderr.
+
+
+def _json_run(*args: str) -> dict:
+    res = CliRunner().invoke(app, [*args, "--json"])
+    assert res.exit_code == 0, res.output
+    return json.loads(res.stdout)
+
+
+@pytest.fixture(scope="module")
+def generator_doc(coq_dataset, tmp_path_factory):
+    out = tmp_path_factory.mktemp("json-gen") / "gen"
+    doc = _json_run(
+        "train", "generator", str(coq_dataset), "--out", str(out), "--max-steps", "4", "--eval-every", "2",
+        "--d-model", "32", "--layers", "1", "--max-input-bytes", "128", "--batch-size", "8",
+        "--max-tactic-bytes", "24", "--val-eval", "3",
+    )
+    return out, doc
+
+
+@pytest.fixture(scope="module")
+def progress_doc(coq_dataset, tmp_path_factory):
+    out = tmp_path_factory.mktemp("json-progress") / "progress"
+    return out, _json_run("train", "progress", str(coq_dataset), "--out", str(out), "--epochs", "3")
+
+
+def test_train_generator_json(generator_doc):
+    out, doc = generator_doc
+    assert doc["command"] == "train generator" and doc["output"] == str(out)
+    assert doc["export"] == str(out / "export") and (out / "export" / "model.safetensors").is_file()
+    assert doc["steps"] == 4 and doc["best_step"] in (2, 4) and doc["seconds"] > 0
+    assert doc["best_val_loss"] is not None and math.isfinite(doc["best_val_loss"]) and doc["best_val_loss"] > 0
+    assert doc["train_examples"] > doc["val_examples"] > 0 and doc["parameters"] > 1000
+    assert [v["name"] for v in doc["validation"]] == ["byt5", "knn"]
+    assert all(v["examples"] == 3 and 0 <= v["top1"] <= v["topk"] <= 1 for v in doc["validation"])
+
+
+def test_eval_generator_json(coq_dataset, generator_doc):
+    out, _ = generator_doc
+    doc = _json_run("eval", "generator", str(coq_dataset), "--part", "train", "--model", str(out / "export"),
+                    "--limit", "4", "--k", "2")
+    assert doc["command"] == "eval generator" and doc["part"] == "train" and doc["tactics"] == 4 and doc["k"] == 2
+    results = {r["name"]: r for r in doc["results"]}
+    assert list(results) == ["byt5", "knn", "byt5+knn"]
+    assert all(r["examples"] == 4 and r["k"] == 2 and 0 <= r["top1"] <= r["topk"] <= 1 for r in results.values())
+    # The k-NN index holds the training states, so their own tactics come back first.
+    assert results["knn"]["top1"] == 1.0
+
+
+def test_train_progress_json(coq_dataset, progress_doc):
+    from prover.progress_training import load_progress_examples
+
+    out, doc = progress_doc
+    assert doc["command"] == "train progress" and doc["output"] == str(out) and (out / "MODEL_CARD.md").is_file()
+    assert 1 <= doc["best_epoch"] <= doc["epochs"] <= 3 and doc["seconds"] >= 0  # rounded to 0.1 s
+    assert doc["best_val_loss"] is not None and doc["best_val_loss"] > 0
+    assert doc["train_states"] == len(load_progress_examples(coq_dataset, "random", "train"))
+    assert doc["val_states"] == len(load_progress_examples(coq_dataset, "random", "val"))
+    assert [m["name"].split(" (")[0] for m in doc["validation"]] == ["progress model", "training median"]
+
+
+def test_eval_progress_json(coq_dataset, progress_doc):
+    from prover.progress import ProgressPredictor
+    from prover.progress_training import load_progress_examples
+
+    out, _ = progress_doc
+    doc = _json_run("eval", "progress", str(coq_dataset), "--part", "test", "--model", str(out))
+    steps = [e.steps for e in load_progress_examples(coq_dataset, "random", "test")]
+    assert doc["command"] == "eval progress" and doc["states"] == len(steps) > 0
+    model, baseline = doc["results"]
+    assert model["name"] == "progress model" and model["examples"] == len(steps)
+    assert 0 <= model["bin_accuracy"] <= model["within_one"] <= 1 and model["mae"] >= 0
+    median = ProgressPredictor.load(out).settings.train_median
+    assert baseline["mae"] == pytest.approx(sum(abs(median - s) for s in steps) / len(steps))
