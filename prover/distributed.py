@@ -1,7 +1,10 @@
 """Proof-search evaluation spread over Ray workers.
 
 Each worker is a Ray actor that owns one proof-assistant process (a :class:`~prover.coq.CoqEnv`)
-and builds the configuration's prover on it, exactly as the single-process run does. The
+and builds the configuration's prover on it with
+:func:`prover.prover_configs.evaluation_prover`, the function the single-process run uses (so
+proofs get the same re-check, including the leak check of
+:class:`~prover.leak_check.FutureLemmaCheck`). The
 tactic generator is either loaded by every worker, or served by one :class:`GeneratorService`
 actor that collects the requests of all workers and answers them with batched
 ``suggest_batch`` calls. The driver keeps each worker's queue two theorems deep (so a worker
@@ -31,8 +34,10 @@ from prover.env import ProofEnv, Theorem
 from prover.evaluation import (
     EvalRecord,
     EvalSummary,
-    _append,
-    _drop_partial_tail,
+    Prover,
+    append_record,
+    drop_partial_tail,
+    prove_record,
     read_results,
     summarize,
     theorem_id,
@@ -40,9 +45,8 @@ from prover.evaluation import (
 from prover.prover_configs import (
     AUTOMATION_CONFIGS,
     ProverSettings,
-    SearchComponents,
-    build_prover,
     check_config,
+    evaluation_prover,
     load_components,
 )
 
@@ -201,23 +205,6 @@ class RemoteGenerator:
         return ray.get(refs)
 
 
-def _components_around(config: str, settings: ProverSettings, generator: TacticGenerator) -> SearchComponents:
-    """The premise source and progress model of ``config`` around a given generator (as
-    :func:`prover.prover_configs.load_components` loads them, without loading a generator)."""
-    from prover import default_models
-
-    premises = None
-    progress = None
-    if "retrieval" in config:
-        if settings.dataset_dir is None:
-            raise ProofplanError(f"{config!r} retrieves premises: give the dataset whose corpus to search")
-        premises = default_models.premise_source(settings.models_dir, settings.dataset_dir,
-                                                 settings.num_premises)
-    if config.endswith("+progress"):
-        progress = default_models.progress_model(settings.models_dir)
-    return SearchComponents(generator, premises, progress)
-
-
 class ProverWorker:
     """One worker: a proof-assistant process and the configuration's prover built on it."""
 
@@ -229,20 +216,20 @@ class ProverWorker:
         self.env_factory = env_factory or _default_env
         self.service = service
         self.env: ProofEnv | None = None
-        self.prover: Callable[[Theorem], Any] | None = None
+        self.prover: Prover | None = None
 
     def setup(self) -> int:
         """Start the proof assistant and load the models; returns this worker's process id."""
         self.env = self.env_factory()
         components = None
         if self.config not in AUTOMATION_CONFIGS and self.service is not None:
-            components = _components_around(self.config, self.settings, RemoteGenerator(self.service))
-        self.prover = build_prover(self.config, self.env, self.settings, components)
+            components = load_components(self.config, self.settings, RemoteGenerator(self.service))
+        self.prover = evaluation_prover(self.config, self.env, self.settings, components)
         return os.getpid()
 
     def prove(self, theorem: Theorem) -> EvalRecord:
         assert self.prover is not None, "setup() was not called"
-        return EvalRecord.from_result(self.config, self.prover(theorem))
+        return prove_record(self.prover, self.config, theorem)
 
     def close(self) -> None:
         if self.env is not None:
@@ -404,6 +391,7 @@ class RayEvaluation:
         out: str | Path,
         show_progress: bool = True,
         on_record: Callable[[EvalRecord], None] | None = None,
+        console: Any = None,
     ) -> EvalSummary:
         """Prove every theorem not yet in ``out`` for this config; the summary of all of them."""
         ray = self._ray
@@ -415,7 +403,7 @@ class RayEvaluation:
             raise ValueError(f"theorem names must be unique; {dup!r} appears twice")
         out = Path(out)
         out.parent.mkdir(parents=True, exist_ok=True)
-        _drop_partial_tail(out)
+        drop_partial_tail(out)
         done = {r.name for r in read_results(out) if r.config == self.config}
         todo: deque[Theorem] = deque(t for t in theorems if theorem_id(t) not in done)
         attempts: dict[str, int] = defaultdict(int)
@@ -435,7 +423,7 @@ class RayEvaluation:
             )
 
             progress = Progress(TextColumn(f"[bold]{self.config} (ray x{len(self._workers)})"),
-                                BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+                                BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console)
             progress.start()
             task = progress.add_task(self.config, total=len(theorems),
                                      completed=len(theorems) - len(todo))
@@ -465,7 +453,7 @@ class RayEvaluation:
                         generation[slot] += 1
                     record = self._retry_or_fail(thm, attempts, todo, exc)
                 if record is not None:
-                    _append(out, record)
+                    append_record(out, record)
                     self.stats.theorems_run += 1
                     self.stats.by_worker[slot] += 1
                     if on_record is not None:
@@ -513,7 +501,8 @@ def evaluate_ray(
     ray_settings: RaySettings | None = None,
     env_factory: EnvFactory | None = None,
     show_progress: bool = True,
+    console: Any = None,
 ) -> EvalSummary:
     """:func:`prover.evaluation.evaluate` over Ray workers: same results file, same resume rule."""
     with RayEvaluation(config, settings, ray_settings, env_factory) as pool:
-        return pool.run(theorems, out, show_progress=show_progress)
+        return pool.run(theorems, out, show_progress=show_progress, console=console)

@@ -18,6 +18,7 @@ import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -99,7 +100,7 @@ def read_results(path: str | Path) -> list[EvalRecord]:
     return records
 
 
-def _drop_partial_tail(path: Path) -> None:
+def drop_partial_tail(path: Path) -> None:
     """Cut a trailing line that a kill left without its newline."""
     if not path.exists():
         return
@@ -110,12 +111,18 @@ def _drop_partial_tail(path: Path) -> None:
             fh.truncate(cut)
 
 
-def _append(path: Path, record: EvalRecord) -> None:
+def append_record(path: Path, record: EvalRecord) -> None:
+    """Append one record as a JSON line and fsync it (a kill loses at most this line)."""
     line = json.dumps(record.model_dump(), ensure_ascii=False) + "\n"
     with path.open("a", encoding="utf-8") as fh:
         fh.write(line)
         fh.flush()
         os.fsync(fh.fileno())
+
+
+def prove_record(prover: Prover, config: str, theorem: Theorem) -> EvalRecord:
+    """Run ``prover`` on one theorem and make its results-file record (used by every runner)."""
+    return EvalRecord.from_result(config, prover(theorem))
 
 
 def summarize(config: str, records: Iterable[EvalRecord]) -> EvalSummary:
@@ -145,11 +152,12 @@ def evaluate(
     out: str | Path,
     config: str,
     show_progress: bool = True,
+    console: Any = None,
 ) -> EvalSummary:
     """Run ``prover`` on every theorem not yet in ``out`` for ``config``; return the summary.
 
     Theorem names must be unique. Each record is appended (and fsynced) as soon as its
-    theorem finishes.
+    theorem finishes. The progress bar goes to ``console`` (a rich Console; default stdout).
     """
     names = [theorem_id(t) for t in theorems]
     if len(set(names)) != len(names):
@@ -157,7 +165,7 @@ def evaluate(
         raise ValueError(f"theorem names must be unique; {dup!r} appears twice")
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    _drop_partial_tail(out)
+    drop_partial_tail(out)
     done = {r.name for r in read_results(out) if r.config == config}
     todo = [t for t in theorems if theorem_id(t) not in done]
 
@@ -172,7 +180,7 @@ def evaluate(
 
         progress = Progress(
             TextColumn(f"[bold]{config}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("proved {task.fields[proved]}"), TimeElapsedColumn(),
+            TextColumn("proved {task.fields[proved]}"), TimeElapsedColumn(), console=console,
         )
         wanted = set(names)
         already = sum(1 for r in read_results(out) if r.config == config and r.name in wanted and r.proved)
@@ -180,13 +188,13 @@ def evaluate(
             task = progress.add_task(config, total=len(theorems), completed=len(theorems) - len(todo),
                                      proved=already)
             for thm in todo:
-                rec = EvalRecord.from_result(config, prover(thm))
-                _append(out, rec)
+                rec = prove_record(prover, config, thm)
+                append_record(out, rec)
                 already += rec.proved
                 progress.update(task, advance=1, proved=already)
     else:
         for thm in todo:
-            _append(out, EvalRecord.from_result(config, prover(thm)))
+            append_record(out, prove_record(prover, config, thm))
 
     wanted = set(names)
     return summarize(config, (r for r in read_results(out) if r.name in wanted))

@@ -89,27 +89,38 @@ def check_config(name: str) -> str:
     return name
 
 
-def load_components(config: str, settings: ProverSettings) -> SearchComponents:
-    """Load the generator (and retriever, progress model) that ``config`` uses."""
+def load_components(
+    config: str, settings: ProverSettings, generator: TacticGenerator | None = None
+) -> SearchComponents:
+    """Load the generator (and retriever, progress model) that ``config`` uses.
+
+    With ``generator`` given (a shared one, e.g. served to Ray workers, already including any
+    ``+sauto`` automation), only the retriever and progress model are loaded around it.
+    """
     check_config(config)
     if config in AUTOMATION_CONFIGS:
         raise UnknownConfigError(f"{config!r} is an automation baseline, not a search configuration")
     if config.endswith(HAMMER_SUFFIX):
+        base = load_components(config[: -len(HAMMER_SUFFIX)], settings, generator)
+        if generator is not None:
+            return base
         from prover.simple_generators import WithAutomation
 
-        base = load_components(config[: -len(HAMMER_SUFFIX)], settings)
         return SearchComponents(WithAutomation(base.generator), base.premises, base.progress)
     if config == "fixed":
+        if generator is not None:
+            return SearchComponents(generator)
         from prover.simple_generators import FixedTacticsGenerator
 
         return SearchComponents(FixedTacticsGenerator())
     from prover import default_models
 
-    if settings.torch_threads is not None:
-        import torch
+    if generator is None:
+        if settings.torch_threads is not None:
+            import torch
 
-        torch.set_num_threads(settings.torch_threads)
-    generator = default_models.tactic_generator(settings.models_dir, settings.generator)
+            torch.set_num_threads(settings.torch_threads)
+        generator = default_models.tactic_generator(settings.models_dir, settings.generator)
     premises = None
     progress = None
     if "retrieval" in config:
@@ -147,3 +158,23 @@ def build_prover(
     if config.endswith(HAMMER_SUFFIX):
         return lambda theorem: search.prove(with_import(theorem, HAMMER_IMPORT))
     return search.prove
+
+
+def evaluation_prover(
+    config: str,
+    env: ProofEnv,
+    settings: ProverSettings,
+    components: SearchComponents | None = None,
+) -> Prover:
+    """The prover a benchmark run uses for ``config`` on ``env`` (single-process and Ray alike).
+
+    Finished proofs are re-checked by :class:`~prover.leak_check.FutureLemmaCheck` built from
+    ``settings.dataset_dir``: a theorem whose context loads its own file must not be proved with
+    itself or a later lemma of that file. Without a dataset the plain ``env.verify`` checks.
+    """
+    checker = None
+    if settings.dataset_dir is not None:
+        from prover.leak_check import FutureLemmaCheck
+
+        checker = FutureLemmaCheck.from_dataset(env, settings.dataset_dir)
+    return build_prover(config, env, settings, components, checker)
