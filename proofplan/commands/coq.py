@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from proofplan.apps import app, data_app
+from proofplan.output import JSON_HELP
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from prover.prover_configs import ProverSettings
 
 
 @app.command(context_settings={"ignore_unknown_options": True})
@@ -43,6 +50,7 @@ def prove(
     ),
     tree: Path | None = typer.Option(None, help="Search: draw the search tree to this .svg/.png/.pdf file."),
     out: Path | None = typer.Option(None, help="Search: append one JSON line per theorem here (reruns resume)."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Prove a statement, or every theorem of a .v/.json/.jsonl file, by best-first search; or
     step by step: prove STATEMENT --tactics TACTIC... (goals after each).
@@ -50,6 +58,10 @@ def prove(
     Tactics may start with a bullet ('- simpl.'); give no short options after --tactics.
     """
     from proofplan.errors import ProofplanError
+    from proofplan.output import console as make_console
+    from proofplan.output import echo_json
+
+    console = make_console(as_json)
 
     steps = list(tactic_args or [])
     if steps and not tactics:
@@ -73,13 +85,49 @@ def prove(
             generator=generator,
             dataset_dir=dataset or data_dir() / "coq" / "sample",
         )
-        if not run_search_mode(statement, config, settings, context=context, name=name, tree=tree, out=out):
+        if not as_json:
+            if not run_search_mode(statement, config, settings, context=context, name=name, tree=tree,
+                                   out=out, console=console):
+                raise typer.Exit(1)
+            return
+        ok = _search_as_json(statement, config, settings, context, name, tree, out, console)
+        if not ok:
             raise typer.Exit(1)
         return
     from prover.coq.step_mode import run_steps
 
-    if not run_steps(statement, steps, context=context, name=name, timeout=timeout):
+    ok = run_steps(statement, steps, context=context, name=name, timeout=timeout, console=console)
+    if as_json:
+        echo_json({"mode": "steps", "statement": statement, "context": context, "tactics": steps,
+                   "proved": ok})
+    if not ok:
         raise typer.Exit(1)
+
+
+def _search_as_json(statement: str, config: str, settings: ProverSettings, context: str, name: str,
+                    tree: Path | None, out: Path | None, console: Console) -> bool:
+    """Search mode with ``--json``: the records of this run's theorems as one JSON document.
+
+    The records are those the search mode writes to ``--out`` (a temporary file without it).
+    """
+    import tempfile
+
+    from proofplan.output import echo_json
+    from prover.evaluation import read_results, theorem_id
+    from prover.search_mode import run_search_mode, theorems_of
+
+    with tempfile.TemporaryDirectory(prefix="proofplan-prove-") as tmp:
+        path = out if out is not None else Path(tmp) / "results.jsonl"
+        ok = run_search_mode(statement, config, settings, context=context, name=name, tree=tree,
+                             out=path, console=console)
+        wanted = {theorem_id(t) for t in theorems_of(statement, context, name)}
+        records: dict[str, object] = {}
+        for r in read_results(path):
+            if r.config == config and r.name in wanted:
+                records.setdefault(r.name, r)
+    echo_json({"mode": "search", "config": config, "proved": ok, "results_file": str(out) if out else None,
+               "records": list(records.values())})
+    return ok
 
 
 @data_app.command("trace-coq")

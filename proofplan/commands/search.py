@@ -5,6 +5,7 @@ from pathlib import Path
 import typer
 
 from proofplan.apps import eval_app
+from proofplan.output import JSON_HELP
 
 
 @eval_app.command("prover")
@@ -32,14 +33,14 @@ def eval_prover(
     ray_address: str | None = typer.Option(None, help="Ray cluster address (implies --ray); default: a local cluster."),
     workers: int = typer.Option(2, min=1, help="Ray workers, one proof assistant each."),
     shared_generator: bool = typer.Option(False, help="Ray: one generator actor batching all workers' requests."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Run a prover configuration on a dataset split; print pass@1 (resumes from --out)."""
-    from rich.console import Console
-
+    from proofplan.output import console as make_console
+    from proofplan.output import echo_json, to_jsonable
     from prover.coq import CoqEnv
-    from prover.evaluation import evaluate, load_benchmark
-    from prover.leak_check import FutureLemmaCheck
-    from prover.prover_configs import ProverSettings, build_prover, check_config
+    from prover.evaluation import evaluate, load_benchmark, read_results, theorem_id
+    from prover.prover_configs import ProverSettings, check_config, evaluation_prover
 
     check_config(config)
     theorems = load_benchmark(data, split_kind, split, limit)
@@ -53,19 +54,18 @@ def eval_prover(
         generator=generator,
         dataset_dir=data,
     )
-    console = Console()
+    console = make_console(as_json)
     if ray or ray_address:
         from prover.distributed import RaySettings, evaluate_ray
 
         summary = evaluate_ray(theorems, config, settings, out,
-                               RaySettings(ray_address, workers, shared_generator))
+                               RaySettings(ray_address, workers, shared_generator), console=console)
     else:
         with CoqEnv() as env:
-            # Statements whose context loads their own file must not be proved with themselves
-            # or later lemmas of that file; the checker also re-checks every proof with coqc.
-            checker = FutureLemmaCheck.from_dataset(env, data)
-            prover = build_prover(config, env, settings, checker=checker)
-            summary = evaluate(theorems, prover, out, config)
+            # Proofs are re-checked, with the leak check for statements whose context loads
+            # their own file (the same prover the Ray workers build).
+            prover = evaluation_prover(config, env, settings)
+            summary = evaluate(theorems, prover, out, config, console=console)
     median = "-" if summary.median_time_to_proof is None else f"{summary.median_time_to_proof:.2f}s"
     console.print(
         f"{config}: pass@1 = {summary.pass_at_1:.3f} ({summary.proved}/{summary.total}), "
@@ -73,3 +73,11 @@ def eval_prover(
         f"proofs rejected by re-check {summary.rejected_proofs}; results in {out}",
         highlight=False,
     )
+    if as_json:
+        wanted = {theorem_id(t) for t in theorems}
+        records: dict[str, object] = {}
+        for r in read_results(out):  # one per theorem, the first recorded (as the summary counts)
+            if r.config == config and r.name in wanted:
+                records.setdefault(r.name, r)
+        echo_json({"summary": {**to_jsonable(summary), "pass_at_1": summary.pass_at_1},
+                   "results_file": str(out), "records": list(records.values())})

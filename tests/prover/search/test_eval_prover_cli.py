@@ -1,0 +1,32 @@
+"""``proofplan eval prover --json``: one JSON document on stdout, matching the results file."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from proofplan.paths import data_dir
+from prover.evaluation import read_results
+
+SAMPLE = data_dir() / "coq" / "sample"
+
+
+@pytest.mark.skipif(not (SAMPLE / "random" / "test.json").is_file(), reason="no Coq sample dataset")
+def test_eval_prover_json(tmp_path: Path):
+    out = tmp_path / "r.jsonl"
+    r = subprocess.run(
+        [sys.executable, "-m", "proofplan.cli", "eval", "prover", str(SAMPLE), "--config", "fixed",
+         "--limit", "2", "--max-expansions", "3", "--out", str(out), "--json"],
+        capture_output=True, text=True, timeout=120, env={"COLUMNS": "120", "PATH": "/usr/bin:/bin"},
+    )
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    summary = doc["summary"]
+    assert summary["config"] == "fixed" and summary["total"] == 2
+    assert summary["pass_at_1"] == summary["proved"] / 2
+    records = read_results(out)
+    assert [d["name"] for d in doc["records"]] == [rec.name for rec in records]
+    assert summary["proved"] == sum(d["proved"] for d in doc["records"])
+    assert "pass@1" in r.stderr
