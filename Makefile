@@ -28,6 +28,7 @@ run: setup
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(VENV)/bin/proofplan demo
 
 test: setup
+	$(VENV)/bin/ruff check --quiet .
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(VENV)/bin/pytest -q
 
 lint: setup
