@@ -8,7 +8,7 @@ import typer
 
 from proofplan.apps import eval_app, index_app, train_app
 from proofplan.errors import ProofplanError
-from proofplan.output import JSON_HELP
+from proofplan.output import JSON_HELP, console, echo_json
 
 SPLITS = ("random", "novel_premises")
 MODEL_HELP = (
@@ -43,10 +43,9 @@ def train_retriever_command(
     resume: bool = typer.Option(True, help="Continue from OUT/train_state.pt when it matches."),
     seed: int = typer.Option(0),
     threads: int = typer.Option(None, min=1, help="Torch CPU threads (default: torch's choice)."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Fine-tune the premise encoder (from all-MiniLM-L6-v2) on (state, used premise) pairs."""
-    from rich.console import Console
-
     from prover.premise_retriever import RetrieverTrainConfig, train_retriever
 
     _check(data, split)
@@ -72,14 +71,18 @@ def train_retriever_command(
         seed=seed,
         **{k: v for k, v in given.items() if v is not None},
     )
-    console = Console()
+    out_console = console(as_json)
 
     def show(step: int, loss: float) -> None:
         if step == 1 or step % 100 == 0:
-            console.print(f"step {step}/{config.steps}  loss {loss:.4f}")
+            out_console.print(f"step {step}/{config.steps}  loss {loss:.4f}")
 
     report = train_retriever(data, out, config, split=split, resume=resume, on_step=show)
-    console.print(
+    if as_json:
+        echo_json({"command": "train retriever", "dataset": str(data), "split": split,
+                   "output": str(out), "method": method, "report": report})
+        return
+    out_console.print(
         f"trained {report.steps} steps (resumed from {report.resumed_from}) on {report.examples} "
         f"examples in {report.seconds:.0f} s; loss {report.first_loss:.3f} -> {report.last_loss:.3f}; "
         f"model in {out}"
@@ -94,11 +97,10 @@ def index_premises_command(
         None, help="Index folder (default: data/generated/premise_index/...)."
     ),
     rebuild: bool = typer.Option(False, help="Build even when a matching saved index exists."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Encode every corpus premise and save the FAISS index (built once per corpus and encoder)."""
     import time
-
-    from rich.console import Console
 
     from prover.premise_retriever import (
         PremiseCorpus,
@@ -112,10 +114,15 @@ def index_premises_command(
     corpus = PremiseCorpus.load(data)
     encoder = load_encoder(model)
     folder = out or default_index_dir(data, encoder.name)
-    index = premise_index(corpus, encoder, folder, rebuild=rebuild, show_progress=True)
-    Console().print(
-        f"{len(index)} premises, {index.dim}-d, encoder {encoder.name}: {folder} "
-        f"({time.perf_counter() - started:.1f} s)"
+    index = premise_index(corpus, encoder, folder, rebuild=rebuild, show_progress=not as_json)
+    seconds = time.perf_counter() - started
+    if as_json:
+        echo_json({"command": "index premises", "dataset": str(data), "premises": len(index),
+                   "dim": index.dim, "encoder": encoder.name, "index": str(folder),
+                   "seconds": round(seconds, 2)})
+        return
+    console().print(
+        f"{len(index)} premises, {index.dim}-d, encoder {encoder.name}: {folder} ({seconds:.1f} s)"
     )
 
 

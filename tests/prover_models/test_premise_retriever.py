@@ -329,3 +329,22 @@ def test_cli_eval_retrieval_json(dataset):
     names = [r["name"] for r in data["results"]]
     assert names == ["BM25", "all-MiniLM-L6-v2 (untuned)"]
     assert all(0 <= r["recall_at_1"] <= r["recall_at_10"] <= 1 for r in data["results"])
+
+
+def test_cli_index_and_train_retriever_json(dataset, corpus, tmp_path):
+    index = _cli(
+        "index", "premises", str(dataset), "--model", "untuned", "--out", str(tmp_path / "idx"),
+        "--json",
+    )
+    assert index.returncode == 0, index.stderr
+    built = json.loads(index.stdout)
+    assert built["premises"] == len(corpus.records) and built["dim"] == 384
+    assert (tmp_path / "idx").is_dir()
+    trained = _cli(
+        "train", "retriever", str(dataset), "--out", str(tmp_path / "model"), "--steps", "3",
+        "--batch-size", "4", "--threads", "1", "--json",
+    )
+    assert trained.returncode == 0, trained.stderr
+    report = json.loads(trained.stdout)
+    assert report["output"] == str(tmp_path / "model") and report["report"]["steps"] == 3
+    assert (tmp_path / "model" / "retriever.json").is_file()
