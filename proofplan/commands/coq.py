@@ -141,8 +141,9 @@ def trace_coq(
     seed: int = typer.Option(3407, help="Seed of the random / novel_premises splits."),
     check: int = typer.Option(0, help="Re-check this many random traced proofs with coqc (-1: all)."),
     corpus: str = typer.Option("all", help="Premise corpus: all library files, or those reachable from the traced files."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Trace the Coq standard library into a LeanDojo-format dataset (resumable, parallel)."""
     from prover.coq.trace_cli import trace_command
 
-    trace_command(out, files, jobs, file_timeout, seed, check, corpus)
+    trace_command(out, files, jobs, file_timeout, seed, check, corpus, as_json=as_json)

@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from proofplan.errors import ProofplanError
+from proofplan.output import echo_json
 from prover.coq.trace_pipeline import (
     assemble,
     load_cached,
@@ -22,9 +23,16 @@ from prover.coq.tracer import TraceSettings
 
 
 def trace_command(
-    out: Path, files: str, jobs: int, file_timeout: float, seed: int, check: int, corpus: str = "all"
+    out: Path,
+    files: str,
+    jobs: int,
+    file_timeout: float,
+    seed: int,
+    check: int,
+    corpus: str = "all",
+    as_json: bool = False,
 ) -> None:
-    console = Console()
+    console = Console(stderr=as_json)
     if out.exists() and not out.is_dir():
         raise ProofplanError(f"--out {out} is a file, not a folder")
     theories = theories_dir()
@@ -63,6 +71,7 @@ def trace_command(
     for rel, why in list(report.files_failed.items())[:10]:
         table.add_row(f"  failed file {rel}", why[:80])
     console.print(table)
+    res = None
     if check:
         res = recheck(out, theories, selected, None if check < 0 else check, seed=seed, jobs=jobs)
         console.print(
@@ -71,3 +80,6 @@ def trace_command(
         )
         for rel, msg in res.failures.items():
             console.print(f"  [red]{rel}[/red]: {msg[-200:]}", highlight=False)
+    if as_json:
+        echo_json({"command": "data trace-coq", "out": str(out), "files": files,
+                   "wall_seconds": round(wall, 2), "report": report, "recheck": res})
