@@ -188,13 +188,7 @@ def check_catalog(catalog: Catalog, source: str = "<catalog>") -> None:
     for t in catalog.types:
         if t.is_a is not None and t.is_a not in seen_types:
             raise CatalogError(f"{source}: type {t.name!r} is_a unknown type {t.is_a!r}")
-    graph = nx.DiGraph((t.name, t.is_a) for t in catalog.types if t.is_a is not None)
-    try:
-        cycle = nx.find_cycle(graph)
-    except nx.NetworkXNoCycle:
-        cycle = None
-    if cycle:
-        path = " -> ".join([u for u, _ in cycle] + [cycle[0][0]])
+    if path := _cycle_path((t.name, t.is_a) for t in catalog.types if t.is_a is not None):
         raise CatalogError(f"{source}: type cycle in is_a: {path}")
     for a in catalog.apis:
         for kind, params in (("input", a.inputs), ("output", a.outputs)):
@@ -208,14 +202,17 @@ def check_catalog(catalog: Catalog, source: str = "<catalog>") -> None:
                 raise CatalogError(f"{source}: API {a.name!r} requires unknown API {req!r}")
             if req == a.name:
                 raise CatalogError(f"{source}: API {a.name!r} requires itself")
-    req_graph = nx.DiGraph((a.name, r) for a in catalog.apis for r in a.requires)
-    try:
-        cycle = nx.find_cycle(req_graph)
-    except nx.NetworkXNoCycle:
-        cycle = None
-    if cycle:
-        path = " -> ".join([u for u, _ in cycle] + [cycle[0][0]])
+    if path := _cycle_path((a.name, r) for a in catalog.apis for r in a.requires):
         raise CatalogError(f"{source}: cycle in API requires: {path}")
+
+
+def _cycle_path(edges: Iterable[tuple[str, str]]) -> str | None:
+    """One cycle of the directed graph given by `edges` as ``a -> b -> a``, or None."""
+    try:
+        cycle = nx.find_cycle(nx.DiGraph(edges))
+    except nx.NetworkXNoCycle:
+        return None
+    return " -> ".join([u for u, _ in cycle] + [cycle[0][0]])
 
 
 def catalogs_dir() -> Path:
