@@ -17,6 +17,11 @@ def _check_split(split: str) -> None:
         raise ProofplanError(f"unknown split {split!r}; expected random or novel_premises")
 
 
+def _check_part(part: str) -> None:
+    if part not in ("train", "val", "test"):
+        raise ProofplanError(f"unknown part {part!r}; expected train, val or test")
+
+
 def _check_dataset(data: Path) -> None:
     if not data.is_dir():
         raise ProofplanError(f"dataset folder {data} does not exist")
@@ -183,8 +188,7 @@ def eval_generator(
 
     _check_dataset(data)
     _check_split(split)
-    if part not in ("train", "val", "test"):
-        raise ProofplanError(f"unknown part {part!r}; expected train, val or test")
+    _check_part(part)
     folder = model or default_generator_dir()
     examples = load_examples(data, split, part)
     if limit:
@@ -222,8 +226,7 @@ def eval_progress(
 
     _check_dataset(data)
     _check_split(split)
-    if part not in ("train", "val", "test"):
-        raise ProofplanError(f"unknown part {part!r}; expected train, val or test")
+    _check_part(part)
     folder = model or data_dir() / "models" / "progress"
     predictor = ProgressPredictor.load(folder)
     examples = load_progress_examples(data, split, part)
