@@ -35,7 +35,7 @@ import networkx as nx
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from proofplan.errors import ProofplanError
-from prover.data_types import CorpusFile, CorpusPremise, TracedTheorem
+from prover.data_types import CorpusFile, TracedTheorem
 
 SPLITS: tuple[str, ...] = ("random", "novel_premises")
 PARTS: tuple[str, ...] = ("train", "val", "test")
@@ -231,9 +231,6 @@ class CorpusIndex:
             if before is None or tuple(p.end) <= tuple(before):
                 names.add(p.full_name)
         return names
-
-    def all_premises(self) -> list[CorpusPremise]:
-        return [p for f in self.files.values() for p in f.premises]
 
 
 def accessible_premises(
