@@ -147,21 +147,20 @@ class TravelEncoding:
         spec, people = self.spec, self.spec.people
         rests = resolvable_restaurants(self.world.restaurants(city))
         keep: dict[str, Restaurant] = {}
-        for r in sorted(rests, key=lambda r: (r.cost, r.name))[:meal_cap]:
-            keep[r.name] = r
-        for q in spec.local.cuisine or []:
-            serving = [r for r in rests if q in ", ".join(r.cuisines)]
-            for r in sorted(serving, key=lambda r: (r.cost, r.name))[:4]:
+
+        def keep_cheapest(pool: list[Restaurant]) -> None:
+            for r in sorted(pool, key=lambda r: (r.cost, r.name))[:meal_cap]:
                 keep[r.name] = r
+            for q in spec.local.cuisine or []:
+                serving = [r for r in pool if q in ", ".join(r.cuisines)]
+                for r in sorted(serving, key=lambda r: (r.cost, r.name))[:4]:
+                    keep[r.name] = r
+
+        keep_cheapest(rests)
         extras = [(registry.get(c.type), c.value) for c in spec.extra]
         rated = [r for r in rests if all(k.keep_restaurant(v, r) for k, v in extras)]
         if len(rated) < len(rests):
-            for r in sorted(rated, key=lambda r: (r.cost, r.name))[:meal_cap]:
-                keep[r.name] = r
-            for q in spec.local.cuisine or []:
-                serving = [r for r in rated if q in ", ".join(r.cuisines)]
-                for r in sorted(serving, key=lambda r: (r.cost, r.name))[:4]:
-                    keep[r.name] = r
+            keep_cheapest(rated)
         accs = resolvable_accommodations(self.world.accommodations(city))
         rule, rtype = spec.local.house_rule, spec.local.room_type
         ok_rule = [a for a in accs if not rule or f"No {rule}" not in a.house_rules]
