@@ -519,6 +519,11 @@ class DatasetStats:
     proof_lengths: Counter[int]
     metadata: DatasetMetadata | None
 
+    @property
+    def theorems_with_proof(self) -> int:
+        """Theorems with at least one traced tactic."""
+        return self.theorems - self.proof_lengths.get(0, 0)
+
 
 def dataset_stats(dataset_dir: str | Path) -> DatasetStats:
     """Counts over every split part present (theorems counted once across splits)."""

@@ -32,7 +32,7 @@ def stats(
         summary.add_row("name", st.metadata.dataset_name)
     summary.add_row("theorems", str(st.theorems))
     summary.add_row("traced tactics", str(st.tactics))
-    summary.add_row("theorems with a traced proof", str(st.theorems - st.proof_lengths.get(0, 0)))
+    summary.add_row("theorems with a traced proof", str(st.theorems_with_proof))
     summary.add_row("distinct premises used", str(st.premises_used))
     summary.add_row(
         "premises in corpus",
@@ -51,8 +51,8 @@ def stats(
     console.print(splits)
 
     console.print("proof length (traced tactics) : theorems")
+    top = max(st.proof_lengths.values(), default=0)
     for label, count in _length_bins(st.proof_lengths):
-        top = max(st.proof_lengths.values())
         bar = "#" * max(1 if count else 0, round(HISTOGRAM_WIDTH * count / top))
         console.print(f"{label:>10} | {bar} {count}", highlight=False)
     if as_json:
@@ -64,7 +64,7 @@ def _stats_json(st) -> dict:
     from proofplan.output import to_jsonable
 
     data = to_jsonable(st)
-    data["theorems_with_proof"] = st.theorems - st.proof_lengths.get(0, 0)
+    data["theorems_with_proof"] = st.theorems_with_proof
     data["proof_lengths"] = {str(n): c for n, c in sorted(st.proof_lengths.items())}
     return data
 
