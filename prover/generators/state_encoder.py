@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from prover.generators.inputs import goal_span
+from retrieval.encoder import l2_normalise
 
 TOKEN = re.compile(r"[A-Za-z_][\w'.]*|\d+|[^\s\w]+")
 WEIGHTS = "state_encoder.safetensors"
@@ -98,9 +99,7 @@ class LsaStateEncoder:
         texts = list(texts)
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        dense = np.asarray(self._tfidf(texts) @ self.components.T, dtype=np.float32)
-        norms = np.linalg.norm(dense, axis=1, keepdims=True)
-        return np.ascontiguousarray(dense / np.maximum(norms, 1e-12), dtype=np.float32)
+        return l2_normalise(self._tfidf(texts) @ self.components.T)
 
     def save(self, folder: Path) -> None:
         from safetensors.numpy import save_file
