@@ -36,7 +36,7 @@ from prover.evaluation import (
     EvalSummary,
     Prover,
     append_record,
-    drop_partial_tail,
+    pending_theorems,
     prove_record,
     read_results,
     summarize,
@@ -397,15 +397,8 @@ class RayEvaluation:
         ray = self._ray
         if ray is None:
             raise RuntimeError("RayEvaluation.start() was not called")
-        names = [theorem_id(t) for t in theorems]
-        if len(set(names)) != len(names):
-            dup = next(n for n in names if names.count(n) > 1)
-            raise ValueError(f"theorem names must be unique; {dup!r} appears twice")
         out = Path(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        drop_partial_tail(out)
-        done = {r.name for r in read_results(out) if r.config == self.config}
-        todo: deque[Theorem] = deque(t for t in theorems if theorem_id(t) not in done)
+        todo: deque[Theorem] = deque(pending_theorems(theorems, out, self.config))
         attempts: dict[str, int] = defaultdict(int)
         in_flight: dict[Any, tuple[int, int, Theorem]] = {}  # ref -> (slot, generation, theorem)
         generation = [0] * len(self._workers)  # bumped when a slot's worker is replaced
@@ -471,7 +464,7 @@ class RayEvaluation:
                 progress.stop()
         if self._service is not None:
             self.stats.generator_requests, self.stats.generator_batches = ray.get(self._service.stats.remote())
-        wanted = set(names)
+        wanted = {theorem_id(t) for t in theorems}
         return summarize(self.config, (r for r in read_results(out) if r.name in wanted))
 
     def _replace_worker(self, slot: int) -> None:

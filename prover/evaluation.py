@@ -111,6 +111,22 @@ def drop_partial_tail(path: Path) -> None:
             fh.truncate(cut)
 
 
+def pending_theorems(theorems: Sequence[Theorem], out: Path, config: str) -> list[Theorem]:
+    """The theorems with no record for ``config`` in ``out`` yet, in order.
+
+    Checks that theorem names are unique, creates ``out``'s folder and cuts a partial last
+    line a kill left, so the results file is ready for appending.
+    """
+    names = [theorem_id(t) for t in theorems]
+    if len(set(names)) != len(names):
+        dup = next(n for n in names if names.count(n) > 1)
+        raise ValueError(f"theorem names must be unique; {dup!r} appears twice")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    drop_partial_tail(out)
+    done = {r.name for r in read_results(out) if r.config == config}
+    return [t for t in theorems if theorem_id(t) not in done]
+
+
 def append_record(path: Path, record: EvalRecord) -> None:
     """Append one record as a JSON line and fsync it (a kill loses at most this line)."""
     line = json.dumps(record.model_dump(), ensure_ascii=False) + "\n"
@@ -159,15 +175,9 @@ def evaluate(
     Theorem names must be unique. Each record is appended (and fsynced) as soon as its
     theorem finishes. The progress bar goes to ``console`` (a rich Console; default stdout).
     """
-    names = [theorem_id(t) for t in theorems]
-    if len(set(names)) != len(names):
-        dup = next(n for n in names if names.count(n) > 1)
-        raise ValueError(f"theorem names must be unique; {dup!r} appears twice")
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    drop_partial_tail(out)
-    done = {r.name for r in read_results(out) if r.config == config}
-    todo = [t for t in theorems if theorem_id(t) not in done]
+    todo = pending_theorems(theorems, out, config)
+    wanted = {theorem_id(t) for t in theorems}
 
     if show_progress:
         from rich.progress import (
@@ -182,7 +192,6 @@ def evaluate(
             TextColumn(f"[bold]{config}"), BarColumn(), MofNCompleteColumn(),
             TextColumn("proved {task.fields[proved]}"), TimeElapsedColumn(), console=console,
         )
-        wanted = set(names)
         already = sum(1 for r in read_results(out) if r.config == config and r.name in wanted and r.proved)
         with progress:
             task = progress.add_task(config, total=len(theorems), completed=len(theorems) - len(todo),
@@ -196,7 +205,6 @@ def evaluate(
         for thm in todo:
             append_record(out, prove_record(prover, config, thm))
 
-    wanted = set(names)
     return summarize(config, (r for r in read_results(out) if r.name in wanted))
 
 
