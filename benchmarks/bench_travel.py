@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from planner.travel.benchmark import run_eval
+from planner.travel.evaluation import SUMMARY_METRICS
 from planner.travel.parser import RuleBasedParser
 from proofplan.paths import REPO_ROOT
 
@@ -45,10 +46,7 @@ def main() -> None:
     t.add_column("metric")
     for mode in summaries:
         t.add_column(mode, justify="right")
-    keys = [("Delivery rate", "delivery_rate"), ("Commonsense micro", "commonsense_micro"),
-            ("Commonsense macro", "commonsense_macro"), ("Hard micro", "hard_micro"),
-            ("Hard macro", "hard_macro"), ("Final pass rate", "final_pass_rate")]
-    for name, key in keys:
+    for name, key in SUMMARY_METRICS:
         t.add_row(name, *[f"{s['metrics'][key]:.1%}" for s in summaries.values()])
     for level in ("easy", "medium", "hard"):
         t.add_row(f"  final pass ({level})",

@@ -40,6 +40,9 @@ PAPER_NAMES = {
     "valid_room_type": "Room Type",
     "valid_transportation": "Transportation",
 }
+SUMMARY_METRICS = (("Delivery rate", "delivery_rate"), ("Commonsense micro", "commonsense_micro"),
+                   ("Commonsense macro", "commonsense_macro"), ("Hard micro", "hard_micro"),
+                   ("Hard macro", "hard_macro"), ("Final pass rate", "final_pass_rate"))
 FIELDS = ("transportation", "breakfast", "attraction", "lunch", "dinner", "accommodation")
 MEALS = ("breakfast", "lunch", "dinner")
 ROOM_TYPE_OK = {

@@ -154,7 +154,7 @@ def eval_travelplanner(
 def print_summary(console, summary: dict) -> None:
     from rich.table import Table
 
-    from planner.travel.evaluation import PAPER_NAMES
+    from planner.travel.evaluation import PAPER_NAMES, SUMMARY_METRICS
 
     t = Table(title=f"TravelPlanner {summary['split']} — {summary['mode']}, translator {summary['translator']}")
     t.add_column("metric")
@@ -162,10 +162,7 @@ def print_summary(console, summary: dict) -> None:
     levels = [k for k in ("easy", "medium", "hard") if k in summary["per_level"]]
     for lv in levels:
         t.add_column(lv, justify="right")
-    rows = [("Delivery rate", "delivery_rate"), ("Commonsense micro", "commonsense_micro"),
-            ("Commonsense macro", "commonsense_macro"), ("Hard micro", "hard_micro"),
-            ("Hard macro", "hard_macro"), ("Final pass rate", "final_pass_rate")]
-    for name, key in rows:
+    for name, key in SUMMARY_METRICS:
         t.add_row(name, f"{summary['metrics'][key]:.1%}", *[f"{summary['per_level'][lv][key]:.1%}" for lv in levels])
     for key, value in summary["metrics"]["per_check"].items():
         t.add_row(f"  {PAPER_NAMES.get(key, key)}", f"{value:.1%}",
