@@ -131,18 +131,13 @@ class LeanDojoEnv(ProofEnv):
         return self._tree.add_root(init.pp, init.num_goals, init)
 
     def _handle(self, state_id: int) -> Any:
-        node = self._tree.nodes[state_id]
-        if node.handle is not None:
-            return node.handle
-        if node.parent is None:
-            node.handle = self._enter()
-            return node.handle
-        parent = self._handle(node.parent)
-        ld = import_lean_dojo()
-        res = self._dojo.run_tac(parent, node.tactic)
-        if not isinstance(res, ld.TacticState):
-            raise ProverCrashed(f"replaying {node.tactic!r} after a restart failed")
-        node.handle = res
+        """The ``TacticState`` of one of our states, replaying its path after a restart."""
+        return self._tree.handle(state_id, self._enter, self._replay)
+
+    def _replay(self, parent: Any, tactic: str) -> Any:
+        res = self._dojo.run_tac(parent, tactic)
+        if not isinstance(res, import_lean_dojo().TacticState):
+            raise ProverCrashed(f"replaying {tactic!r} after a restart failed")
         return res
 
     def run_tac(self, state: ProofState, tactic: str, timeout: float = 5.0) -> TacticResult:

@@ -199,19 +199,17 @@ class LeanReplEnv(ProofEnv):
 
     def _handle(self, state_id: int) -> int:
         """The REPL proof state of one of our states, replaying its path after a restart."""
-        node = self._tree.nodes[state_id]
-        if node.handle is not None:
-            return node.handle
-        if node.parent is None:
-            assert self._theorem is not None
-            node.handle, _ = self._open_theorem(self._theorem)
-            return node.handle
-        parent = self._handle(node.parent)
-        resp = self._send(tactic_request(node.tactic or "", parent), self.command_timeout)
+        return self._tree.handle(state_id, self._reopen_root, self._replay)
+
+    def _reopen_root(self) -> int:
+        assert self._theorem is not None
+        return self._open_theorem(self._theorem)[0]
+
+    def _replay(self, parent: int, tactic: str) -> int:
+        resp = self._send(tactic_request(tactic, parent), self.command_timeout)
         if not isinstance(resp, TacticResponse) or resp.errors():
-            raise ProverCrashed(f"replaying {node.tactic!r} after a restart failed")
-        node.handle = resp.proof_state
-        return node.handle
+            raise ProverCrashed(f"replaying {tactic!r} after a restart failed")
+        return resp.proof_state
 
     def verify(self, theorem: Theorem, proof: list[str]) -> bool:
         """Check ``proof`` (tactics in order) as one declaration in a fresh REPL process.

@@ -8,6 +8,7 @@ rebuilt on demand by replaying its path from the root.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,6 +96,18 @@ class StateTree:
         if node is None or node.closed or node.goals != state.goals:
             raise UnknownStateError(f"unknown proof state {state.id} for the current theorem")
         return node
+
+    def handle(self, state_id: int, open_root: Callable[[], Any], replay: Callable[[Any, str], Any]) -> Any:
+        """The backend handle of ``state_id``, rebuilt when a restart dropped it: the root's by
+        ``open_root()``, any other node's by ``replay(parent_handle, tactic)``."""
+        node = self.nodes[state_id]
+        if node.handle is None:
+            if node.parent is None:
+                node.handle = open_root()
+            else:
+                parent = self.handle(node.parent, open_root, replay)
+                node.handle = replay(parent, node.tactic or "")
+        return node.handle
 
     def invalidate(self) -> None:
         """Forget every backend handle (the process they belonged to is gone)."""
