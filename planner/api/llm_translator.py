@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from lm.base import LanguageModel
+from lm.json_text import decode_json
 from planner.api.catalog import Catalog, CatalogError
 from planner.api.request import ApiRequest, ProvidedValue
 from proofplan.errors import ProofplanError
@@ -91,14 +92,7 @@ def parse_translation(catalog: Catalog, text: str, output: str) -> ApiRequest:
     match = re.search(r"\{.*\}", output, re.DOTALL)
     if match is None:
         raise ValueError("no JSON object in the output")
-    try:
-        raw = json.loads(match.group(0))
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"invalid JSON: {exc.msg} at position {exc.pos}") from None
-    except RecursionError:
-        raise ValueError("invalid JSON: nested too deeply") from None
-    except ValueError as exc:  # e.g. an integer literal longer than int() accepts
-        raise ValueError(f"invalid JSON: {' '.join(str(exc).split())}") from None
+    raw = decode_json(match.group(0))
     try:
         parsed = _TranslationOut.model_validate(raw)
     except RecursionError:
