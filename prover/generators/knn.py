@@ -86,12 +86,10 @@ class KnnGenerator:
     def suggest_batch(
         self, states: list[str], premises: list[list[str]], k: int
     ) -> list[list[TacticCandidate]]:
-        if k <= 0 or not states:
+        if k <= 0 or not states or len(self.index) == 0:
             return [[] for _ in states]
-        if len(self.index) == 0:
-            return [[] for _ in states]
-        vectors = self.encoder.encode([state_key_text(s) for s in states])
-        hits = self.index.search(vectors, self.settings.neighbours)
+        texts = [state_key_text(s) for s in states]
+        hits = self.index.search_texts(self.encoder, texts, self.settings.neighbours)
         return [self._vote(row, k) for row in hits]
 
     def _vote(self, hits, k: int) -> list[TacticCandidate]:
