@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     theorems, source = load_theorems(args)
     counts = [int(w) for w in args.workers.split(",")]
     settings = ProverSettings(time_limit=args.budget_seconds, max_expansions=args.max_expansions,
-                              k=args.k, tactic_timeout=min(5.0, args.budget_seconds))
+                              k=args.k, tactic_timeout=5.0)
     load_before = os.getloadavg()
     ray.init(num_cpus=max(counts), include_dashboard=False, log_to_driver=False,
              logging_level="WARNING")

@@ -79,7 +79,7 @@ def prove(
             time_limit=budget_seconds,
             max_expansions=max_expansions,
             k=k,
-            tactic_timeout=min(timeout, budget_seconds),
+            tactic_timeout=timeout,
             progress_weight=progress_weight,
             models_dir=models_dir,
             generator=generator,

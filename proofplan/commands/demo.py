@@ -120,7 +120,7 @@ def prove_stage(console: Console, report: DemoReport, config: str, models_dir: P
     dataset = data_dir() / "coq" / "sample"
     by_name = {t.full_name: t for t in load_benchmark(dataset, "random", "test")}
     theorems = [by_name[n] for n in names if n in by_name]
-    settings = ProverSettings(time_limit=budget_seconds, k=8, tactic_timeout=min(5.0, budget_seconds),
+    settings = ProverSettings(time_limit=budget_seconds, k=8, tactic_timeout=5.0,
                               models_dir=models_dir, dataset_dir=dataset)
     components, label = None, config
     if config == LEARNED:

@@ -48,7 +48,7 @@ def eval_prover(
         time_limit=budget_seconds,
         max_expansions=max_expansions,
         k=k,
-        tactic_timeout=min(tactic_timeout, budget_seconds),
+        tactic_timeout=tactic_timeout,
         progress_weight=progress_weight,
         models_dir=models_dir,
         generator=generator,
