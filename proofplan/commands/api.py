@@ -124,8 +124,8 @@ def eval_api(
         cases = cases[:limit]
     if not cases:
         raise ProofplanError("no evaluation cases selected")
-    fn = _translator(translator, model, 2)
-    outcomes = list(evaluate(cases, lambda cat, text: fn(cat, text), planner=planner, results_path=out))
+    translate = _translator(translator, model, 2)
+    outcomes = list(evaluate(cases, translate, planner=planner, results_path=out))
     summary = summarise(outcomes)
     table = Table(title=f"API planner on {len(outcomes)} requests ({planner})")
     table.add_column("category")
