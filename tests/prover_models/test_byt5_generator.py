@@ -86,6 +86,8 @@ def test_k_zero_and_errors(trained_generator, tmp_path):
     trainer, _, _ = trained_generator
     gen = trainer.best_generator()
     assert gen.suggest("x : nat\n============================\nx = x", [], 0) == []
-    assert all(isinstance(c, TacticCandidate) for c in gen.suggest("x = x", [], 2))
+    no_marker = gen.suggest("x = x", [], 2)  # a state without a goal marker still decodes
+    assert len(no_marker) <= 2 and len({c.tactic for c in no_marker}) == len(no_marker)
+    assert all(isinstance(c, TacticCandidate) and c.logprob <= 0 for c in no_marker)
     with pytest.raises(ModelLoadError):
         ByT5Generator.load(tmp_path / "missing")
