@@ -310,52 +310,29 @@ def flight_from_row(r: dict) -> Flight:
 _DRIVE_RE = re.compile(r"^(self-driving|taxi), from (.+?) to (.+?), duration: (.+?), distance: (.+?), cost:", re.I)
 
 
-class ReferenceWorld:
+class ReferenceWorld(TravelDatabase):
     """One query's reference information (sole-planning mode): nothing beyond it is known."""
 
     def __init__(self, reference: dict, background: Background | None = None) -> None:
-        self.background = background or load_background()
-        self._rest: dict[str, list[Restaurant]] = defaultdict(list)
-        self._acc: dict[str, list[Accommodation]] = defaultdict(list)
-        self._att: dict[str, list[Attraction]] = defaultdict(list)
-        self._flights: dict[tuple[str, str, str], list[Flight]] = defaultdict(list)
-        self._drives: dict[tuple[str, str], Drive | None] = {}
+        super().__init__(background or load_background())
         for desc, content in reference.items():
             if desc.startswith("Restaurants in ") and isinstance(content, list):
                 for r in content:
-                    self._rest[r["City"]].append(Restaurant(str(r["Name"]), r["City"], _int_price(_num(r["Average Cost"])),
-                                                            _cuisines(r["Cuisines"]), _num(r.get("Aggregate Rating"))))
+                    self.restaurants_by_city.setdefault(r["City"], []).append(
+                        Restaurant(str(r["Name"]), r["City"], _int_price(_num(r["Average Cost"])),
+                                   _cuisines(r["Cuisines"]), _num(r.get("Aggregate Rating"))))
             elif desc.startswith("Accommodations in ") and isinstance(content, list):
                 for r in content:
                     a = accommodation_from_row(r)
-                    self._acc[a.city].append(a)
+                    self.accommodations_by_city.setdefault(a.city, []).append(a)
             elif desc.startswith("Attractions in ") and isinstance(content, list):
                 for r in content:
-                    self._att[r["City"]].append(Attraction(str(r["Name"]), r["City"]))
+                    self.attractions_by_city.setdefault(r["City"], []).append(Attraction(str(r["Name"]), r["City"]))
             elif desc.startswith("Flight from ") and isinstance(content, list):
                 for r in content:
                     f = flight_from_row(r)
-                    self._flights[(f.origin, f.dest, f.date)].append(f)
+                    self.flights_by_leg.setdefault((f.origin, f.dest, f.date), []).append(f)
             elif desc.startswith("Self-driving from ") and isinstance(content, str):
                 m = _DRIVE_RE.match(content)
                 if m:
-                    self._drives[(m.group(2), m.group(3))] = make_drive(m.group(2), m.group(3), m.group(4), m.group(5))
-
-    def cities_in_state(self, state: str) -> list[str]:
-        known = set(self._acc) | set(self._rest)
-        return [c for c in self.background.cities_of_state(state) if c in known]
-
-    def restaurants(self, city: str) -> list[Restaurant]:
-        return self._rest.get(city, [])
-
-    def accommodations(self, city: str) -> list[Accommodation]:
-        return self._acc.get(city, [])
-
-    def attractions(self, city: str) -> list[Attraction]:
-        return self._att.get(city, [])
-
-    def flights(self, origin: str, dest: str, date: str) -> list[Flight]:
-        return self._flights.get((origin, dest, date), [])
-
-    def drive(self, origin: str, dest: str) -> Drive | None:
-        return self._drives.get((origin, dest))
+                    self.drives[(m.group(2), m.group(3))] = make_drive(m.group(2), m.group(3), m.group(4), m.group(5))
