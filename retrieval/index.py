@@ -421,11 +421,8 @@ def _read_records(path: Path) -> list[IndexRecord]:
 
 
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def _as_matrix(vectors: np.ndarray, dim: int | None = None) -> np.ndarray:
