@@ -10,7 +10,10 @@ a brace (``2: {``) is a sentence of its own.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 
 from proofplan.errors import ProofplanError
 
@@ -38,6 +41,7 @@ class Sentence:
 
 
 _BULLET_CHARS = "-+*"
+_STRING_OR_COMMENT = re.compile(r'"|\(\*')
 _SELECTOR_BRACE = re.compile(r"(?:\d+|\[\s*[A-Za-z_][\w']*\s*\]|all)\s*:\s*\{")
 _BULLET_OR_BRACE = re.compile(r"^(?:[-]+|[+]+|[*]+|\{|\}|(?:\d+|\[\s*[A-Za-z_][\w']*\s*\]|all)\s*:\s*\{)$")
 
@@ -155,41 +159,35 @@ def split_sentences(src: str, allow_incomplete: bool = False) -> list[Sentence]:
     return out
 
 
+def _runs(src: str) -> Iterator[tuple[bool, str]]:
+    """``src`` as ``(is_string, text)`` runs, each comment turned into the run ``" "``."""
+    i, n = 0, len(src)
+    while i < n:
+        m = _STRING_OR_COMMENT.search(src, i)
+        if m is None:
+            yield False, src[i:]
+            return
+        if m.start() > i:
+            yield False, src[i : m.start()]
+        if m.group() == '"':
+            i = _skip_string(src, m.start())
+            yield True, src[m.start() : i]
+        else:
+            i = _skip_comment(src, m.start())
+            yield False, " "
+
+
 def strip_comments(src: str) -> str:
     """``src`` with every comment replaced by one space (strings kept intact)."""
-    out: list[str] = []
-    i = 0
-    n = len(src)
-    while i < n:
-        if src[i] == '"':
-            j = _skip_string(src, i)
-            out.append(src[i:j])
-            i = j
-        elif src.startswith("(*", i):
-            i = _skip_comment(src, i)
-            out.append(" ")
-        else:
-            out.append(src[i])
-            i += 1
-    return "".join(out)
+    return "".join(text for _, text in _runs(src))
 
 
 def normalize(src: str) -> str:
     """Remove comments and collapse whitespace outside strings to single spaces."""
-    text = strip_comments(src)
     parts: list[str] = []
-    i = 0
-    n = len(text)
-    while i < n:
-        if text[i] == '"':
-            j = _skip_string(text, i)
-            parts.append(text[i:j])
-            i = j
-        else:
-            j = text.find('"', i)
-            j = n if j < 0 else j
-            parts.append(re.sub(r"\s+", " ", text[i:j]))
-            i = j
+    for is_string, runs in groupby(_runs(src), key=itemgetter(0)):
+        text = "".join(t for _, t in runs)
+        parts.append(text if is_string else re.sub(r"\s+", " ", text))
     return "".join(parts).strip()
 
 
