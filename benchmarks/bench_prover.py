@@ -26,7 +26,7 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from proofplan.paths import REPO_ROOT, data_dir  # noqa: E402
-from prover.evaluation import EvalSummary, evaluate, load_benchmark, read_results  # noqa: E402
+from prover.evaluation import EvalSummary, evaluate, load_benchmark, read_results, theorem_id  # noqa: E402
 from prover.prover_configs import (  # noqa: E402
     ALL_CONFIGS,
     AUTOMATION_CONFIGS,
@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     from prover.coq import CoqEnv
 
     summaries: dict[str, EvalSummary] = {}
-    names = {t.full_name or t.name for t in theorems}
+    by_id = {theorem_id(t): t for t in theorems}
     proved_by: dict[str, set[str]] = {}
     started = time.monotonic()
     from prover.leak_check import FutureLemmaCheck
@@ -111,9 +111,8 @@ def main(argv: list[str] | None = None) -> int:
             prover = build_prover(config, env, settings, components, checker)
             summaries[config] = evaluate(theorems, prover, out, config)
             proved_by[config] = {r.name for r in read_results(out)
-                                 if r.config == config and r.name in names and r.proved}
+                                 if r.config == config and r.name in by_id and r.proved}
         # Independent audit: every reported proof is compiled again from its JSONL record.
-        by_id = {t.full_name or t.name: t for t in theorems}
         audit_failures: dict[str, int] = {}
         for config in summaries:
             out = args.out_dir / f"{config.replace('+', '_')}.jsonl"

@@ -114,7 +114,7 @@ def prove_stage(console: Console, report: DemoReport, config: str, models_dir: P
 
     from proofplan.paths import data_dir
     from prover.coq import CoqEnv
-    from prover.evaluation import load_benchmark
+    from prover.evaluation import load_benchmark, theorem_id
     from prover.prover_configs import ProverSettings, build_prover
 
     dataset = data_dir() / "coq" / "sample"
@@ -139,7 +139,7 @@ def prove_stage(console: Console, report: DemoReport, config: str, models_dir: P
             for thm in theorems:
                 bar.update(task, description=f"proving {thm.name}")
                 result = prover(thm)
-                out = ProofOutcome(thm.full_name or thm.name, thm.statement, result.status,
+                out = ProofOutcome(theorem_id(thm), thm.statement, result.status,
                                    round(result.time, 2), result.expansions, result.proof)
                 if result.proved and result.proof is not None:
                     check = env.check_with_coqc(result.theorem, result.proof)
