@@ -1,4 +1,4 @@
-"""Helpers shared by the constraint modules (times and city lists in text)."""
+"""Helpers shared by the constraint modules (times, ratings and city lists in text)."""
 
 from __future__ import annotations
 
@@ -43,6 +43,12 @@ def validate_clock(value) -> int:
     if isinstance(value, (int, float)) and 0 <= value < 24 * 60:
         return int(value)
     raise ValueError(f"{value!r} is not a clock time (HH:MM or minutes after midnight)")
+
+
+def validate_rating(value, name: str) -> float:
+    if not isinstance(value, (int, float)) or not 0 <= value <= 5:
+        raise ValueError(f"{name} takes a number from 0 to 5")
+    return float(value)
 
 
 CLAUSE_END = (r"[.;!?]|\bbut\b|\bwhile\b|\bavoid|\bskip|\bexcept\b|\bexcluding\b|\bnot\b|\bmust\b|"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from planner.travel.extra._common import validate_rating
 from planner.travel.extra.base import ConstraintType
 
 
@@ -12,9 +13,7 @@ class MinAccommodationRating(ConstraintType):
     doc = "minimum accommodation review rating, 1 to 5"
 
     def validate_value(self, value):
-        if not isinstance(value, (int, float)) or not 0 <= value <= 5:
-            raise ValueError("min_accommodation_rating takes a number from 0 to 5")
-        return float(value)
+        return validate_rating(value, self.type)
 
     def parse(self, text):
         m = re.search(r"\b(?:accommodations?|hotels?|lodging|listings?|stays?|rooms?)\b[^.?!]{0,40}?\brat(?:ed|ing|ings)\b"

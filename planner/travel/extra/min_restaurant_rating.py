@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from planner.travel.extra._common import validate_rating
 from planner.travel.extra.base import ConstraintType
 
 
@@ -12,9 +13,7 @@ class MinRestaurantRating(ConstraintType):
     doc = "minimum restaurant rating, 0 to 5"
 
     def validate_value(self, value):
-        if not isinstance(value, (int, float)) or not 0 <= value <= 5:
-            raise ValueError("min_restaurant_rating takes a number from 0 to 5")
-        return float(value)
+        return validate_rating(value, self.type)
 
     def parse(self, text):
         m = re.search(r"\brestaurants?\b[^.?!]{0,40}?\brat(?:ed|ing|ings)\b[^.?!\d]{0,20}?(\d(?:\.\d)?)"
