@@ -143,8 +143,6 @@ def eval_retrieval_command(
     from rich.console import Console
     from rich.table import Table
 
-    from proofplan.output import console as make_console
-    from proofplan.output import echo_json
     from prover.dataset import load_split
     from prover.premise_retriever import (
         PremiseCorpus,
@@ -205,7 +203,7 @@ def eval_retrieval_command(
             f"{m.recall_at_10 / base.recall_at_10:.2f}x" if base.recall_at_10 else "-",
             f"{m.mrr / base.mrr:.2f}x" if base.mrr else "-",
         )
-    make_console(as_json, width=140).print(table)
+    console(as_json, width=140).print(table)
     if as_json:
         echo_json(
             {
