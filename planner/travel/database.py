@@ -227,9 +227,6 @@ class TravelDatabase:
     def find_attraction(self, name: str, city: str) -> Attraction | None:
         return next((a for a in self.attractions(city) if name in a.name), None)
 
-    def has_drive_entry(self, origin: str, dest: str) -> bool:
-        return (origin, dest) in self.drives
-
 
 # The columns each table loader reads by key (optional ones are read with .get()).
 RESTAURANT_COLUMNS = ("Name", "City", "Average Cost", "Cuisines", "Aggregate Rating")

@@ -140,9 +140,6 @@ class TravelEncoding:
     def candidate_cities(self) -> list[str]:
         return candidate_cities(self.spec, self.world, self.known_cities)
 
-    def _states(self) -> set[str]:
-        return set(self.known_cities.values())
-
     def _city_data(self, city: str, meal_cap: int) -> CityData:
         spec, people = self.spec, self.spec.people
         rests = resolvable_restaurants(self.world.restaurants(city))
