@@ -38,8 +38,7 @@ from prover.evaluation import (
     append_record,
     pending_theorems,
     prove_record,
-    read_results,
-    summarize,
+    summarize_file,
     theorem_id,
 )
 from prover.prover_configs import (
@@ -464,8 +463,7 @@ class RayEvaluation:
                 progress.stop()
         if self._service is not None:
             self.stats.generator_requests, self.stats.generator_batches = ray.get(self._service.stats.remote())
-        wanted = {theorem_id(t) for t in theorems}
-        return summarize(self.config, (r for r in read_results(out) if r.name in wanted))
+        return summarize_file(out, self.config, theorems)
 
     def _replace_worker(self, slot: int) -> None:
         """Start a fresh worker in ``slot`` (its predecessor died)."""

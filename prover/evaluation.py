@@ -162,6 +162,12 @@ def summarize(config: str, records: Iterable[EvalRecord]) -> EvalSummary:
     )
 
 
+def summarize_file(out: Path, config: str, theorems: Sequence[Theorem]) -> EvalSummary:
+    """:func:`summarize` of ``config``'s records in ``out`` for ``theorems`` only."""
+    wanted = {theorem_id(t) for t in theorems}
+    return summarize(config, (r for r in read_results(out) if r.name in wanted))
+
+
 def evaluate(
     theorems: Sequence[Theorem],
     prover: Prover,
@@ -177,7 +183,6 @@ def evaluate(
     """
     out = Path(out)
     todo = pending_theorems(theorems, out, config)
-    wanted = {theorem_id(t) for t in theorems}
 
     if show_progress:
         from rich.progress import (
@@ -192,6 +197,7 @@ def evaluate(
             TextColumn(f"[bold]{config}"), BarColumn(), MofNCompleteColumn(),
             TextColumn("proved {task.fields[proved]}"), TimeElapsedColumn(), console=console,
         )
+        wanted = {theorem_id(t) for t in theorems}
         already = sum(1 for r in read_results(out) if r.config == config and r.name in wanted and r.proved)
         with progress:
             task = progress.add_task(config, total=len(theorems), completed=len(theorems) - len(todo),
@@ -205,7 +211,7 @@ def evaluate(
         for thm in todo:
             append_record(out, prove_record(prover, config, thm))
 
-    return summarize(config, (r for r in read_results(out) if r.name in wanted))
+    return summarize_file(out, config, theorems)
 
 
 #: Record fields (extras of a traced theorem) that may hold the context a statement needs.
