@@ -129,22 +129,15 @@ def dataflow_graph(plan: ApiPlan) -> nx.DiGraph:
     return g
 
 
-def _layers(g: nx.DiGraph) -> dict[str, int]:
-    layer: dict[str, int] = {}
-    for n in nx.topological_sort(g):
-        preds = list(g.predecessors(n))
-        layer[n] = 1 + max((layer[p] for p in preds), default=-1)
-    return layer
-
-
 def draw_dataflow(plan: ApiPlan, path: str | Path) -> Path:
     """Draw :func:`dataflow_graph` left to right: request values, get_info questions, API calls
     and goals in different colours, edges labelled with the parameter they bind."""
     path = _image_path(path)
     plt = _pyplot()
     g = dataflow_graph(plan)
-    for n, layer in _layers(g).items():
-        g.nodes[n]["layer"] = layer
+    for layer, nodes in enumerate(nx.topological_generations(g)):  # layer = longest path from a source
+        for n in nodes:
+            g.nodes[n]["layer"] = layer
     pos = nx.multipartite_layout(g, subset_key="layer") if g.number_of_nodes() else {}
     colors = {"user": "#aec7e8", "get_info": "#ffbb78", "call": "#98df8a", "goal": "#ff9896"}
     width = 3.0 + 2.2 * (max((d["layer"] for _, d in g.nodes(data=True)), default=0) + 1)
