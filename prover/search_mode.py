@@ -34,15 +34,19 @@ def tree_path(base: Path, theorem: Theorem, several: bool) -> Path:
     return base.with_name(f"{base.stem}-{theorem.name}{base.suffix}")
 
 
+def proof_script(theorem: Theorem, proof: list[str]) -> str:
+    """``proof`` as a Coq script: ``Theorem NAME : STATEMENT. Proof. ... Qed.``, a tactic a line."""
+    body = "\n".join(f"  {t}" for t in proof)
+    return f"Theorem {theorem.name} : {theorem.statement.strip().rstrip('.')}.\nProof.\n{body}\nQed."
+
+
 def report(console: Console, result: SearchResult) -> None:
     thm = result.theorem
     head = (f"{theorem_id(thm)}: {result.status} in {result.time:.2f} s, "
             f"{result.expansions} expansions, {result.tactics_run} tactics run")
     if result.proved:
         console.print(f"[green]{head}[/green]", highlight=False)
-        script = "\n".join(f"  {t}" for t in result.proof or [])
-        console.print(f"Theorem {thm.name} : {thm.statement.strip().rstrip('.')}.\nProof.\n{script}\nQed.",
-                      highlight=False, markup=False)
+        console.print(proof_script(thm, result.proof or []), highlight=False, markup=False)
     else:
         extra = f" ({result.error})" if result.error else ""
         console.print(f"[red]{head}{extra}[/red]", highlight=False)

@@ -158,9 +158,9 @@ def _print_proof(console: Console, thm: Theorem, out: ProofOutcome) -> None:
         return
     check = "accepted by coqc" if out.coqc_ok else "REJECTED by coqc"
     console.print(f"[green]{head}[/green]; {check} ({out.coqc_seconds:.2f} s)", highlight=False)
-    script = "\n".join(f"  {t}" for t in out.proof or [])
-    console.print(f"Theorem {thm.name} : {thm.statement.strip().rstrip('.')}.\nProof.\n{script}\nQed.",
-                  markup=False, highlight=False)
+    from prover.search_mode import proof_script
+
+    console.print(proof_script(thm, out.proof or []), markup=False, highlight=False)
 
 
 def trip_stage(console: Console, report: DemoReport) -> None:
