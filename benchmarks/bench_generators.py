@@ -26,7 +26,7 @@ from rich.table import Table
 from proofplan.paths import data_dir
 from prover.generators.byt5 import ByT5Generator
 from prover.generators.combined import mix
-from prover.generators.evaluation import latency_per_goal, normalise_tactic
+from prover.generators.evaluation import generate_batched, latency_per_goal, topk_accuracy
 from prover.generators.knn import KnnGenerator
 from prover.generators.pipeline import load_examples, read_provenance
 from prover.progress import ProgressPredictor
@@ -45,26 +45,6 @@ def model_folder(kind: str, split: str) -> Path | None:
         if prov is not None and prov.get("split") == split:
             return folder
     return None
-
-
-def topk(candidates, examples, k: int) -> tuple[float, float]:
-    hit1 = hitk = 0
-    for cands, ex in zip(candidates, examples, strict=True):
-        gold = normalise_tactic(ex.tactic)
-        ranked = [normalise_tactic(c.tactic) for c in cands[:k]]
-        hit1 += bool(ranked) and ranked[0] == gold
-        hitk += gold in ranked
-    n = max(len(examples), 1)
-    return hit1 / n, hitk / n
-
-
-def generate(gen, examples, k: int, batch: int = 16, premises: bool = True):
-    out = []
-    for i in range(0, len(examples), batch):
-        chunk = examples[i : i + batch]
-        prem = [list(e.premises) if premises else [] for e in chunk]
-        out.extend(gen.suggest_batch([e.state for e in chunk], prem, k))
-    return out
 
 
 def main() -> None:
@@ -101,18 +81,18 @@ def main() -> None:
         knn = KnnGenerator.load(folder / "knn")
         n = max(len(examples), 1)
         t0 = time.perf_counter()
-        b = generate(knn, examples, k)
+        b = generate_batched(knn, examples, k=k)
         knn_secs = (time.perf_counter() - t0) / n
-        top1, top8 = topk(b, examples, k)
+        top1, top8 = topk_accuracy(b, examples, k)
         table.add_row(split, str(len(examples)), "(b) k-NN", f"{top1:.3f}", f"{top8:.3f}", f"{knn_secs:.3f}")
         for premises in (True, False):
             tag = "gold premises" if premises else "no premises"
             t0 = time.perf_counter()
-            a = generate(byt5, examples, k, premises=premises)
+            a = generate_batched(byt5, examples, k=k, use_premises=premises)
             secs = (time.perf_counter() - t0) / n
             ab = [mix([x, y], [-0.6931471805599453] * 2, k) for x, y in zip(a, b, strict=True)]
             for name, cands, sec in ((f"(a) byt5, {tag}", a, secs), (f"(a)+(b) mixture, {tag}", ab, secs + knn_secs)):
-                top1, top8 = topk(cands, examples, k)
+                top1, top8 = topk_accuracy(cands, examples, k)
                 table.add_row(split, str(len(examples)), name, f"{top1:.3f}", f"{top8:.3f}", f"{sec:.3f}")
     console.print(table)
 

@@ -10,7 +10,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from prover.common import TacticGenerator
+from prover.common import TacticCandidate, TacticGenerator
 from prover.generators.training import GeneratorExample
 
 
@@ -28,6 +28,37 @@ class TopKResult:
     seconds_per_goal: float
 
 
+def generate_batched(
+    generator: TacticGenerator,
+    examples: Sequence[GeneratorExample],
+    *,
+    k: int = 8,
+    batch_size: int = 16,
+    use_premises: bool = True,
+) -> list[list[TacticCandidate]]:
+    """Up to ``k`` candidates per example, asked of the generator ``batch_size`` goals at a time."""
+    out: list[list[TacticCandidate]] = []
+    for i in range(0, len(examples), batch_size):
+        chunk = examples[i : i + batch_size]
+        premises = [list(e.premises) if use_premises else [] for e in chunk]
+        out.extend(generator.suggest_batch([e.state for e in chunk], premises, k))
+    return out
+
+
+def topk_accuracy(
+    candidates: Sequence[Sequence[TacticCandidate]], examples: Sequence[GeneratorExample], k: int
+) -> tuple[float, float]:
+    """Top-1 and top-``k`` exact-match accuracy of one candidate list per example."""
+    hits1 = hitsk = 0
+    for cands, example in zip(candidates, examples, strict=True):
+        gold = normalise_tactic(example.tactic)
+        ranked = [normalise_tactic(c.tactic) for c in cands[:k]]
+        hits1 += bool(ranked) and ranked[0] == gold
+        hitsk += gold in ranked
+    n = max(len(examples), 1)
+    return hits1 / n, hitsk / n
+
+
 def evaluate_topk(
     name: str,
     generator: TacticGenerator,
@@ -38,20 +69,11 @@ def evaluate_topk(
     use_premises: bool = True,
 ) -> TopKResult:
     """Top-1 and top-``k`` exact-match accuracy; goals are generated in batches."""
-    hits1 = hitsk = 0
     start = time.perf_counter()
-    for i in range(0, len(examples), batch_size):
-        batch = examples[i : i + batch_size]
-        premises = [list(e.premises) if use_premises else [] for e in batch]
-        outputs = generator.suggest_batch([e.state for e in batch], premises, k)
-        for example, candidates in zip(batch, outputs, strict=True):
-            gold = normalise_tactic(example.tactic)
-            ranked = [normalise_tactic(c.tactic) for c in candidates[:k]]
-            hits1 += bool(ranked) and ranked[0] == gold
-            hitsk += gold in ranked
+    candidates = generate_batched(generator, examples, k=k, batch_size=batch_size, use_premises=use_premises)
     seconds = time.perf_counter() - start
-    n = max(len(examples), 1)
-    return TopKResult(name, len(examples), hits1 / n, hitsk / n, k, seconds / n)
+    top1, topk = topk_accuracy(candidates, examples, k)
+    return TopKResult(name, len(examples), top1, topk, k, seconds / max(len(examples), 1))
 
 
 def latency_per_goal(
@@ -67,10 +89,7 @@ def latency_per_goal(
     runs = []
     for _ in range(repeats):
         start = time.perf_counter()
-        for i in range(0, len(examples), batch_size):
-            chunk = examples[i : i + batch_size]
-            premises = [list(e.premises) if use_premises else [] for e in chunk]
-            generator.suggest_batch([e.state for e in chunk], premises, k)
+        generate_batched(generator, examples, k=k, batch_size=batch_size, use_premises=use_premises)
         runs.append((time.perf_counter() - start) / max(len(examples), 1))
     runs.sort()
     return runs[len(runs) // 2]
