@@ -56,20 +56,17 @@ def plan_travel(
     outcome = plan_spec(spec, mode, ref, time_limit)
     repairs = None
     if outcome.status in ("unsat", "unknown"):
-        try:
-            from planner.travel.repairs import explain_and_repair
-        except ImportError:
-            explain_and_repair = None
-        if explain_and_repair is not None:
-            repairs = explain_and_repair(spec, outcome, mode=mode, reference=ref, time_limit=time_limit)
-            if apply is not None:
-                if not repairs.repairs:
-                    raise ProofplanError("no verified repair to apply")
-                if not 1 <= apply <= len(repairs.repairs):
-                    raise ProofplanError(f"--apply must be between 1 and {len(repairs.repairs)}")
-                spec = repairs.repairs[apply - 1].spec
-                outcome = plan_spec(spec, mode, ref, time_limit)
-                repairs = None
+        from planner.travel.repairs import explain_and_repair
+
+        repairs = explain_and_repair(spec, outcome, mode=mode, reference=ref, time_limit=time_limit)
+        if apply is not None:
+            if not repairs.repairs:
+                raise ProofplanError("no verified repair to apply")
+            if not 1 <= apply <= len(repairs.repairs):
+                raise ProofplanError(f"--apply must be between 1 and {len(repairs.repairs)}")
+            spec = repairs.repairs[apply - 1].spec
+            outcome = plan_spec(spec, mode, ref, time_limit)
+            repairs = None
     elif apply is not None:
         raise ProofplanError("--apply only applies when the request has no plan")
     if chart is not None and outcome.itinerary is not None and outcome.status == "sat":
