@@ -16,6 +16,7 @@ Then the seq2seq model's latency per goal with 8 beams on CPU, one goal at a tim
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import time
 from pathlib import Path
@@ -90,7 +91,7 @@ def main() -> None:
             t0 = time.perf_counter()
             a = generate_batched(byt5, examples, k=k, use_premises=premises)
             secs = (time.perf_counter() - t0) / n
-            ab = [mix([x, y], [-0.6931471805599453] * 2, k) for x, y in zip(a, b, strict=True)]
+            ab = [mix([x, y], [math.log(0.5)] * 2, k) for x, y in zip(a, b, strict=True)]
             for name, cands, sec in ((f"(a) byt5, {tag}", a, secs), (f"(a)+(b) mixture, {tag}", ab, secs + knn_secs)):
                 top1, top8 = topk_accuracy(cands, examples, k)
                 table.add_row(split, str(len(examples)), name, f"{top1:.3f}", f"{top8:.3f}", f"{sec:.3f}")
