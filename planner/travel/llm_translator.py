@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from lm.base import LanguageModel
+from lm.json_text import decode_json
 from planner.travel.database import Background, load_background
 from planner.travel.spec import SpecError, TripSpec, describe_validation_error
 from planner.travel.translate import check_places
@@ -39,14 +40,7 @@ def extract_json(text: str) -> dict:
     start = text.find("{")
     if start < 0:
         raise ValueError("the answer contains no JSON object")
-    try:
-        obj, _ = json.JSONDecoder().raw_decode(text[start:])
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"invalid JSON: {exc.msg} at position {exc.pos}") from None
-    except RecursionError:
-        raise ValueError("invalid JSON: nested too deeply") from None
-    except ValueError as exc:  # e.g. an integer literal longer than int() accepts
-        raise ValueError(f"invalid JSON: {' '.join(str(exc).split())}") from None
+    obj = decode_json(text[start:], trailing_ok=True)
     if not isinstance(obj, dict):
         raise ValueError("the JSON answer is not an object")
     return obj
