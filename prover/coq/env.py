@@ -139,19 +139,33 @@ class CoqEnv(ProofEnv):
         self._live = []
 
     def _load_context(self, context: str, sentences: list[str]) -> None:
-        coq = self.coqtop
         if self._context == context:
             return
-        if coq.state_id != self._base_sid:
-            coq.back_to(self._base_sid)
-        self._context = None
-        for s in sentences:
-            reply = coq.send(s, self.context_timeout)
-            if reply.interrupted or reply.error:
+        for attempt in range(2):
+            coq = self.coqtop
+            if coq.state_id != self._base_sid:
                 coq.back_to(self._base_sid)
-                raise StatementError(f"context failed at {s!r}: {reply.error or 'timeout'}")
-        self._context = context
-        self._context_sid = coq.state_id
+            self._context = None
+            for s in sentences:
+                reply = coq.send(s, self.context_timeout)
+                if reply.interrupted or reply.error:
+                    if not attempt and _out_of_memory(reply.error):
+                        # Libraries Required by earlier theorems stay loaded after BackTo; a
+                        # long-lived process fills its address-space cap. Start afresh once.
+                        self._fresh_process()
+                        break
+                    coq.back_to(self._base_sid)
+                    raise StatementError(f"context failed at {s!r}: {reply.error or 'timeout'}")
+            else:
+                self._context = context
+                self._context_sid = coq.state_id
+                return
+
+    def _fresh_process(self) -> None:
+        self.stats.restarts += 1
+        if self._coq is not None:
+            self._coq.kill()
+        self._start_process()
 
     def _start_theorem(self) -> int:
         """Send the statement after the context; returns the coqtop state id of the root."""
@@ -169,10 +183,7 @@ class CoqEnv(ProofEnv):
 
     def restart(self) -> None:
         """Kill and restart coqtop; the open theorem's states stay valid (replayed on demand)."""
-        self.stats.restarts += 1
-        if self._coq is not None:
-            self._coq.kill()
-        self._start_process()
+        self._fresh_process()
         if self._theorem is not None:
             root_sid = self._start_theorem()
             root = min(self._nodes)
@@ -319,6 +330,8 @@ class CoqEnv(ProofEnv):
                 if reply.interrupted:
                     self.stats.timeouts += 1
                     return TacticTimeout(timeout)
+                if _out_of_memory(reply.error):
+                    self.restart()  # the heap grown to the cap is not handed back
                 return TacticError(reply.error or "error")
         show = coq.send("Show.", self.replay_timeout)
         goals = parse_show(show.output)
@@ -327,6 +340,10 @@ class CoqEnv(ProofEnv):
         if goals.finished:
             return ProofFinished(new.id)
         return ProofState(new.id, goals.text, goals.num_goals)
+
+
+def _out_of_memory(error: str | None) -> bool:
+    return error is not None and "Out of memory" in error
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ import time
 import pytest
 
 from prover.common import TacticCandidate
-from prover.env import ProofState, TacticTimeout, Theorem
+from prover.env import ProofFinished, ProofState, TacticTimeout, Theorem
 
 needs_coq = pytest.mark.skipif(shutil.which("coqtop") is None, reason="coqtop is not installed")
 
@@ -158,3 +158,17 @@ def test_plan_trip_returns_within_its_time_limit(utah_trip):
     if result.status == "sat":  # optimal only if the route bounds proved it in time
         assert result.itinerary is not None
         assert result.itinerary.optimal or "before optimality was proved" in result.message
+
+
+@needs_coq
+def test_context_that_overflows_a_long_lived_process_gets_a_fresh_one():
+    # Libraries Required for one theorem stay loaded after BackTo: under a 680 MB cap coqtop
+    # holds Reals, or ZArith+QArith, but not both (measured: 613 MB and 759 MB peak).
+    from prover.coq import CoqEnv
+
+    with CoqEnv(memory_mb=680) as env:
+        env.open(Theorem("t1", "True", context="Require Import Reals."))
+        state = env.open(Theorem("t2", "forall q : Q, q == q", context="Require Import ZArith QArith."))
+        assert "forall q : Q" in state.goals
+        assert env.stats.restarts >= 1
+        assert isinstance(env.run_tac(state, "apply Qeq_refl."), ProofFinished)
