@@ -45,6 +45,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--split", default="random")
     p.add_argument("--part", default="test")
     p.add_argument("--limit", type=int, default=40)
+    p.add_argument("--exclude-train-of", type=Path, default=None, metavar="DATASET",
+                   help="leave out theorems of DATASET's train part of the same split (a model trained "
+                        "there, e.g. the shipped ones on data/coq/sample, has seen them), before --limit")
     p.add_argument("--budget-seconds", type=float, default=10.0)
     p.add_argument("--max-expansions", type=int, default=None)
     p.add_argument("--k", type=int, default=8)
@@ -72,7 +75,13 @@ def main(argv: list[str] | None = None) -> int:
     if not args.data.is_dir():
         console.print(f"skipped: no dataset at {args.data} (build data/coq/sample first)")
         return 0
-    theorems = load_benchmark(args.data, args.split, args.part, args.limit)
+    theorems = load_benchmark(args.data, args.split, args.part)
+    if args.exclude_train_of is not None:
+        from prover.dataset import load_split
+
+        seen = {r.full_name for r in load_split(args.exclude_train_of, args.split, "train")}
+        theorems = [t for t in theorems if theorem_id(t) not in seen]
+    theorems = theorems[: args.limit]
     settings = ProverSettings(
         time_limit=args.budget_seconds,
         max_expansions=args.max_expansions,

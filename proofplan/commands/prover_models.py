@@ -71,6 +71,7 @@ def train_generator(
     threads: int = typer.Option(1, min=0, help="CPU threads for torch (0: torch's default); 1 is fastest on a busy machine."),
     warmup_steps: int = typer.Option(30, min=0),
     seed: int = typer.Option(0),
+    knn_only: bool = typer.Option(False, "--knn-only", help="Only build the k-NN index (EXPORT/knn), no seq2seq training."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Train the byte-level T5 tactic generator (GPU when torch sees one, else CPU) and build
@@ -95,6 +96,18 @@ def train_generator(
         warmup_steps=min(warmup_steps, max_steps // 10 + 1), threads=threads or None,
     )
     export = export or out / "export"
+    if knn_only:
+        from prover.generators.pipeline import build_knn_only
+
+        states, knn_encoder, val = build_knn_only(data, split, export, encoder=_encoder(encoder, out / "embeddings.npz"),
+                                                  val_eval_examples=val_eval)
+        console = make_console(as_json)
+        console.print(f"k-NN index over {states} training states ({knn_encoder}) in {export / 'knn'}")
+        console.print(f"val {val.name}: top-1 {val.top1:.3f}  top-8 {val.topk:.3f}  ({val.examples} tactics)")
+        if as_json:
+            echo_json({"command": "train generator", "dataset": data, "split": split, "export": export,
+                       "knn_states": states, "knn_encoder": knn_encoder, "validation": [val]})
+        return
     build = build_generator(data, split, config, export, encoder=_encoder(encoder, out / "embeddings.npz"), resume=resume,
                             val_eval_examples=val_eval)
     r = build.report

@@ -95,21 +95,43 @@ def build_generator(
     best.save(export_dir, float16=True)
     model = ByT5Generator.load(export_dir)
 
+    knn, knn_states = build_knn_index(dataset_dir, split, export_dir / "knn", encoder=encoder)
+
+    val_subset = val[:val_eval_examples]
+    val_byt5 = evaluate_topk("byt5", model, val_subset, k=8)
+    val_knn = evaluate_topk("knn", knn, val_subset, k=8)
+    build = GeneratorBuild(report, knn_states, knn.encoder.name, val_byt5, val_knn)
+    write_generator_card(export_dir, dataset_dir, split, config, build)
+    write_provenance(export_dir, dataset_dir, split, train_examples=report.train_examples)
+    return build
+
+
+def build_knn_index(
+    dataset_dir: Path, split: str, folder: Path, *, encoder=None
+) -> tuple[KnnGenerator, int]:
+    """Index every (state, tactic) of ``split``'s train part (LSA encoder fitted on those states
+    unless ``encoder`` is given) and save it to ``folder``; returns the generator and the count."""
     all_train = load_examples(dataset_dir, split, "train")
     if encoder is None:
         from prover.generators.state_encoder import LsaStateEncoder
 
         encoder = LsaStateEncoder.fit([e.state for e in all_train])
     knn = KnnGenerator.build(encoder, [e.state for e in all_train], [e.tactic for e in all_train])
-    knn.save(export_dir / "knn")
+    knn.save(Path(folder))
+    return knn, len(all_train)
 
-    val_subset = val[:val_eval_examples]
-    val_byt5 = evaluate_topk("byt5", model, val_subset, k=8)
-    val_knn = evaluate_topk("knn", knn, val_subset, k=8)
-    build = GeneratorBuild(report, len(all_train), encoder.name, val_byt5, val_knn)
-    write_generator_card(export_dir, dataset_dir, split, config, build)
-    write_provenance(export_dir, dataset_dir, split, train_examples=report.train_examples)
-    return build
+
+def build_knn_only(
+    dataset_dir: Path, split: str, export_dir: Path, *, encoder=None, val_eval_examples: int = 200
+) -> tuple[int, str, TopKResult]:
+    """The k-NN generator alone (no seq2seq training): ``export_dir/knn`` plus its provenance and
+    validation top-k. ``load_generator("knn", export_dir)`` reads it."""
+    export_dir = Path(export_dir)
+    knn, states = build_knn_index(dataset_dir, split, export_dir / "knn", encoder=encoder)
+    val = load_examples(dataset_dir, split, "val")[:val_eval_examples]
+    result = evaluate_topk("knn", knn, val, k=8)
+    write_provenance(export_dir / "knn", dataset_dir, split, train_examples=states)
+    return states, knn.encoder.name, result
 
 
 def write_generator_card(
