@@ -756,8 +756,10 @@ def train_retriever(
     sampler = _PairSampler(examples, corpus, rng)
     losses: list[float] = []
     step = start_step
+    # The time limit counts optimizer steps only: encoding a large corpus first can take longer.
+    steps_began = time.monotonic()
     with (out_dir / LOG_FILE).open("a", encoding="utf-8") as log:
-        while step < config.steps and time.monotonic() - began < config.max_minutes * 60:
+        while step < config.steps and time.monotonic() - steps_began < config.max_minutes * 60:
             loss = loss_of(sampler.batch(config.batch_size, config.hard_negatives))
             optimizer.zero_grad()
             loss.backward()

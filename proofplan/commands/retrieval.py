@@ -39,7 +39,7 @@ def train_retriever_command(
     learning_rate: float = typer.Option(None, min=0.0, help="[default: 1e-4 adapter, 5e-5 layers]"),
     train_layers: int = typer.Option(None, min=1, max=6, help="layers: top layers to train [2]."),
     hard_negatives: int = typer.Option(None, min=0, help="Same-file hard negatives per state [2]."),
-    max_minutes: float = typer.Option(10.0, min=0.05, help="Stop (and save) after this long."),
+    max_minutes: float = typer.Option(10.0, min=0.05, help="Stop (and save) after this many minutes of optimizer steps (encoding not counted)."),
     resume: bool = typer.Option(True, help="Continue from OUT/train_state.pt when it matches."),
     seed: int = typer.Option(0),
     threads: int = typer.Option(None, min=1, help="Torch CPU threads (default: torch's choice)."),
