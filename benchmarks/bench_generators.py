@@ -3,7 +3,7 @@
 For each test split (random, novel_premises) it scores, against the human tactic:
 (a) the byte-level T5 (8 beams, gold premises in the input), (b) the k-NN generator and
 (a)+(b) their equal-weight mixture: top-1 and top-8 exact match (whitespace-normalised).
-A model is only scored on the test part of the split it was trained on (``provenance.json``):
+A model is only scored on the test part of the dataset and split it was trained on (``provenance.json``):
 the shipped default (``data/models/<kind>/``, random) or ``data/models/<kind>/novel_premises/``,
 else ``data/generated/<kind>-<split>/`` (``proofplan train generator DATA --split S --out data/generated/generator-S``,
 ``proofplan train progress DATA --split S --out data/generated/progress-S``).
@@ -11,6 +11,7 @@ Then the seq2seq model's latency per goal with 8 beams on CPU, one goal at a tim
 (target <= 100 ms per goal batched), and the progress metrics beside the training-median baseline.
 
     python benchmarks/bench_generators.py [--data data/coq/sample] [--limit N]
+    python benchmarks/bench_generators.py --data data/generated/coq_stdlib --models-dir data/generated/full/models
 """
 
 from __future__ import annotations
@@ -37,14 +38,29 @@ SPLITS = ("random", "novel_premises")
 REPO = Path(__file__).resolve().parents[1]
 
 
-def model_folder(kind: str, split: str) -> Path | None:
-    """The model trained on ``split``: the shipped default if it was, else data/generated/."""
-    for folder in (data_dir() / "models" / kind, data_dir() / "models" / kind / split,
-                   REPO / "data" / "generated" / f"{kind}-{split}" / "export",
-                   REPO / "data" / "generated" / f"{kind}-{split}"):
+def model_folder(kind: str, split: str, data: Path, models_dir: Path | None = None) -> Path | None:
+    """The model trained on ``split`` of the dataset ``data`` (its folder name, as recorded in
+    ``provenance.json``): under ``models_dir`` when given, else the shipped default or
+    data/generated/."""
+    if models_dir is not None:
+        candidates = (models_dir / kind, models_dir / kind / split)
+    else:
+        candidates = (data_dir() / "models" / kind, data_dir() / "models" / kind / split,
+                      REPO / "data" / "generated" / f"{kind}-{split}" / "export",
+                      REPO / "data" / "generated" / f"{kind}-{split}")
+    for folder in candidates:
         prov = read_provenance(folder)
-        if prov is not None and prov.get("split") == split:
+        if prov is not None and prov.get("split") == split and prov.get("dataset_name") == data.resolve().name:
             return folder
+    return None
+
+
+def knn_folder(generator: Path | None, split: str, data: Path, models_dir: Path | None) -> Path | None:
+    """The k-NN index that goes with ``generator``, or one built alone (``--knn-only``)."""
+    if generator is not None:
+        return generator / "knn"
+    if models_dir is not None:
+        return model_folder("knn", split, data, models_dir / "generator")
     return None
 
 
@@ -54,6 +70,8 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0, help="only the first N test tactics per split")
     parser.add_argument("--latency-goals", type=int, default=64)
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (1 is fastest on a busy machine)")
+    parser.add_argument("--models-dir", type=Path, default=None,
+                        help="score the models of this folder (generator/, progress/) instead of the shipped ones")
     args = parser.parse_args()
     console = Console(highlight=False)
     if not (args.data / "random" / "test.json").is_file():
@@ -71,21 +89,25 @@ def main() -> None:
     for col in ("split", "tactics", "generator", "top-1", "top-8", "s/goal"):
         table.add_column(col, justify="left" if col in ("split", "generator") else "right")
     for split in SPLITS:
-        folder = model_folder("generator", split)
+        folder = model_folder("generator", split, args.data, args.models_dir)
+        knn_dir = knn_folder(folder, split, args.data, args.models_dir)
         examples = load_examples(args.data, split, "test")
         if args.limit:
             examples = examples[: args.limit]
-        if folder is None:
+        if knn_dir is None:
             table.add_row(split, str(len(examples)), "no model trained on this split", "-", "-", "-")
             continue
-        byt5 = ByT5Generator.load(folder)
-        knn = KnnGenerator.load(folder / "knn")
+        knn = KnnGenerator.load(knn_dir)
         n = max(len(examples), 1)
         t0 = time.perf_counter()
         b = generate_batched(knn, examples, k=k)
         knn_secs = (time.perf_counter() - t0) / n
         top1, top8 = topk_accuracy(b, examples, k)
         table.add_row(split, str(len(examples)), "(b) k-NN", f"{top1:.3f}", f"{top8:.3f}", f"{knn_secs:.3f}")
+        if folder is None:
+            table.add_row(split, str(len(examples)), "(a) no seq2seq model trained on this split", "-", "-", "-")
+            continue
+        byt5 = ByT5Generator.load(folder)
         for premises in (True, False):
             tag = "gold premises" if premises else "no premises"
             t0 = time.perf_counter()
@@ -98,7 +120,7 @@ def main() -> None:
     console.print(table)
 
     default = data_dir() / "models" / "generator"
-    if read_provenance(default) is not None or (default / "model.safetensors").is_file():
+    if args.models_dir is None and (read_provenance(default) is not None or (default / "model.safetensors").is_file()):
         gen = ByT5Generator.load(default)
         goals = load_examples(args.data, "random", "test")[: args.latency_goals]
         lat = Table(title=f"seq2seq latency per goal, 8 beams, CPU ({len(goals)} test goals, gold premises)")
@@ -114,7 +136,7 @@ def main() -> None:
     for col in ("split", "predictor", "states", "exact-bin acc", "within +-1", "MAE"):
         prog.add_column(col, justify="left" if col in ("split", "predictor") else "right")
     for split in SPLITS:
-        folder = model_folder("progress", split)
+        folder = model_folder("progress", split, args.data, args.models_dir)
         if folder is None:
             prog.add_row(split, "no model trained on this split", "-", "-", "-", "-")
             continue
