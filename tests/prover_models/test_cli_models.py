@@ -57,6 +57,24 @@ def test_train_and_eval_commands(coq_dataset, tmp_path):
     assert "training median" in res.output and "exact-bin acc" in res.output
 
 
+def test_knn_only_builds_an_index_that_suggests_training_tactics(coq_dataset, tmp_path):
+    from prover.dataset import load_split
+    from prover.generators import load_generator
+
+    export = tmp_path / "export"
+    res = CliRunner().invoke(app, ["train", "generator", str(coq_dataset), "--knn-only", "--export", str(export),
+                                   "--out", str(tmp_path / "out"), "--val-eval", "4"])
+    assert res.exit_code == 0, res.output
+    assert not (export / "model.safetensors").exists()  # no seq2seq training happened
+    prov = json.loads((export / "knn" / "provenance.json").read_text())
+    assert prov["split"] == "random" and prov["dataset_name"] == coq_dataset.name
+    knn = load_generator("knn", export)
+    tactic = load_split(coq_dataset, "random", "train")[0].traced_tactics[0]
+    suggestions = knn.suggest(tactic.state_before, [], 4)
+    assert tactic.tactic in [c.tactic for c in suggestions]  # its own training state votes for it
+    assert [c.logprob for c in suggestions] == sorted((c.logprob for c in suggestions), reverse=True)
+
+
 # --json: stdout holds exactly one JSON document, tables and progress bars go to stderr.
 
 
