@@ -52,7 +52,7 @@ class ProverSettings:
 
     time_limit: float = 20.0
     max_expansions: int | None = None
-    k: int = 8
+    k: int = 32
     tactic_timeout: float = 5.0
     progress_weight: float = 0.5
     num_premises: int = 8

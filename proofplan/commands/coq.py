@@ -39,7 +39,7 @@ def prove(
     ),
     budget_seconds: float = typer.Option(20.0, min=0.1, help="Search: wall-clock budget per theorem."),
     max_expansions: int | None = typer.Option(None, min=1, help="Search: expansion budget per theorem."),
-    k: int = typer.Option(8, min=1, help="Search: tactics generated per expansion."),
+    k: int = typer.Option(32, min=1, help="Search: tactics generated per expansion."),
     progress_weight: float = typer.Option(
         0.5, min=0.0, help="Search: lambda in priority = logprob_sum - lambda * predicted_remaining."
     ),

@@ -21,7 +21,7 @@ def eval_prover(
         help="fixed | logprob | logprob+retrieval | logprob+retrieval+progress | fixed+sauto | "
         "logprob+retrieval+progress+sauto | auto | intuition | lia | firstorder | sauto | best",
     ),
-    k: int = typer.Option(8, min=1, help="Tactics generated per expansion."),
+    k: int = typer.Option(32, min=1, help="Tactics generated per expansion."),
     progress_weight: float = typer.Option(
         0.5, min=0.0, help="lambda in priority = logprob_sum - lambda * predicted_remaining."
     ),
