@@ -138,7 +138,7 @@ def write_dataset(folder: Path) -> Path:
 
 def eval_cmd(data: Path, out: Path, *extra: str) -> list[str]:
     return [sys.executable, "-m", "proofplan.cli", "eval", "prover", str(data), "--split", "test",
-            "--config", "fixed", "--max-expansions", "3", "--budget-seconds", "120",
+            "--config", "fixed", "--max-expansions", "3", "--budget-seconds", "120", "--k", str(SETTINGS.k),
             "--out", str(out), *extra]
 
 
