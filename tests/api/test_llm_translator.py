@@ -2,7 +2,6 @@
 
 import pytest
 
-from lm.base import Candidate, LanguageModel
 from planner.api.llm_translator import (
     LlmTranslator,
     TranslationError,
@@ -33,26 +32,12 @@ def test_invalid_outputs_are_rejected_with_a_reason(travel, output, error):
     assert "\n" not in str(info.value)
 
 
-class ReplayModel(LanguageModel):
-    """Answers each prompt with the next recorded text; remembers the prompts it saw."""
-
-    name = "replay"
-
-    def __init__(self, answers):
-        self.answers = list(answers)
-        self.prompts = []
-
-    def generate_with(self, prompts, config):
-        self.prompts.extend(prompts)
-        return [[Candidate(text=self.answers.pop(0), logprob=-1.0, finish_reason="stop")] for _ in prompts]
-
-
 DEEP = '{"goals": ' + "[" * 50000 + "]" * 50000 + "}"
 VALID = '{"goals": ["flight_cancellation"], "values": [{"type": "booking_reference", "value": "BK-48213"}]}'
 
 
-def test_deeply_nested_output_is_retried_then_accepted(travel):
-    model = ReplayModel([DEEP, VALID])
+def test_deeply_nested_output_is_retried_then_accepted(travel, replay_model):
+    model = replay_model([DEEP, VALID])
     translator = LlmTranslator(model, max_retries=2)
     request = translator.translate(travel, "Cancel my flight, booking reference BK-48213.")
     assert request.goals == ["flight_cancellation"]
@@ -61,8 +46,8 @@ def test_deeply_nested_output_is_retried_then_accepted(travel):
     assert "Your previous answer was rejected (invalid JSON: nested too deeply)" in model.prompts[1]
 
 
-def test_unparseable_outputs_end_in_a_translation_error(travel):
-    model = ReplayModel([DEEP, '{"goals": ' + "9" * 5000 + "}", DEEP])
+def test_unparseable_outputs_end_in_a_translation_error(travel, replay_model):
+    model = replay_model([DEEP, '{"goals": ' + "9" * 5000 + "}", DEEP])
     translator = LlmTranslator(model, max_retries=2)
     with pytest.raises(TranslationError, match=r"in 3 attempts \(last: invalid JSON: nested too deeply\)"):
         translator.translate(travel, "Cancel my flight.")

@@ -9,7 +9,6 @@ import json
 
 import pytest
 
-from lm.base import Candidate, LanguageModel
 from lm.openai_http import OpenAICompatibleModel
 from lm.server import create_app, serve_in_thread
 from planner.travel.llm_translator import LLMTranslator
@@ -20,30 +19,12 @@ GOOD = {"origin": "St. Petersburg", "destination": "Rockford", "days": 3, "visit
         "local": {"house rule": None, "cuisine": None, "room type": None, "transportation": None}}
 
 
-class ReplayModel(LanguageModel):
-    """Answers each prompt with the next recorded text; remembers the prompts it saw."""
-
-    name = "replay"
-
-    def __init__(self, answers):
-        self.answers = list(answers)
-        self.prompts = []
-
-    def generate_with(self, prompts, config):
-        out = []
-        for p in prompts:
-            self.prompts.append(p)
-            text = self.answers.pop(0) if self.answers else "{}"
-            out.append([Candidate(text=text, logprob=-1.0, finish_reason="stop")])
-        return out
-
-
 @pytest.fixture
-def served():
+def served(replay_model):
     servers = []
 
     def start(answers):
-        model = ReplayModel(answers)
+        model = replay_model(answers)
         server = serve_in_thread(create_app(model))
         servers.append(server)
         return model, OpenAICompatibleModel(server.url, model="replay", require_logprobs=False)
