@@ -86,15 +86,6 @@ def train_generator(
 
     _check_dataset(data)
     _check_split(split)
-    size = replace(ByT5Size(), d_model=d_model, d_ff=4 * d_model, num_layers=layers, num_decoder_layers=layers,
-                   num_heads=max(1, d_model // 32), d_kv=min(32, d_model))
-    config = TrainConfig(
-        out_dir=out, batch_size=batch_size, learning_rate=learning_rate, max_steps=max_steps,
-        max_minutes=max_minutes, eval_every=eval_every, patience=patience, seed=seed, size=size,
-        settings=ByT5Settings(max_input_bytes=max_input_bytes, max_tactic_bytes=max_tactic_bytes,
-                              max_premise_bytes=min(96, max_input_bytes // 3)),
-        warmup_steps=min(warmup_steps, max_steps // 10 + 1), threads=threads or None,
-    )
     export = export or out / "export"
     if knn_only:
         from prover.generators.pipeline import build_knn_only
@@ -108,6 +99,15 @@ def train_generator(
             echo_json({"command": "train generator", "dataset": data, "split": split, "export": export,
                        "knn_states": states, "knn_encoder": knn_encoder, "validation": [val]})
         return
+    size = replace(ByT5Size(), d_model=d_model, d_ff=4 * d_model, num_layers=layers, num_decoder_layers=layers,
+                   num_heads=max(1, d_model // 32), d_kv=min(32, d_model))
+    config = TrainConfig(
+        out_dir=out, batch_size=batch_size, learning_rate=learning_rate, max_steps=max_steps,
+        max_minutes=max_minutes, eval_every=eval_every, patience=patience, seed=seed, size=size,
+        settings=ByT5Settings(max_input_bytes=max_input_bytes, max_tactic_bytes=max_tactic_bytes,
+                              max_premise_bytes=min(96, max_input_bytes // 3)),
+        warmup_steps=min(warmup_steps, max_steps // 10 + 1), threads=threads or None,
+    )
     build = build_generator(data, split, config, export, encoder=_encoder(encoder, out / "embeddings.npz"), resume=resume,
                             val_eval_examples=val_eval)
     r = build.report
