@@ -51,7 +51,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--budget-seconds", type=float, default=10.0)
     p.add_argument("--max-expansions", type=int, default=None)
     p.add_argument("--k", type=int, default=32)
-    p.add_argument("--progress-weight", type=float, default=0.5)
+    p.add_argument("--progress-weight", type=float, default=4.0)
     p.add_argument("--generator", default="mixture", help="byt5 | knn | mixture")
     p.add_argument("--models-dir", type=Path, default=None)
     p.add_argument("--configs", default=",".join(DEFAULT_CONFIGS),

@@ -54,7 +54,9 @@ class ProverSettings:
     max_expansions: int | None = None
     k: int = 32
     tactic_timeout: float = 5.0
-    progress_weight: float = 0.5
+    #: lambda of the LeanProgress priority; 4 was best of 0, 0.5, 2, 4, 8 on 100 theorems of the
+    #: full-stdlib random val split (38, 38, 39, 42, 40 proved; 20 s, k=32).
+    progress_weight: float = 4.0
     num_premises: int = 8
     models_dir: Path | None = None
     generator: str = "mixture"

@@ -41,7 +41,7 @@ def prove(
     max_expansions: int | None = typer.Option(None, min=1, help="Search: expansion budget per theorem."),
     k: int = typer.Option(32, min=1, help="Search: tactics generated per expansion."),
     progress_weight: float = typer.Option(
-        0.5, min=0.0, help="Search: lambda in priority = logprob_sum - lambda * predicted_remaining."
+        4.0, min=0.0, help="Search: lambda in priority = logprob_sum - lambda * predicted_remaining."
     ),
     generator: str = typer.Option("mixture", help="Search: learned generator byt5 | knn | mixture."),
     models_dir: Path | None = typer.Option(None, help="Search: trained models folder (default data/models)."),

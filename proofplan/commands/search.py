@@ -23,7 +23,7 @@ def eval_prover(
     ),
     k: int = typer.Option(32, min=1, help="Tactics generated per expansion."),
     progress_weight: float = typer.Option(
-        0.5, min=0.0, help="lambda in priority = logprob_sum - lambda * predicted_remaining."
+        4.0, min=0.0, help="lambda in priority = logprob_sum - lambda * predicted_remaining."
     ),
     tactic_timeout: float = typer.Option(5.0, min=0.05, help="Time limit of one tactic."),
     models_dir: Path | None = typer.Option(None, help="Folder of the trained models (default: data/models)."),
