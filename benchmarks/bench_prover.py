@@ -26,6 +26,7 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from proofplan.paths import REPO_ROOT, data_dir  # noqa: E402
+from prover import search_defaults  # noqa: E402
 from prover.evaluation import EvalSummary, evaluate, load_benchmark, read_results, theorem_id  # noqa: E402
 from prover.prover_configs import (  # noqa: E402
     ALL_CONFIGS,
@@ -50,8 +51,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         "there, e.g. the shipped ones on data/coq/sample, has seen them), before --limit")
     p.add_argument("--budget-seconds", type=float, default=10.0)
     p.add_argument("--max-expansions", type=int, default=None)
-    p.add_argument("--k", type=int, default=32)
-    p.add_argument("--progress-weight", type=float, default=4.0)
+    p.add_argument("--k", type=int, default=search_defaults.K)
+    p.add_argument("--progress-weight", type=float, default=search_defaults.PROGRESS_WEIGHT)
     p.add_argument("--generator", default="mixture", help="byt5 | knn | mixture")
     p.add_argument("--models-dir", type=Path, default=None)
     p.add_argument("--configs", default=",".join(DEFAULT_CONFIGS),

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from proofplan.errors import ProofplanError
+from prover import search_defaults
 from prover.baselines import AUTOMATION, AutomationBaseline, with_import
 from prover.common import ProgressModel, TacticGenerator
 from prover.env import ProofEnv, Theorem
@@ -52,11 +53,9 @@ class ProverSettings:
 
     time_limit: float = 20.0
     max_expansions: int | None = None
-    k: int = 32
+    k: int = search_defaults.K
     tactic_timeout: float = 5.0
-    #: lambda of the LeanProgress priority; 4 was best of 0, 0.5, 2, 4, 8 on 100 theorems of the
-    #: full-stdlib random val split (38, 38, 39, 42, 40 proved; 20 s, k=32).
-    progress_weight: float = 4.0
+    progress_weight: float = search_defaults.PROGRESS_WEIGHT
     num_premises: int = 8
     models_dir: Path | None = None
     generator: str = "mixture"

@@ -9,6 +9,7 @@ import typer
 
 from proofplan.apps import app, data_app
 from proofplan.output import JSON_HELP
+from prover import search_defaults
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -39,9 +40,9 @@ def prove(
     ),
     budget_seconds: float = typer.Option(20.0, min=0.1, help="Search: wall-clock budget per theorem."),
     max_expansions: int | None = typer.Option(None, min=1, help="Search: expansion budget per theorem."),
-    k: int = typer.Option(32, min=1, help="Search: tactics generated per expansion."),
+    k: int = typer.Option(search_defaults.K, min=1, help="Search: tactics generated per expansion."),
     progress_weight: float = typer.Option(
-        4.0, min=0.0, help="Search: lambda in priority = logprob_sum - lambda * predicted_remaining."
+        search_defaults.PROGRESS_WEIGHT, min=0.0, help="Search: lambda in priority = logprob_sum - lambda * predicted_remaining."
     ),
     generator: str = typer.Option("mixture", help="Search: learned generator byt5 | knn | mixture."),
     models_dir: Path | None = typer.Option(None, help="Search: trained models folder (default data/models)."),

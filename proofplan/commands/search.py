@@ -6,6 +6,7 @@ import typer
 
 from proofplan.apps import eval_app
 from proofplan.output import JSON_HELP
+from prover import search_defaults
 
 
 @eval_app.command("prover")
@@ -21,9 +22,9 @@ def eval_prover(
         help="fixed | logprob | logprob+retrieval | logprob+retrieval+progress | fixed+sauto | "
         "logprob+retrieval+progress+sauto | auto | intuition | lia | firstorder | sauto | best",
     ),
-    k: int = typer.Option(32, min=1, help="Tactics generated per expansion."),
+    k: int = typer.Option(search_defaults.K, min=1, help="Tactics generated per expansion."),
     progress_weight: float = typer.Option(
-        4.0, min=0.0, help="lambda in priority = logprob_sum - lambda * predicted_remaining."
+        search_defaults.PROGRESS_WEIGHT, min=0.0, help="lambda in priority = logprob_sum - lambda * predicted_remaining."
     ),
     tactic_timeout: float = typer.Option(5.0, min=0.05, help="Time limit of one tactic."),
     models_dir: Path | None = typer.Option(None, help="Folder of the trained models (default: data/models)."),
