@@ -1,5 +1,5 @@
-"""Search defaults shared by ``ProverSettings``, the CLI and the benchmark (no heavy imports, so
-the CLI can show them in ``--help`` without loading the prover).
+"""Search defaults shared by ``ProverSettings``, the CLI and the benchmark (no imports, so the CLI
+reads them without loading the prover at start-up).
 
 ``PROGRESS_WEIGHT`` (lambda of ``priority = logprob_sum - lambda * predicted_remaining``) was
 chosen on 100 theorems of the full-stdlib random val split, 20 s each, k=32: lambda 0, 0.5, 2,
