@@ -6,7 +6,7 @@ Open states wait in a priority queue. The priority of a state reached by tactics
 
     priority = sum_i logprob(t_i)  -  progress_weight * predicted_remaining_steps(state)
 
-With ``progress_weight = 0`` (or no progress model) this is ReProver's cumulative log-prob
+With no progress model (or ``progress_weight = 0``) this is ReProver's cumulative log-prob
 search; with a :class:`~prover.common.ProgressModel` and ``progress_weight > 0`` it is the
 LeanProgress combination. The state with the highest priority is expanded next: the generator
 proposes ``k`` tactics, each runs in the env, and every new goal state that has not been seen
@@ -31,6 +31,7 @@ from typing import Literal
 
 import networkx as nx
 
+from prover import search_defaults
 from prover.common import ProgressModel, TacticGenerator
 from prover.env import (
     ProofEnv,
@@ -56,13 +57,15 @@ ProofChecker = Callable[[Theorem, list[str]], bool]
 
 @dataclass(frozen=True)
 class SearchConfig:
-    """Knobs of one search. ``progress_weight`` is the lambda of the priority formula."""
+    """Knobs of one search. ``progress_weight`` is the lambda of the priority formula; it only
+    acts when the search is given a progress model. ``k`` and ``progress_weight`` default to
+    :mod:`prover.search_defaults`, as in ``proofplan prove`` and the benchmark."""
 
-    k: int = 8
+    k: int = search_defaults.K
     max_expansions: int | None = None
     time_limit: float | None = 20.0
     tactic_timeout: float = 5.0
-    progress_weight: float = 0.0
+    progress_weight: float = search_defaults.PROGRESS_WEIGHT
     max_depth: int = 50
     verify: bool = True
 
