@@ -133,18 +133,18 @@ def main() -> None:
         console.print(lat)
 
     prog = Table(title="progress predictor (bins 1, 2, 3-4, 5-8, 9-16, >16; test parts)")
-    for col in ("split", "predictor", "states", "exact-bin acc", "within +-1", "MAE"):
+    for col in ("split", "predictor", "states", "exact-bin acc", "within +-1", "MAE", "same-proof order"):
         prog.add_column(col, justify="left" if col in ("split", "predictor") else "right")
     for split in SPLITS:
         folder = model_folder("progress", split, args.data, args.models_dir)
         if folder is None:
-            prog.add_row(split, "no model trained on this split", "-", "-", "-", "-")
+            prog.add_row(split, "no model trained on this split", "-", "-", "-", "-", "-")
             continue
         predictor = ProgressPredictor.load(folder)
         examples = load_progress_examples(args.data, split, "test")
         for m in evaluate_progress(predictor, examples):
             prog.add_row(split, m.name, str(m.examples), f"{m.bin_accuracy:.3f}", f"{m.within_one:.3f}",
-                         f"{m.mae:.2f}")
+                         f"{m.mae:.2f}", f"{m.order_accuracy:.3f}")
     console.print(prog)
 
 

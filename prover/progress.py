@@ -5,10 +5,13 @@ Model: the state is embedded with a state encoder (by default the in-domain TF-I
 in ``encoder/``; any :class:`retrieval.encoder.Encoder` works) and described by
 a few shape features (goals, hypotheses, sizes, connectives); a small MLP classifies the state
 into *step classes*: 1, 2, ..., 16 remaining steps each on its own, then 17-24, 25-32, 33-64
-and more than 64. From the class distribution we read
+and more than 64 (each class stands for the median training value inside it). From the class
+distribution we read
 
-* ``remaining_steps(state)``: the median of the predicted distribution (each class stands for
-  the median training value inside it), the point estimate that minimises absolute error;
+* ``remaining_steps(state)``: the point estimate named by ``ProgressSettings.point_estimate``:
+  ``geometric_mean`` (``exp`` of the expected log steps, continuous, the quantity the ranking
+  loss of :mod:`prover.progress_training` orders; models trained now) or ``median`` (the
+  median class, which minimises absolute error; models saved before the field existed);
 * ``bin_distribution(state)``: the probabilities of the reporting bins 1, 2, 3-4, 5-8, 9-16,
   >16 (sums of class probabilities; the class edges align with the bins).
 """
@@ -101,6 +104,7 @@ def shape_features(state: str) -> list[float]:
 
 
 NUM_SHAPE_FEATURES = len(shape_features("x"))
+POINT_ESTIMATES = ("median", "geometric_mean")
 
 
 @dataclass
@@ -115,6 +119,12 @@ class ProgressSettings:
     feature_std: list[float] = field(default_factory=lambda: [1.0] * NUM_SHAPE_FEATURES)
     class_values: list[float] = field(default_factory=lambda: [float(lo) for lo, _ in CLASS_RANGES])
     train_median: float = 1.0
+    #: ``median`` or ``geometric_mean`` (see the module docstring).
+    point_estimate: str = "median"
+
+    def __post_init__(self) -> None:
+        if self.point_estimate not in POINT_ESTIMATES:
+            raise ValueError(f"point_estimate must be one of {', '.join(POINT_ESTIMATES)}, not {self.point_estimate!r}")
 
 
 def build_network(settings: ProgressSettings) -> torch.nn.Module:
@@ -179,15 +189,19 @@ class ProgressPredictor:
     def predict(self, states: Sequence[str], embeddings: np.ndarray | None = None) -> list[ProgressPrediction]:
         probs = self.class_probs(states, embeddings)
         mapping = class_to_bin()
+        values = np.asarray(self.settings.class_values, dtype=np.float64)
         out = []
         for row in probs:
             bins = np.zeros(len(BINS))
             np.add.at(bins, mapping, row)
-            cumulative = np.cumsum(row)
-            median_class = int(np.searchsorted(cumulative, 0.5))
+            if self.settings.point_estimate == "geometric_mean":
+                steps = float(np.exp(row.astype(np.float64) @ np.log(values)))
+            else:
+                median_class = int(np.searchsorted(np.cumsum(row), 0.5))
+                steps = float(values[min(median_class, len(row) - 1)])
             out.append(
                 ProgressPrediction(
-                    steps=float(self.settings.class_values[min(median_class, len(row) - 1)]),
+                    steps=steps,
                     bin=BINS[int(bins.argmax())][0],
                     bin_probs={label: float(p) for (label, _, _), p in zip(BINS, bins, strict=True)},
                     class_probs=[float(p) for p in row],
@@ -227,7 +241,10 @@ class ProgressPredictor:
         folder = Path(folder)
         if not (folder / PROGRESS_SETTINGS).is_file() or not (folder / WEIGHTS_FILE).is_file():
             raise ModelLoadError(f"no progress model in {folder} ({PROGRESS_SETTINGS} and {WEIGHTS_FILE} expected)")
-        settings = ProgressSettings(**json.loads((folder / PROGRESS_SETTINGS).read_text()))
+        try:
+            settings = ProgressSettings(**json.loads((folder / PROGRESS_SETTINGS).read_text()))
+        except (TypeError, ValueError) as exc:
+            raise ModelLoadError(f"unreadable {PROGRESS_SETTINGS} in {folder}: {exc}") from exc
         network = build_network(settings)
         state = {k: v.to(torch.float32) for k, v in load_file(str(folder / WEIGHTS_FILE)).items()}
         try:

@@ -8,6 +8,7 @@ import typer
 from proofplan.apps import eval_app, train_app
 from proofplan.errors import ProofplanError
 from proofplan.output import JSON_HELP
+from prover import search_defaults
 
 SPLIT_HELP = "Dataset split: random or novel_premises."
 
@@ -138,6 +139,9 @@ def train_progress_cmd(
     cache: Path = typer.Option(Path("data/generated/embeddings.npz"), help="MiniLM embedding cache file."),
     threads: int = typer.Option(1, min=0, help="CPU threads for torch (0: torch's default)."),
     seed: int = typer.Option(0),
+    rank_weight: float = typer.Option(
+        search_defaults.PROGRESS_RANK_WEIGHT, min=0.0, help="Weight of the ranking loss on states of one proof (0: cross-entropy only)."
+    ),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Train the progress predictor (remaining steps) on rebalanced proof lengths."""
@@ -152,7 +156,8 @@ def train_progress_cmd(
 
     _check_dataset(data)
     _check_split(split)
-    _, build = build_progress(data, split, out, encoder=_encoder(encoder, cache), epochs=epochs, seed=seed)
+    _, build = build_progress(data, split, out, encoder=_encoder(encoder, cache), epochs=epochs, seed=seed,
+                              rank_weight=rank_weight)
     console = make_console(as_json)
     r = build.report
     console.print(f"trained on {r.rebalanced_states} rebalanced of {r.train_states} states, "
@@ -165,6 +170,7 @@ def train_progress_cmd(
             "epochs": r.epochs, "best_epoch": r.best_epoch, "best_val_loss": _finite(r.best_val_loss),
             "seconds": r.seconds, "encode_seconds": r.encode_seconds, "train_states": r.train_states,
             "rebalanced_states": r.rebalanced_states, "val_states": r.val_states,
+            "rank_weight": r.rank_weight, "train_pairs": r.train_pairs, "point_estimate": build.point_estimate,
             "validation": [build.val_model, build.val_baseline],
         })
 
@@ -172,11 +178,13 @@ def train_progress_cmd(
 def _print_progress_table(console, title: str, metrics) -> None:
     from rich.table import Table
 
-    table = Table(title=f"progress ({title}; bins 1, 2, 3-4, 5-8, 9-16, >16)")
-    for col in ("predictor", "states", "exact-bin acc", "within +-1", "MAE"):
+    table = Table(title=f"progress ({title}; bins 1, 2, 3-4, 5-8, 9-16, >16)",
+                  caption="order acc: share of pairs of states of one proof put in the right order")
+    for col in ("predictor", "states", "exact-bin acc", "within +-1", "MAE", "order acc"):
         table.add_column(col, justify="right" if col != "predictor" else "left")
     for m in metrics:
-        table.add_row(m.name, str(m.examples), f"{m.bin_accuracy:.3f}", f"{m.within_one:.3f}", f"{m.mae:.2f}")
+        table.add_row(m.name, str(m.examples), f"{m.bin_accuracy:.3f}", f"{m.within_one:.3f}", f"{m.mae:.2f}",
+                      f"{m.order_accuracy:.3f}")
     console.print(table)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 
@@ -9,9 +10,11 @@ import numpy as np
 import pytest
 
 from prover.common import ProgressModel
+from prover.generators.byt5 import ModelLoadError
 from prover.progress import (
     BINS,
     CLASS_RANGES,
+    PROGRESS_SETTINGS,
     ProgressPredictor,
     bin_index,
     class_index,
@@ -21,7 +24,9 @@ from prover.progress_training import (
     ProgressExample,
     evaluate_progress,
     load_progress_examples,
+    order_accuracy,
     rebalance,
+    same_proof_pairs,
     score,
     train_progress,
 )
@@ -74,9 +79,84 @@ def test_training_beats_the_median_baseline(trained):
     assert isinstance(predictor, ProgressModel)
     model, baseline = evaluate_progress(predictor, val)
     assert report.rebalanced_states <= report.train_states
+    assert report.train_pairs > 0
     assert model.mae < baseline.mae
     assert model.bin_accuracy > baseline.bin_accuracy
     assert model.bin_accuracy >= 0.8
+    # a constant puts every same-proof pair in a tie; the model orders them
+    assert baseline.order_accuracy == 0.5
+    assert model.order_accuracy >= 0.8
+
+
+def test_same_proof_pairs_stay_inside_one_proof():
+    examples = [ProgressExample("a3", 3, 3, "p"), ProgressExample("a2", 2, 3, "p"), ProgressExample("a1", 1, 3, "p"),
+                ProgressExample("b2", 2, 2, "q"), ProgressExample("b1", 1, 2, "q"),
+                ProgressExample("c1", 1, 1, "r"), ProgressExample("x5", 5, 9), ProgressExample("x4", 4, 9)]
+    pairs = same_proof_pairs(examples, max_per_proof=None)
+    named = {(examples[i].state, examples[j].state) for i, j in pairs}
+    assert named == {("a3", "a2"), ("a3", "a1"), ("a2", "a1"), ("b2", "b1")}  # no proof key: no pairs
+    assert len(same_proof_pairs(examples, max_per_proof=1)) == 2
+    assert len(same_proof_pairs(examples[5:])) == 0
+
+
+def test_order_accuracy_counts_ties_as_half():
+    pairs = np.asarray([[0, 1], [0, 2], [1, 2]])
+    assert order_accuracy([3.0, 2.0, 1.0], pairs) == 1.0
+    assert order_accuracy([1.0, 2.0, 3.0], pairs) == 0.0
+    assert order_accuracy([2.0, 2.0, 2.0], pairs) == 0.5
+    assert math.isnan(order_accuracy([1.0], np.zeros((0, 2), dtype=int)))
+
+
+def test_examples_know_their_proof(coq_dataset):
+    train = load_progress_examples(coq_dataset, "random", "train")
+    by_proof = {}
+    for e in train:
+        by_proof.setdefault(e.proof, []).append(e.steps)
+    assert all(e.proof for e in train)
+    # the states of one proof count down to one step left
+    assert all(sorted(steps) == list(range(1, len(steps) + 1)) for steps in by_proof.values())
+
+
+@pytest.fixture(scope="module")
+def ranked(coq_dataset, encoder):
+    train = load_progress_examples(coq_dataset, "random", "train")
+    val = load_progress_examples(coq_dataset, "random", "val")
+    predictor, report = train_progress(train, val, encoder=encoder, epochs=60, patience=60, progress=False,
+                                       rank_weight=1.0)
+    return predictor, report, val
+
+
+def test_ranking_training_orders_states_of_one_proof(ranked):
+    predictor, report, val = ranked
+    assert report.rank_weight == 1.0 and report.train_pairs > 0
+    model, baseline = evaluate_progress(predictor, val)
+    assert model.order_accuracy >= 0.8 > baseline.order_accuracy
+    assert model.mae < baseline.mae
+
+
+def test_point_estimate_is_the_geometric_mean_of_the_classes(trained, ranked):
+    assert trained[0].settings.point_estimate == "median"
+    predictor, _, val = ranked
+    assert predictor.settings.point_estimate == "geometric_mean"
+    probs = predictor.class_probs([e.state for e in val[:4]])
+    expected = np.exp(probs.astype(np.float64) @ np.log(predictor.settings.class_values))
+    assert [p.steps for p in predictor.predict([e.state for e in val[:4]])] == pytest.approx(expected.tolist())
+
+
+def test_settings_without_point_estimate_read_the_median(ranked, tmp_path):
+    predictor, _, val = ranked
+    predictor.save(tmp_path)
+    settings = json.loads((tmp_path / PROGRESS_SETTINGS).read_text())
+    del settings["point_estimate"]  # as saved before the field existed
+    (tmp_path / PROGRESS_SETTINGS).write_text(json.dumps(settings))
+    old = ProgressPredictor.load(tmp_path)
+    probs = old.class_probs([val[0].state])[0]
+    median_class = int(np.searchsorted(np.cumsum(probs), 0.5))
+    assert old.remaining_steps(val[0].state) == old.settings.class_values[median_class]
+    settings["point_estimate"] = "mode"
+    (tmp_path / PROGRESS_SETTINGS).write_text(json.dumps(settings))
+    with pytest.raises(ModelLoadError, match="point_estimate"):
+        ProgressPredictor.load(tmp_path)
 
 
 def test_predictions_are_distributions(trained):
