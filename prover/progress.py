@@ -10,8 +10,9 @@ distribution we read
 
 * ``remaining_steps(state)``: the point estimate named by ``ProgressSettings.point_estimate``:
   ``geometric_mean`` (``exp`` of the expected log steps, continuous, the quantity the ranking
-  loss of :mod:`prover.progress_training` orders; models trained now) or ``median`` (the
-  median class, which minimises absolute error; models saved before the field existed);
+  loss of :mod:`prover.progress_training` orders; models trained with that loss) or ``median``
+  (the median class, which minimises absolute error; models trained without it, and models
+  saved before the field existed);
 * ``bin_distribution(state)``: the probabilities of the reporting bins 1, 2, 3-4, 5-8, 9-16,
   >16 (sums of class probabilities; the class edges align with the bins).
 """

@@ -174,13 +174,17 @@ def score(
 
 
 def evaluate_progress(
-    predictor: ProgressPredictor, examples: Sequence[ProgressExample], embeddings: np.ndarray | None = None
+    predictor: ProgressPredictor,
+    examples: Sequence[ProgressExample],
+    embeddings: np.ndarray | None = None,
+    pairs: np.ndarray | None = None,
 ) -> tuple[ProgressMetrics, ProgressMetrics]:
     """The model's metrics and those of the constant training-median baseline (order accuracy
-    over all same-proof pairs)."""
+    over all same-proof pairs; ``pairs`` when the caller already has them)."""
     states = [e.state for e in examples]
     truth = [e.steps for e in examples]
-    pairs = same_proof_pairs(examples, max_per_proof=None)
+    if pairs is None:
+        pairs = same_proof_pairs(examples, max_per_proof=None)
     preds = predictor.predict(states, embeddings) if states else []
     labels = [label for label, _, _ in BINS]
     model = score("progress model", [p.steps for p in preds], [labels.index(p.bin) for p in preds], truth, pairs)
@@ -201,8 +205,8 @@ class ProgressTrainReport:
     best_val_loss: float
     seconds: float
     encode_seconds: float
-    rank_weight: float = 0.0
-    train_pairs: int = 0
+    rank_weight: float
+    train_pairs: int
 
 
 def train_progress(
@@ -354,9 +358,10 @@ def build_progress(
     export_dir = Path(export_dir)
     predictor.save(export_dir)
     predictor = ProgressPredictor.load(export_dir, encoder=predictor._encoder)
-    val_model, val_baseline = evaluate_progress(predictor, val)
+    val_pairs = same_proof_pairs(val, max_per_proof=None)
+    val_model, val_baseline = evaluate_progress(predictor, val, pairs=val_pairs)
     build = ProgressBuild(predictor.settings.encoder, report, val_model, val_baseline,
-                          predictor.settings.point_estimate, len(same_proof_pairs(val, max_per_proof=None)))
+                          predictor.settings.point_estimate, len(val_pairs))
     write_progress_card(export_dir, dataset_dir, split, build, train)
     from prover.generators.pipeline import write_provenance
 
@@ -374,6 +379,8 @@ def write_progress_card(folder, dataset_dir, split: str, build: ProgressBuild, t
     counts = defaultdict(int)
     for e in train:
         counts[bin_index(e.proof_length)] += 1
+    loss = (f"cross-entropy plus {r.rank_weight:g} x the ranking loss on {r.train_pairs} pairs of states of one proof"
+            if r.rank_weight > 0 else "cross-entropy")
     lengths = ", ".join(f"{BINS[i][0]}: {counts[i]}" for i in sorted(counts))
     rows = "\n".join(
         f"| {m.name} | {m.bin_accuracy:.3f} | {m.within_one:.3f} | {m.mae:.2f} | {m.order_accuracy:.3f} |"
@@ -395,8 +402,7 @@ Written by `proofplan train progress` on {dt.datetime.now(dt.timezone.utc):%Y-%m
   these length bins (states per bin): {lengths}.
 - Rebalancing (LeanProgress): states are grouped by the length bin of their proof; groups
   above the median group size are randomly downsampled to it: {r.rebalanced_states} states kept.
-- Training: AdamW lr 1e-3, batch 128, cross-entropy plus {r.rank_weight:g} x the ranking loss on
-  pairs of states of one proof ({r.train_pairs} pairs), early stopping on validation loss;
+- Training: AdamW lr 1e-3, batch 128, {loss}, early stopping on validation loss;
   {r.epochs} epochs (best {r.best_epoch}, val loss {r.best_val_loss:.4f}) in {r.seconds:.0f} s
   (of which embedding {r.encode_seconds:.0f} s) on {hardware()}.
 

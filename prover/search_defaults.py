@@ -1,5 +1,6 @@
-"""Search defaults shared by ``ProverSettings``, the CLI and the benchmark (no imports, so the CLI
-reads them without loading the prover at start-up).
+"""Prover defaults shared by ``SearchConfig``, ``ProverSettings``, the CLI and the benchmarks (no
+imports, so the CLI reads them without loading the prover at start-up): the search knobs, and
+the progress model's ranking-loss weight.
 
 ``PROGRESS_WEIGHT`` (lambda of ``priority = logprob_sum - lambda * predicted_remaining``) was
 chosen on 100 theorems of the full-stdlib random val split, 20 s each, k=32: lambda 0, 0.5, 2,
