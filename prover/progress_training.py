@@ -19,6 +19,12 @@ than a state ``j`` of the same proof, where ``s`` is the expected log of the rem
 under the predicted class distribution; a model trained with it reads out ``exp(s)`` (the
 geometric mean) as its point estimate, one trained without it the median class. Pairs are
 drawn per proof, at most ``MAX_PAIRS_PER_PROOF``.
+
+Sibling loss: traced proofs hold no state off a proof, so neither loss above sees the choice
+best-first search makes, between the children of one node. Given sibling pairs from proved
+search trees (:mod:`prover.search_pairs`), ``pair_weight`` times the same logistic loss asks
+each sibling to get more expected log steps than the proof-path state it competed with; such a
+model also reads out the geometric mean.
 """
 
 from __future__ import annotations
@@ -46,8 +52,10 @@ from prover.progress import (
     class_index,
     shape_features,
 )
+from prover.search_pairs import StatePair
 
 RANK_WEIGHT = search_defaults.PROGRESS_RANK_WEIGHT
+PAIR_WEIGHT = search_defaults.PROGRESS_PAIR_WEIGHT
 #: Slope of the logistic ranking loss on differences of expected log steps.
 RANK_SCALE = 4.0
 MAX_PAIRS_PER_PROOF = 50
@@ -207,6 +215,9 @@ class ProgressTrainReport:
     encode_seconds: float
     rank_weight: float
     train_pairs: int
+    pair_weight: float = 0.0
+    search_pairs: int = 0
+    search_pairs_val: int = 0
 
 
 def train_progress(
@@ -223,9 +234,14 @@ def train_progress(
     embed=None,
     encoder_dim: int = 64,
     rank_weight: float = RANK_WEIGHT,
+    search_pairs: Sequence[StatePair] = (),
+    search_pairs_val: Sequence[StatePair] = (),
+    pair_weight: float = PAIR_WEIGHT,
 ) -> tuple[ProgressPredictor, ProgressTrainReport]:
     """Train the MLP head on rebalanced ``train``; keep the epoch with the best val loss
-    (cross-entropy plus ``rank_weight`` times the same-proof ranking loss, as in training).
+    (cross-entropy plus ``rank_weight`` times the same-proof ranking loss plus ``pair_weight``
+    times the sibling loss on ``search_pairs``, as in training; ``search_pairs_val`` join the
+    validation loss).
 
     ``embed`` (states -> embeddings) lets a caller reuse a cache; by default ``encoder`` runs.
     """
@@ -236,10 +252,11 @@ def train_progress(
         raise ProofplanError("no training states with steps_remaining")
     if not val:
         raise ProofplanError("no validation states with steps_remaining")
-    if rank_weight < 0:
-        raise ProofplanError("rank_weight must be >= 0")
+    if rank_weight < 0 or pair_weight < 0:
+        raise ProofplanError("rank_weight and pair_weight must be >= 0")
     start = time.monotonic()
     ranked = rank_weight > 0
+    paired = pair_weight > 0 and len(search_pairs) > 0
     balanced = rebalance(train, seed)
     if encoder is None:
         from prover.generators.state_encoder import LsaStateEncoder
@@ -247,7 +264,7 @@ def train_progress(
         encoder = LsaStateEncoder.fit([e.state for e in train], dim=encoder_dim, seed=seed)
     settings = ProgressSettings(train_median=float(np.median([e.steps for e in train])),
                                 encoder=encoder.name, embedding_dim=encoder.dim,
-                                point_estimate="geometric_mean" if ranked else "median")
+                                point_estimate="geometric_mean" if ranked or paired else "median")
     predictor = ProgressPredictor(build_network(settings), settings, encoder)
     if embed is None:
         def embed(states: Sequence[str]) -> np.ndarray:
@@ -273,6 +290,8 @@ def train_progress(
     pairs_train = torch.from_numpy(same_proof_pairs(balanced, seed) if ranked else no_pairs).long()
     pairs_val = torch.from_numpy(same_proof_pairs(val, seed) if ranked else no_pairs).long()
     log_values = torch.log(torch.tensor(settings.class_values, dtype=torch.float32))
+    x_sib, sib_train, sib_val = _sibling_tensors(predictor, embed, search_pairs if paired else (),
+                                                 search_pairs_val if paired else ())
 
     def rank_loss(logits: torch.Tensor, pairs: torch.Tensor) -> torch.Tensor:
         """Ranking loss of ``pairs`` (row indices into ``logits``)."""
@@ -293,6 +312,7 @@ def train_progress(
         order = torch.randperm(len(x_train))
         # Drawn only when ranking, so cross-entropy-only training keeps its random stream.
         pair_order = torch.randperm(len(pairs_train)) if ranked else None
+        sib_order = torch.randperm(len(sib_train)) if paired else None
         for step, i in enumerate(range(0, len(order), batch_size)):
             idx = order[i : i + batch_size]
             loss = loss_fn(network(x_train[idx]), y_train[idx])
@@ -301,6 +321,11 @@ def train_progress(
                 batch_pairs = pairs_train[pair_order[start_pair : start_pair + batch_size]]
                 rows, local = torch.unique(batch_pairs, return_inverse=True)
                 loss = loss + rank_weight * rank_loss(network(x_train[rows]), local)
+            if sib_order is not None:
+                start_pair = (step * batch_size) % len(sib_train)
+                batch_pairs = sib_train[sib_order[start_pair : start_pair + batch_size]]
+                rows, local = torch.unique(batch_pairs, return_inverse=True)
+                loss = loss + pair_weight * rank_loss(network(x_sib[rows]), local)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
@@ -310,6 +335,8 @@ def train_progress(
             val_loss = float(loss_fn(val_logits, y_val))
             if ranked:
                 val_loss += rank_weight * float(rank_loss(val_logits, pairs_val))
+            if paired and len(sib_val):
+                val_loss += pair_weight * float(rank_loss(network(x_sib), sib_val))
         bar.set_postfix(val_loss=f"{val_loss:.3f}")
         if val_loss < best_loss:
             best_loss, best_epoch, best_state, stale = val_loss, epoch, copy.deepcopy(network.state_dict()), 0
@@ -324,8 +351,45 @@ def train_progress(
         train_states=len(train), rebalanced_states=len(balanced), val_states=len(val), epochs=epoch,
         best_epoch=best_epoch, best_val_loss=best_loss, seconds=round(time.monotonic() - start, 1),
         encode_seconds=round(encode_seconds, 1), rank_weight=rank_weight, train_pairs=len(pairs_train),
+        pair_weight=pair_weight if paired else 0.0, search_pairs=len(sib_train), search_pairs_val=len(sib_val),
     )
     return predictor, report
+
+
+def _sibling_tensors(predictor: ProgressPredictor, embed, train: Sequence[StatePair], val: Sequence[StatePair]):
+    """Features of every distinct state of the sibling pairs, and the pairs as row indices
+    ``(farther, closer)`` (the first must get the larger expected log steps)."""
+    import torch
+
+    rows: dict[str, int] = {}
+    for pair in (*train, *val):
+        rows.setdefault(pair.farther, len(rows))
+        rows.setdefault(pair.closer, len(rows))
+    states = list(rows)
+    x = torch.from_numpy(predictor.features(states, embed(states))) if states else torch.zeros((0, 1))
+
+    def index(pairs: Sequence[StatePair]) -> torch.Tensor:
+        return torch.tensor([[rows[p.farther], rows[p.closer]] for p in pairs], dtype=torch.long).reshape(-1, 2)
+
+    return x, index(train), index(val)
+
+
+def sibling_accuracy(predicted_closer: Sequence[float], predicted_farther: Sequence[float]) -> float:
+    """Share of sibling pairs whose proof-path state is predicted to have fewer steps left than
+    its sibling (ties count one half; NaN without pairs)."""
+    if len(predicted_closer) == 0:
+        return float("nan")
+    diff = np.asarray(predicted_farther, dtype=np.float64) - np.asarray(predicted_closer, dtype=np.float64)
+    return float(np.mean(np.where(diff > 0, 1.0, np.where(diff == 0, 0.5, 0.0))))
+
+
+def evaluate_siblings(predictor: ProgressPredictor, pairs: Sequence[StatePair]) -> float:
+    """:func:`sibling_accuracy` of ``predictor``'s point estimates on ``pairs``."""
+    if not pairs:
+        return float("nan")
+    closer = predictor.predict([p.closer for p in pairs])
+    farther = predictor.predict([p.farther for p in pairs])
+    return sibling_accuracy([c.steps for c in closer], [f.steps for f in farther])
 
 
 def load_progress_examples(dataset_dir, split: str, part: str) -> list[ProgressExample]:
@@ -342,26 +406,35 @@ class ProgressBuild:
     val_baseline: ProgressMetrics
     point_estimate: str
     val_pairs: int
+    #: Share of held-out sibling pairs the model orders right (NaN without pairs files).
+    val_sibling_accuracy: float = float("nan")
 
 
 def build_progress(
     dataset_dir, split: str, export_dir, *, encoder=None, progress: bool = True, epochs: int = 80, seed: int = 0,
     rank_weight: float = RANK_WEIGHT,
+    search_pairs: Sequence = (),
+    pair_weight: float = PAIR_WEIGHT,
 ) -> tuple[ProgressPredictor, ProgressBuild]:
-    """Train on ``split``/train, export float16 weights and ``MODEL_CARD.md`` to ``export_dir``."""
+    """Train on ``split``/train (and the sibling pairs of the ``search_pairs`` files, see
+    :mod:`prover.search_pairs`), export float16 weights and ``MODEL_CARD.md`` to ``export_dir``."""
     from pathlib import Path
+
+    from prover.search_pairs import load_pairs
 
     train = load_progress_examples(dataset_dir, split, "train")
     val = load_progress_examples(dataset_dir, split, "val")
+    pairs_train, pairs_val = load_pairs(search_pairs) if search_pairs else ([], [])
     predictor, report = train_progress(train, val, encoder=encoder, progress=progress, epochs=epochs, seed=seed,
-                                       rank_weight=rank_weight)
+                                       rank_weight=rank_weight, search_pairs=pairs_train,
+                                       search_pairs_val=pairs_val, pair_weight=pair_weight)
     export_dir = Path(export_dir)
     predictor.save(export_dir)
     predictor = ProgressPredictor.load(export_dir, encoder=predictor._encoder)
     val_pairs = same_proof_pairs(val, max_per_proof=None)
     val_model, val_baseline = evaluate_progress(predictor, val, pairs=val_pairs)
     build = ProgressBuild(predictor.settings.encoder, report, val_model, val_baseline,
-                          predictor.settings.point_estimate, len(val_pairs))
+                          predictor.settings.point_estimate, len(val_pairs), evaluate_siblings(predictor, pairs_val))
     write_progress_card(export_dir, dataset_dir, split, build, train)
     from prover.generators.pipeline import write_provenance
 
@@ -381,6 +454,12 @@ def write_progress_card(folder, dataset_dir, split: str, build: ProgressBuild, t
         counts[bin_index(e.proof_length)] += 1
     loss = (f"cross-entropy plus {r.rank_weight:g} x the ranking loss on {r.train_pairs} pairs of states of one proof"
             if r.rank_weight > 0 else "cross-entropy")
+    if r.pair_weight > 0:
+        loss += (f" plus {r.pair_weight:g} x the sibling loss on {r.search_pairs} pairs from proved search trees "
+                 f"({r.search_pairs_val} held out for validation; `proofplan data search-pairs`)")
+    siblings = ("" if np.isnan(build.val_sibling_accuracy) else
+                f"\nOn the {r.search_pairs_val} held-out sibling pairs the model gives the proof-path state fewer "
+                f"steps than its sibling in {build.val_sibling_accuracy:.3f} of pairs (ties count one half).\n")
     lengths = ", ".join(f"{BINS[i][0]}: {counts[i]}" for i in sorted(counts))
     rows = "\n".join(
         f"| {m.name} | {m.bin_accuracy:.3f} | {m.within_one:.3f} | {m.mae:.2f} | {m.order_accuracy:.3f} |"
@@ -415,5 +494,5 @@ Same-proof order: the share of pairs of states of one proof (all {build.val_pair
 pairs with different remaining steps) that the point estimate puts in the right order; ties
 count one half. Best-first search compares states of one theorem, so this is the figure it
 relies on. Test-split figures: `benchmarks/bench_generators.py`.
-"""
+{siblings}"""
     (Path(folder) / "MODEL_CARD.md").write_text(card)

@@ -16,3 +16,7 @@ PROGRESS_WEIGHT = 4.0
 #: the model orders correctly (0.49 -> 0.63 on the full-stdlib test split), yet on the 100 val
 #: theorems above a model trained with weight 1 proved 39 at lambda 4, against 42 without it.
 PROGRESS_RANK_WEIGHT = 0.0
+
+#: Weight of the sibling loss on pairs from proved search trees (:mod:`prover.search_pairs`),
+#: used when ``train progress`` is given pairs files.
+PROGRESS_PAIR_WEIGHT = 1.0

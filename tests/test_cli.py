@@ -26,3 +26,20 @@ def test_subcommand_help(name):
     out = _run(name, "--help")
     assert out.returncode == 0, out.stderr
     assert "Usage" in out.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["data", "search-pairs", "data/coq/sample", "--shard", "3/2"], "--shard 3/2: need 0 <= I < N"),
+        (["data", "search-pairs", "data/coq/sample", "--shard", "x"], "--shard must look like I/N"),
+        (["data", "search-pairs", "data/coq/sample", "--config", "auto"], "'auto' is an automation baseline"),
+        (["eval", "progress", "data/coq/sample", "--search-pairs", "no/such.jsonl"], "no pairs file at no/such.jsonl"),
+        (["data", "search-pairs", "data/coq/sample", "--skip", "100000"], "no theorems of val left to search"),
+    ],
+)
+def test_search_pairs_bad_input_is_one_line(args, message):
+    out = _run(*args)
+    assert out.returncode != 0
+    err = out.stderr.strip()
+    assert err.startswith(f"error: {message}") and len(err.splitlines()) == 1, err

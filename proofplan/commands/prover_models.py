@@ -142,6 +142,10 @@ def train_progress_cmd(
     rank_weight: float = typer.Option(
         search_defaults.PROGRESS_RANK_WEIGHT, min=0.0, help="Weight of the ranking loss on states of one proof (0: cross-entropy only)."
     ),
+    search_pairs: list[Path] | None = typer.Option(
+        None, help="Pairs file of `proofplan data search-pairs` (repeatable): adds the sibling loss."),
+    pair_weight: float = typer.Option(
+        search_defaults.PROGRESS_PAIR_WEIGHT, min=0.0, help="Weight of the sibling loss on --search-pairs."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Train the progress predictor (remaining steps) on rebalanced proof lengths."""
@@ -157,12 +161,15 @@ def train_progress_cmd(
     _check_dataset(data)
     _check_split(split)
     _, build = build_progress(data, split, out, encoder=_encoder(encoder, cache), epochs=epochs, seed=seed,
-                              rank_weight=rank_weight)
+                              rank_weight=rank_weight, search_pairs=search_pairs or (), pair_weight=pair_weight)
     console = make_console(as_json)
     r = build.report
     console.print(f"trained on {r.rebalanced_states} rebalanced of {r.train_states} states, "
                   f"{r.epochs} epochs in {r.seconds:.0f} s")
     _print_progress_table(console, "validation", [build.val_model, build.val_baseline])
+    if r.pair_weight > 0:
+        console.print(f"sibling pairs from search trees: {r.search_pairs} trained on, {r.search_pairs_val} held out; "
+                      f"held-out pairs ordered right: {build.val_sibling_accuracy:.3f}", highlight=False)
     console.print(f"saved to {out}")
     if as_json:
         echo_json({
@@ -171,6 +178,8 @@ def train_progress_cmd(
             "seconds": r.seconds, "encode_seconds": r.encode_seconds, "train_states": r.train_states,
             "rebalanced_states": r.rebalanced_states, "val_states": r.val_states,
             "rank_weight": r.rank_weight, "train_pairs": r.train_pairs, "point_estimate": build.point_estimate,
+            "pair_weight": r.pair_weight, "search_pairs": r.search_pairs, "search_pairs_val": r.search_pairs_val,
+            "val_sibling_accuracy": _finite(build.val_sibling_accuracy),
             "validation": [build.val_model, build.val_baseline],
         })
 
@@ -237,6 +246,8 @@ def eval_progress(
     split: str = typer.Option("random", help=SPLIT_HELP),
     part: str = typer.Option("test", help="train, val or test."),
     model: Path = typer.Option(None, help="Progress model folder (default: data/models/progress)."),
+    search_pairs: list[Path] | None = typer.Option(
+        None, help="Pairs files of `proofplan data search-pairs`: also score their held-out sibling pairs."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Exact-bin accuracy, accuracy within +-1 step and MAE, beside the training-median baseline."""
@@ -252,7 +263,18 @@ def eval_progress(
     predictor = ProgressPredictor.load(folder)
     examples = load_progress_examples(data, split, part)
     metrics = evaluate_progress(predictor, examples)
-    _print_progress_table(console(as_json), f"{split}/{part}", metrics)
+    out = console(as_json)
+    _print_progress_table(out, f"{split}/{part}", metrics)
+    siblings: dict[str, object] = {}
+    if search_pairs:
+        from prover.progress_training import evaluate_siblings
+        from prover.search_pairs import load_pairs
+
+        _, held_out = load_pairs(search_pairs)
+        accuracy = evaluate_siblings(predictor, held_out)
+        siblings = {"sibling_pairs": len(held_out), "sibling_accuracy": _finite(accuracy)}
+        out.print(f"held-out sibling pairs of proved search trees: {len(held_out)}; proof-path state given fewer "
+                  f"steps than its sibling: {accuracy:.3f} (ties count one half)", highlight=False)
     if as_json:
         echo_json({"command": "eval progress", "dataset": data, "split": split, "part": part, "model": folder,
-                   "states": len(examples), "results": metrics})
+                   "states": len(examples), "results": metrics, **siblings})

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import typer
 
-from proofplan.apps import eval_app
+from proofplan.apps import data_app, eval_app
 from proofplan.output import JSON_HELP
 from prover import search_defaults
 
@@ -82,3 +82,69 @@ def eval_prover(
                 records.setdefault(r.name, r)
         echo_json({"summary": {**to_jsonable(summary), "pass_at_1": summary.pass_at_1},
                    "results_file": str(out), "records": list(records.values())})
+
+
+@data_app.command("search-pairs")
+def search_pairs(
+    data: Path = typer.Argument(..., help="Dataset folder (LeanDojo layout) with theorem statements."),
+    split: str = typer.Option("val", help="Part of the split whose theorems to search: train | val | test."),
+    split_kind: str = typer.Option("random", help="Which split: random | novel_premises."),
+    skip: int = typer.Option(0, min=0, help="Leave out the first N theorems (e.g. those a benchmark tunes on)."),
+    limit: int | None = typer.Option(None, min=1, help="Then take at most N theorems."),
+    exclude_train_of: Path | None = typer.Option(
+        None, help="Leave out theorems in this dataset's train part first (as benchmarks/bench_prover.py does)."),
+    shard: str = typer.Option("0/1", help="I/N: search every N-th theorem from the I-th (parallel runs)."),
+    budget_seconds: float = typer.Option(10.0, min=0.1, help="Wall-clock budget per theorem."),
+    config: str = typer.Option("logprob+retrieval", help="Search configuration whose trees give the pairs."),
+    k: int = typer.Option(search_defaults.K, min=1, help="Tactics generated per expansion."),
+    models_dir: Path | None = typer.Option(None, help="Folder of the trained models (default: data/models)."),
+    out: Path = typer.Option(Path("search_pairs.jsonl"), help="One JSON line per theorem; reruns resume."),
+) -> None:
+    """Search theorems and keep, from each proved tree, the proof path and its sibling pairs
+    (training data for `train progress --search-pairs`)."""
+    from proofplan.errors import ProofplanError
+    from proofplan.output import console as make_console
+    from prover.coq import CoqEnv
+    from prover.evaluation import load_benchmark, theorem_id
+    from prover.prover_configs import (
+        AUTOMATION_CONFIGS,
+        ProverSettings,
+        check_config,
+        evaluation_prover,
+    )
+    from prover.search_pairs import collect_pairs
+
+    check_config(config)
+    if config in AUTOMATION_CONFIGS:
+        raise ProofplanError(f"{config!r} is an automation baseline; search pairs need a search configuration")
+    try:
+        index, count = (int(x) for x in shard.split("/"))
+    except ValueError:
+        raise ProofplanError(f"--shard must look like I/N, got {shard!r}") from None
+    if count < 1 or not 0 <= index < count:
+        raise ProofplanError(f"--shard {shard}: need 0 <= I < N")
+    theorems = load_benchmark(data, split_kind, split)
+    if exclude_train_of is not None:
+        from prover.dataset import load_split
+
+        seen = {r.full_name for r in load_split(exclude_train_of, split_kind, "train")}
+        theorems = [t for t in theorems if theorem_id(t) not in seen]
+    # A pairs file is keyed by theorem name: of theorems sharing a name (same-named lemmas of
+    # different sections), the first is kept.
+    unique: dict = {}
+    for t in theorems:
+        unique.setdefault(theorem_id(t), t)
+    shared = len(theorems) - len(unique)
+    theorems = list(unique.values())[skip:]
+    theorems = (theorems[:limit] if limit is not None else theorems)[index::count]
+    if not theorems:
+        raise ProofplanError(f"no theorems of {split} left to search after --skip {skip} and --shard {shard}")
+    settings = ProverSettings(time_limit=budget_seconds, k=k, models_dir=models_dir, dataset_dir=data)
+    console = make_console(False)
+    if shared:
+        console.print(f"{shared} theorems share their name with an earlier one and are left out", highlight=False)
+    with CoqEnv() as env:
+        records = collect_pairs(theorems, evaluation_prover(config, env, settings), out, console=console)
+    proved = sum(r.proved for r in records)
+    console.print(f"{len(records)} theorems searched, {proved} proved, {sum(len(r.pairs) for r in records)} "
+                  f"sibling pairs; results in {out}", highlight=False)

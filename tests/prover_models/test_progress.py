@@ -179,3 +179,41 @@ def test_save_and_load_same_outputs(trained, encoder, tmp_path):
     reloaded = again.class_probs(states)
     assert np.abs(original - reloaded).max() < 2e-2  # float16 weights
     assert [p.bin for p in again.predict(states)] == [p.bin for p in predictor.predict(states)]
+
+
+def _with_distractor(state: str) -> str:
+    """A sibling a useless tactic could leave: the same goal under one more hypothesis."""
+    return "H0 : True\n" + state.lstrip("\n")
+
+
+def _sibling_pairs(examples):
+    from prover.search_pairs import StatePair
+
+    return [StatePair(closer=e.state, steps=e.steps, farther=_with_distractor(e.state)) for e in examples]
+
+
+@pytest.fixture(scope="module")
+def paired(coq_dataset, encoder):
+    train = load_progress_examples(coq_dataset, "random", "train")
+    val = load_progress_examples(coq_dataset, "random", "val")
+    predictor, report = train_progress(train, val, encoder=encoder, epochs=60, patience=60, progress=False,
+                                       search_pairs=_sibling_pairs(train), search_pairs_val=_sibling_pairs(val[:10]),
+                                       pair_weight=1.0)
+    return predictor, report, val
+
+
+def test_sibling_pairs_teach_what_traced_proofs_cannot(trained, paired):
+    from prover.progress_training import evaluate_siblings
+
+    predictor, report, val = paired
+    assert report.pair_weight == 1.0 and report.search_pairs > 0 and report.search_pairs_val == 10
+    assert predictor.settings.point_estimate == "geometric_mean"
+    held_out = _sibling_pairs(val[10:])
+    # Traced proofs never show the distractor, so the cross-entropy model cannot order the pair;
+    # trained on sibling pairs of other theorems, the model puts the proof-path state first.
+    plain = evaluate_siblings(trained[0], held_out)
+    taught = evaluate_siblings(predictor, held_out)
+    assert taught >= 0.95 and taught > plain + 0.2, (plain, taught)
+    # and it still predicts remaining steps better than the median
+    model, baseline = evaluate_progress(predictor, val)
+    assert model.mae < baseline.mae

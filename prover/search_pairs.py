@@ -1,0 +1,165 @@
+"""Sibling pairs from the prover's own proved search trees, for training the progress predictor.
+
+Traced proofs hold only states on a successful path, so a predictor trained on them learns how
+far a state on *some* proof is from its end, never which of the generator's alternatives at one
+node leads on. A proved search tree has that contrast: at every node of the found proof, the
+child the proof went through is *closer* than each other child state the same expansion
+produced (its siblings). :func:`tree_pairs` reads those pairs off a :class:`SearchResult`;
+:func:`collect_pairs` runs a prover over theorems and appends one JSON line per theorem (proved
+or not, so a rerun resumes where it stopped). The pairs feed ``train_progress(search_pairs=...)``.
+
+A sibling is not wrong for sure (it may lead to another proof); the pair only says the search
+found the proof through the other child, which is the signal best-first search can use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import networkx as nx
+from pydantic import BaseModel, ValidationError
+
+from proofplan.errors import ProofplanError
+from prover.env import Theorem
+from prover.evaluation import Prover, drop_partial_tail, theorem_id
+from prover.search import SearchResult
+
+#: Tree-node kinds that hold a goal state (errors, timeouts and duplicates hold none).
+STATE_KINDS = frozenset({"open", "expanded"})
+
+
+class PathState(BaseModel):
+    """A state the found proof went through and the number of its tactics still to run."""
+
+    state: str
+    steps: int
+
+
+class StatePair(BaseModel):
+    """Two children of one node of a found proof: ``closer`` is on the proof (``steps`` of it
+    left), ``farther`` is a sibling state the same expansion produced."""
+
+    closer: str
+    steps: int
+    farther: str
+
+
+class TreeRecord(BaseModel):
+    """One line of a pairs file: one theorem's search (pairs only when it was proved)."""
+
+    name: str
+    proved: bool
+    expansions: int
+    time: float
+    path: list[PathState] = []
+    pairs: list[StatePair] = []
+
+
+def tree_pairs(result: SearchResult) -> TreeRecord:
+    """The proof path and sibling pairs of a search (empty unless it was proved and verified)."""
+    record = TreeRecord(name=theorem_id(result.theorem), proved=result.proved,
+                        expansions=result.expansions, time=round(result.time, 3))
+    if not result.proved:
+        return record
+    tree = result.tree
+    ends = [n for n, d in tree.nodes(data=True) if d.get("kind") == "proved" and d.get("verified", True)]
+    if not ends:
+        return record
+    path = nx.shortest_path(tree, 0, ends[-1])
+    length = len(path) - 1
+    record.path = [PathState(state=tree.nodes[n]["goals"], steps=length - i) for i, n in enumerate(path[:-1])]
+    for i, (parent, child) in enumerate(zip(path[:-2], path[1:-1], strict=True)):
+        closer = tree.nodes[child]["goals"]
+        for other in tree.successors(parent):
+            data = tree.nodes[other]
+            if other != child and data.get("kind") in STATE_KINDS and data.get("goals"):
+                record.pairs.append(StatePair(closer=closer, steps=length - i - 1, farther=data["goals"]))
+    return record
+
+
+def read_tree_records(path: str | Path) -> list[TreeRecord]:
+    """Records of a pairs file (a line cut short by a kill is skipped; other bad lines raise)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ProofplanError(f"no pairs file at {path}")
+    records = []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for no, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            records.append(TreeRecord.model_validate_json(line))
+        except ValidationError as exc:
+            if no == len(lines) and not path.read_bytes().endswith(b"\n"):
+                break
+            raise ProofplanError(f"{path}:{no}: not a pairs record ({exc.errors()[0]['msg']})") from None
+    return records
+
+
+def held_out(name: str, share: float = 0.15) -> bool:
+    """Whether a theorem's pairs are kept for validation (a stable hash of its name)."""
+    digest = hashlib.sha256(name.encode()).digest()
+    return int.from_bytes(digest[:4], "big") / 2**32 < share
+
+
+def load_pairs(paths: Sequence[str | Path]) -> tuple[list[StatePair], list[StatePair]]:
+    """Training and validation pairs of pairs files, split by theorem (:func:`held_out`)."""
+    train: list[StatePair] = []
+    val: list[StatePair] = []
+    seen: set[str] = set()
+    for path in paths:
+        for rec in read_tree_records(path):
+            if rec.name in seen:
+                continue
+            seen.add(rec.name)
+            (val if held_out(rec.name) else train).extend(rec.pairs)
+    return train, val
+
+
+def collect_pairs(theorems: Sequence[Theorem], prover: Prover, out: str | Path, show_progress: bool = True,
+                  console=None) -> list[TreeRecord]:
+    """Run ``prover`` on every theorem not yet in ``out``; append each :class:`TreeRecord` as it
+    finishes (fsynced); return all records of ``theorems`` in ``out``."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    drop_partial_tail(out)
+    done = {r.name for r in read_tree_records(out)} if out.exists() else set()
+    todo = [t for t in theorems if theorem_id(t) not in done]
+
+    def run_one(theorem: Theorem) -> TreeRecord:
+        record = tree_pairs(prover(theorem))
+        with out.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(record.model_dump(), ensure_ascii=False) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        return record
+
+    if show_progress:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        bar = Progress(TextColumn("[bold]search pairs"), BarColumn(), MofNCompleteColumn(),
+                       TextColumn("proved {task.fields[proved]}, pairs {task.fields[pairs]}"),
+                       TimeElapsedColumn(), console=console)
+        with bar:
+            task = bar.add_task("pairs", total=len(theorems), completed=len(theorems) - len(todo), proved=0, pairs=0)
+            proved = pairs = 0
+            for thm in todo:
+                rec = run_one(thm)
+                proved += rec.proved
+                pairs += len(rec.pairs)
+                bar.update(task, advance=1, proved=proved, pairs=pairs)
+    else:
+        for thm in todo:
+            run_one(thm)
+    wanted = {theorem_id(t) for t in theorems}
+    return [r for r in read_tree_records(out) if r.name in wanted] if out.exists() else []
