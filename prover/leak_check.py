@@ -7,6 +7,12 @@ theorems the check compiles the proof with ``coqc``, prints the proof term, and 
 the term names the theorem or a lemma that its file defines at or after the theorem's start
 (short names compared, since Coq prints names as short as the imports allow). Other theorems
 get the plain fresh-process ``ProofEnv.verify``.
+
+The same names give the search a tactic filter (:meth:`FutureLemmaCheck.tactic_filter`): a
+tactic that names a forbidden lemma would put it in the proof term, so it is not run at all,
+instead of closing goals whose proofs the re-check then rejects one by one (each a ``coqc``
+run). Leaks through hint databases (``auto``) are not visible in the tactic text and are still
+caught by the re-check.
 """
 
 from __future__ import annotations
@@ -73,6 +79,14 @@ class FutureLemmaCheck:
                     names.add(short_name(rec.full_name))
                     forbidden[rec.full_name] = names
         return cls(env, forbidden)
+
+    def tactic_filter(self, theorem: Theorem, tactic: str) -> str | None:
+        """Why ``tactic`` is not worth running on ``theorem``: the forbidden names it mentions."""
+        names = self.forbidden.get(theorem.full_name or "")
+        if not names:
+            return None
+        used = {short_name(tok) for tok in _TOKEN.findall(tactic)} & names
+        return f"names {', '.join(sorted(used))}, defined at or after the theorem in its file" if used else None
 
     def __call__(self, theorem: Theorem, proof: list[str]) -> bool:
         names = self.forbidden.get(theorem.full_name or "")

@@ -154,8 +154,11 @@ def build_prover(
         tactic_timeout=settings.tactic_timeout,
         progress_weight=settings.progress_weight if components.progress is not None else 0.0,
     )
+    from prover.leak_check import FutureLemmaCheck
+
+    tactic_filter = checker.tactic_filter if isinstance(checker, FutureLemmaCheck) else None
     search = BestFirstSearch(env, components.generator, search_config, components.progress,
-                             components.premises, checker)
+                             components.premises, checker, tactic_filter)
     if config.endswith(HAMMER_SUFFIX):
         return lambda theorem: search.prove(with_import(theorem, HAMMER_IMPORT))
     return search.prove

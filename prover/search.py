@@ -54,6 +54,10 @@ PremiseSource = Callable[[Theorem, str], list[str]]
 #: Re-checks a finished proof from scratch (default: ``ProofEnv.verify``, a fresh process).
 ProofChecker = Callable[[Theorem, list[str]], bool]
 
+#: Maps (theorem, tactic) to why the tactic is not worth running (None: run it). A benchmark's
+#: leak check uses it to skip tactics naming lemmas its re-check would reject anyway.
+TacticFilter = Callable[[Theorem, str], str | None]
+
 
 @dataclass(frozen=True)
 class SearchConfig:
@@ -85,8 +89,9 @@ class SearchResult:
     ``proof`` is the verified tactic script when ``status == "proved"``. ``tree`` has one node
     per state reached (attributes: ``goals``, ``num_goals``, ``depth``, ``logprob_sum``,
     ``remaining`` (predicted steps or None), ``priority``, ``kind`` in
-    open/expanded/proved/error/timeout/duplicate, ``found_at`` seconds) and one edge per tactic run
-    (``tactic``, ``logprob``, ``seconds``).
+    open/expanded/proved/error/timeout/duplicate/rejected/filtered (``filtered``: not run, the
+    search's tactic filter said why in ``detail``), ``found_at`` seconds) and one edge per tactic
+    tried (``tactic``, ``logprob``, ``seconds``).
     """
 
     theorem: Theorem
@@ -133,9 +138,11 @@ class BestFirstSearch:
         progress: ProgressModel | None = None,
         premises: PremiseSource | None = None,
         checker: ProofChecker | None = None,
+        tactic_filter: TacticFilter | None = None,
     ) -> None:
         self.env = env
         self.checker = checker or env.verify
+        self.tactic_filter = tactic_filter
         self.generator = generator
         self.config = config or SearchConfig()
         self.progress = progress
@@ -230,6 +237,14 @@ class BestFirstSearch:
                 if not tactic or tactic in tried:
                     continue
                 tried.add(tactic)
+                skip = self.tactic_filter(theorem, tactic) if self.tactic_filter is not None else None
+                if skip is not None:
+                    child = next(node_ids)
+                    tree.add_node(child, goals="", num_goals=-1, remaining=None, priority=None, kind="filtered",
+                                  detail=skip[:300], depth=data["depth"] + 1,
+                                  logprob_sum=data["logprob_sum"] + cand.logprob, found_at=time.monotonic() - start)
+                    tree.add_edge(node, child, tactic=tactic, logprob=cand.logprob, seconds=0.0)
+                    continue
                 left = time_left()
                 if left is not None and left <= 0:
                     return result("time_budget")
@@ -330,7 +345,7 @@ def draw_tree(tree: nx.DiGraph, path: str | Path, max_label: int = 24) -> Path:
     path = Path(path)
     colors = {"proved": "#2ca02c", "expanded": "#1f77b4", "open": "#aec7e8",
               "error": "#d62728", "timeout": "#ff7f0e", "duplicate": "#c7c7c7",
-              "rejected": "#9467bd"}
+              "rejected": "#9467bd", "filtered": "#8c564b"}
     pos = nx.multipartite_layout(tree, subset_key="depth", align="horizontal")
     pos = {n: (x, -y) for n, (x, y) in pos.items()}
     width = max(6.0, min(40.0, 0.35 * max(1, tree.number_of_nodes())))

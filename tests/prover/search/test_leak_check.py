@@ -25,3 +25,29 @@ def test_self_proof_is_rejected_and_honest_proof_accepted(coq_env):
     assert not check(thm, ["intros.", "apply in_elt."])  # ...the benchmark does not
     assert check.rejected_for_leak[thm.full_name] == {"in_elt"}
     assert check(thm, ["intros.", "apply in_or_app.", "right.", "left.", "reflexivity."])
+
+
+@pytest.mark.skipif(not (SAMPLE / "random" / "test.json").is_file(), reason="no Coq sample dataset")
+def test_search_skips_tactics_naming_forbidden_lemmas(coq_env):
+    from prover.search import BestFirstSearch, SearchConfig
+    from prover.simple_generators import FixedTacticsGenerator
+
+    check = FutureLemmaCheck.from_dataset(coq_env, SAMPLE)
+    every = [t for part in ("train", "val", "test") for t in load_benchmark(SAMPLE, "random", part)]
+    thm = next(t for t in every if t.full_name == "Coq.Lists.List.in_elt")
+    assert check.tactic_filter(thm, "apply List.in_elt.") is not None
+    assert check.tactic_filter(thm, "apply in_or_app.") is None
+    other = next(t for t in every if t.full_name not in check.forbidden)
+    assert check.tactic_filter(other, "apply in_elt.") is None  # only the theorem's own file counts
+
+    # Without the filter the search closes the goal with the theorem itself and the re-check
+    # rejects it; with it, that tactic never runs and the honest proof is found.
+    tactics = ["intros.", "apply in_elt.", "apply in_or_app.", "right.", "left.", "reflexivity."]
+    config = SearchConfig(k=6, time_limit=60.0, max_expansions=30, progress_weight=0.0)
+    plain = BestFirstSearch(coq_env, FixedTacticsGenerator(tactics), config, checker=check).prove(thm)
+    filtered = BestFirstSearch(coq_env, FixedTacticsGenerator(tactics), config, checker=check,
+                               tactic_filter=check.tactic_filter).prove(thm)
+    assert plain.rejected_proofs >= 1
+    assert filtered.proved and filtered.rejected_proofs == 0 and "apply in_elt." not in filtered.proof
+    skipped = [d for _, d in filtered.tree.nodes(data=True) if d["kind"] == "filtered"]
+    assert skipped and all("in_elt" in d["detail"] for d in skipped)
