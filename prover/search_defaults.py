@@ -18,5 +18,7 @@ PROGRESS_WEIGHT = 4.0
 PROGRESS_RANK_WEIGHT = 0.0
 
 #: Weight of the sibling loss on pairs from proved search trees (:mod:`prover.search_pairs`),
-#: used when ``train progress`` is given pairs files.
+#: used only when ``train progress`` is given pairs files; the default model is trained without
+#: them: with 643 pairs from 660 val theorems, weights 1 and 3 proved 41 and 41 of the 100 val
+#: theorems above at lambda 4, against 42.
 PROGRESS_PAIR_WEIGHT = 1.0
