@@ -127,7 +127,7 @@ def pending_theorems(theorems: Sequence[Theorem], out: Path, config: str) -> lis
     return [t for t in theorems if theorem_id(t) not in done]
 
 
-def append_record(path: Path, record: EvalRecord) -> None:
+def append_record(path: Path, record: BaseModel) -> None:
     """Append one record as a JSON line and fsync it (a kill loses at most this line)."""
     line = json.dumps(record.model_dump(), ensure_ascii=False) + "\n"
     with path.open("a", encoding="utf-8") as fh:

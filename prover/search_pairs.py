@@ -15,8 +15,6 @@ found the proof through the other child, which is the signal best-first search c
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -25,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 
 from proofplan.errors import ProofplanError
 from prover.env import Theorem
-from prover.evaluation import Prover, drop_partial_tail, theorem_id
+from prover.evaluation import Prover, append_record, drop_partial_tail, theorem_id
 from prover.search import SearchResult
 
 #: Tree-node kinds that hold a goal state (errors, timeouts and duplicates hold none).
@@ -132,10 +130,7 @@ def collect_pairs(theorems: Sequence[Theorem], prover: Prover, out: str | Path, 
 
     def run_one(theorem: Theorem) -> TreeRecord:
         record = tree_pairs(prover(theorem))
-        with out.open("a", encoding="utf-8") as fh:
-            fh.write(json.dumps(record.model_dump(), ensure_ascii=False) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
+        append_record(out, record)
         return record
 
     if show_progress:
