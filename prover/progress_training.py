@@ -377,10 +377,9 @@ def _sibling_tensors(predictor: ProgressPredictor, embed, train: Sequence[StateP
 def sibling_accuracy(predicted_closer: Sequence[float], predicted_farther: Sequence[float]) -> float:
     """Share of sibling pairs whose proof-path state is predicted to have fewer steps left than
     its sibling (ties count one half; NaN without pairs)."""
-    if len(predicted_closer) == 0:
-        return float("nan")
-    diff = np.asarray(predicted_farther, dtype=np.float64) - np.asarray(predicted_closer, dtype=np.float64)
-    return float(np.mean(np.where(diff > 0, 1.0, np.where(diff == 0, 0.5, 0.0))))
+    n = len(predicted_closer)
+    pairs = np.stack([np.arange(n), np.arange(n, 2 * n)], axis=1)
+    return order_accuracy([*predicted_farther, *predicted_closer], pairs)
 
 
 def evaluate_siblings(predictor: ProgressPredictor, pairs: Sequence[StatePair]) -> float:

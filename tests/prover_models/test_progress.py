@@ -217,3 +217,12 @@ def test_sibling_pairs_teach_what_traced_proofs_cannot(trained, paired):
     # and it still predicts remaining steps better than the median
     model, baseline = evaluate_progress(predictor, val)
     assert model.mae < baseline.mae
+
+
+def test_sibling_accuracy_counts_ties_as_half():
+    from prover.progress_training import sibling_accuracy
+
+    # proof-path states 1, 2, 3 steps; siblings 2 (right), 2 (tie), 1 (wrong)
+    assert sibling_accuracy([1, 2, 3], [2, 2, 1]) == pytest.approx(0.5)
+    assert sibling_accuracy([1], [4]) == 1.0
+    assert math.isnan(sibling_accuracy([], []))
