@@ -76,13 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.data.is_dir():
         console.print(f"skipped: no dataset at {args.data} (build data/coq/sample first)")
         return 0
-    theorems = load_benchmark(args.data, args.split, args.part)
-    if args.exclude_train_of is not None:
-        from prover.dataset import load_split
-
-        seen = {r.full_name for r in load_split(args.exclude_train_of, args.split, "train")}
-        theorems = [t for t in theorems if theorem_id(t) not in seen]
-    theorems = theorems[: args.limit]
+    theorems = load_benchmark(args.data, args.split, args.part, args.limit, args.exclude_train_of)
     settings = ProverSettings(
         time_limit=args.budget_seconds,
         max_expansions=args.max_expansions,

@@ -233,13 +233,18 @@ def theorem_from_record(record: TracedTheorem) -> Theorem:
 
 
 def load_benchmark(
-    dataset_dir: str | Path, split: str = "random", part: str = "test", limit: int | None = None
+    dataset_dir: str | Path, split: str = "random", part: str = "test", limit: int | None = None,
+    exclude_train_of: str | Path | None = None,
 ) -> list[Theorem]:
-    """The first ``limit`` theorems (with a statement) of a split part, in file order."""
+    """The first ``limit`` theorems (with a statement) of a split part, in file order; with
+    ``exclude_train_of``, those in that dataset's train part of the same split are left out first."""
     from prover.dataset import DatasetError, load_split
 
     records = load_split(dataset_dir, split, part)
     theorems = [theorem_from_record(r) for r in records if r.statement]
     if not theorems:
         raise DatasetError(f"{dataset_dir}/{split}/{part}.json holds no theorem with a statement")
+    if exclude_train_of is not None:
+        seen = {r.full_name for r in load_split(exclude_train_of, split, "train")}
+        theorems = [t for t in theorems if theorem_id(t) not in seen]
     return theorems[:limit] if limit is not None else theorems

@@ -85,14 +85,15 @@ def read_tree_records(path: str | Path) -> list[TreeRecord]:
     if not path.is_file():
         raise ProofplanError(f"no pairs file at {path}")
     records = []
-    lines = path.read_text(encoding="utf-8").splitlines()
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
     for no, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
             records.append(TreeRecord.model_validate_json(line))
         except ValidationError as exc:
-            if no == len(lines) and not path.read_bytes().endswith(b"\n"):
+            if no == len(lines) and not text.endswith("\n"):
                 break
             raise ProofplanError(f"{path}:{no}: not a pairs record ({exc.errors()[0]['msg']})") from None
     return records

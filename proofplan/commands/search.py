@@ -123,12 +123,7 @@ def search_pairs(
         raise ProofplanError(f"--shard must look like I/N, got {shard!r}") from None
     if count < 1 or not 0 <= index < count:
         raise ProofplanError(f"--shard {shard}: need 0 <= I < N")
-    theorems = load_benchmark(data, split_kind, split)
-    if exclude_train_of is not None:
-        from prover.dataset import load_split
-
-        seen = {r.full_name for r in load_split(exclude_train_of, split_kind, "train")}
-        theorems = [t for t in theorems if theorem_id(t) not in seen]
+    theorems = load_benchmark(data, split_kind, split, exclude_train_of=exclude_train_of)
     # A pairs file is keyed by theorem name: of theorems sharing a name (same-named lemmas of
     # different sections), the first is kept.
     unique: dict = {}
