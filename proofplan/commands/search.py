@@ -99,11 +99,13 @@ def search_pairs(
     k: int = typer.Option(search_defaults.K, min=1, help="Tactics generated per expansion."),
     models_dir: Path | None = typer.Option(None, help="Folder of the trained models (default: data/models)."),
     out: Path = typer.Option(Path("search_pairs.jsonl"), help="One JSON line per theorem; reruns resume."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Search theorems and keep, from each proved tree, the proof path and its sibling pairs
     (training data for `train progress --search-pairs`)."""
     from proofplan.errors import ProofplanError
     from proofplan.output import console as make_console
+    from proofplan.output import echo_json
     from prover.coq import CoqEnv
     from prover.evaluation import load_benchmark, theorem_id
     from prover.prover_configs import (
@@ -135,11 +137,16 @@ def search_pairs(
     if not theorems:
         raise ProofplanError(f"no theorems of {split} left to search after --skip {skip} and --shard {shard}")
     settings = ProverSettings(time_limit=budget_seconds, k=k, models_dir=models_dir, dataset_dir=data)
-    console = make_console(False)
+    console = make_console(as_json)
     if shared:
         console.print(f"{shared} theorems share their name with an earlier one and are left out", highlight=False)
     with CoqEnv() as env:
         records = collect_pairs(theorems, evaluation_prover(config, env, settings), out, console=console)
     proved = sum(r.proved for r in records)
-    console.print(f"{len(records)} theorems searched, {proved} proved, {sum(len(r.pairs) for r in records)} "
-                  f"sibling pairs; results in {out}", highlight=False)
+    pairs = sum(len(r.pairs) for r in records)
+    console.print(f"{len(records)} theorems searched, {proved} proved, {pairs} sibling pairs; results in {out}",
+                  highlight=False)
+    if as_json:
+        echo_json({"summary": {"theorems": len(records), "proved": proved, "pairs": pairs}, "results_file": str(out),
+                   "records": [{"name": r.name, "proved": r.proved, "expansions": r.expansions, "time": r.time,
+                                "proof_length": len(r.path), "pairs": len(r.pairs)} for r in records]})

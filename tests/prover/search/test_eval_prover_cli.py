@@ -30,3 +30,23 @@ def test_eval_prover_json(tmp_path: Path):
     assert [d["name"] for d in doc["records"]] == [rec.name for rec in records]
     assert summary["proved"] == sum(d["proved"] for d in doc["records"])
     assert "pass@1" in r.stderr
+
+
+@pytest.mark.skipif(not (SAMPLE / "random" / "test.json").is_file(), reason="no Coq sample dataset")
+def test_search_pairs_json(tmp_path: Path):
+    from prover.search_pairs import read_tree_records
+
+    out = tmp_path / "pairs.jsonl"
+    r = subprocess.run(
+        [sys.executable, "-m", "proofplan.cli", "data", "search-pairs", str(SAMPLE), "--split", "test",
+         "--config", "fixed", "--limit", "3", "--budget-seconds", "5", "--out", str(out), "--json"],
+        capture_output=True, text=True, timeout=180, env={"COLUMNS": "120", "PATH": "/usr/bin:/bin"},
+    )
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    records = read_tree_records(out)
+    assert [d["name"] for d in doc["records"]] == [rec.name for rec in records]
+    assert doc["summary"] == {"theorems": 3, "proved": sum(rec.proved for rec in records),
+                              "pairs": sum(len(rec.pairs) for rec in records)}
+    assert [d["proof_length"] for d in doc["records"]] == [len(rec.path) for rec in records]
+    assert "theorems searched" in r.stderr
