@@ -32,7 +32,7 @@ from prover.prover_configs import (  # noqa: E402
     ALL_CONFIGS,
     AUTOMATION_CONFIGS,
     ProverSettings,
-    build_prover,
+    evaluation_prover,
     load_components,
     theorem_as_proved,
 )
@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
                 except Exception as exc:  # a missing model skips its row, not the benchmark
                     console.print(f"[yellow]{config}: skipped ({exc})")
                     continue
-            prover = build_prover(config, env, settings, components, checker)
+            prover = evaluation_prover(config, env, settings, components, checker)
             summaries[config] = evaluate(theorems, prover, out, config)
             proved_by[config] = {r.name for r in read_results(out)
                                  if r.config == config and r.name in by_id and r.proved}
@@ -148,9 +148,9 @@ def main(argv: list[str] | None = None) -> int:
         best_auto = max(auto, key=lambda c: summaries[c].proved)
         best_search = max(search, key=lambda c: summaries[c].proved)
         n_auto, n_search = summaries[best_auto].proved, summaries[best_search].proved
-        ratio = n_search / n_auto if n_auto else float("inf")
+        ratio = f"{n_search / n_auto:.2f}" if n_auto else "undefined (the tactic proves none)"
         console.print(f"best search {best_search}: {n_search}; best single tactic {best_auto}: {n_auto} "
-                      f"-> ratio {ratio:.2f} (target >= 1.5); all automation together: {len(union)} "
+                      f"-> ratio {ratio} (target >= 1.5); all automation together: {len(union)} "
                       f"(target: best search > this)")
     if "logprob+retrieval" in summaries and "logprob+retrieval+progress" in summaries:
         delta = summaries["logprob+retrieval+progress"].pass_at_1 - summaries["logprob+retrieval"].pass_at_1

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from proofplan.errors import ProofplanError
 from prover import search_defaults
@@ -27,7 +28,10 @@ from prover.baselines import AUTOMATION, AutomationBaseline, with_import
 from prover.common import ProgressModel, TacticGenerator
 from prover.env import ProofEnv, Theorem
 from prover.evaluation import Prover
-from prover.search import BestFirstSearch, PremiseSource, ProofChecker, SearchConfig
+from prover.search import BestFirstSearch, PremiseSource, ProofChecker, SearchConfig, TacticFilter
+
+if TYPE_CHECKING:
+    from prover.leak_check import FutureLemmaCheck
 
 SEARCH_CONFIGS: tuple[str, ...] = (
     "fixed",
@@ -140,9 +144,11 @@ def build_prover(
     settings: ProverSettings,
     components: SearchComponents | None = None,
     checker: ProofChecker | None = None,
+    tactic_filter: TacticFilter | None = None,
 ) -> Prover:
     """A ``Theorem -> SearchResult`` callable for ``config`` on ``env``; ``checker`` re-checks
-    finished proofs (default ``env.verify``)."""
+    finished proofs (default ``env.verify``) and ``tactic_filter`` keeps the search from running
+    tactics that checker would reject anyway (automation baselines run no generated tactic)."""
     check_config(config)
     if config in AUTOMATION_CONFIGS:
         return AutomationBaseline(env, config, time_limit=settings.time_limit, checker=checker)
@@ -154,9 +160,6 @@ def build_prover(
         tactic_timeout=settings.tactic_timeout,
         progress_weight=settings.progress_weight if components.progress is not None else 0.0,
     )
-    from prover.leak_check import FutureLemmaCheck
-
-    tactic_filter = checker.tactic_filter if isinstance(checker, FutureLemmaCheck) else None
     search = BestFirstSearch(env, components.generator, search_config, components.progress,
                              components.premises, checker, tactic_filter)
     if config.endswith(HAMMER_SUFFIX):
@@ -169,16 +172,20 @@ def evaluation_prover(
     env: ProofEnv,
     settings: ProverSettings,
     components: SearchComponents | None = None,
+    checker: FutureLemmaCheck | None = None,
 ) -> Prover:
     """The prover a benchmark run uses for ``config`` on ``env`` (single-process and Ray alike).
 
     Finished proofs are re-checked by :class:`~prover.leak_check.FutureLemmaCheck` built from
-    ``settings.dataset_dir``: a theorem whose context loads its own file must not be proved with
-    itself or a later lemma of that file. Without a dataset the plain ``env.verify`` checks.
+    ``settings.dataset_dir`` (or ``checker``, when a caller reuses one across configurations): a
+    theorem whose context loads its own file must not be proved with itself or a later lemma of
+    that file, and the search skips tactics that name one. Without a dataset the plain
+    ``env.verify`` checks.
     """
-    checker = None
-    if settings.dataset_dir is not None:
+    if checker is None and settings.dataset_dir is not None:
         from prover.leak_check import FutureLemmaCheck
 
         checker = FutureLemmaCheck.from_dataset(env, settings.dataset_dir)
-    return build_prover(config, env, settings, components, checker)
+    if checker is None:
+        return build_prover(config, env, settings, components)
+    return build_prover(config, env, settings, components, checker, checker.tactic_filter)

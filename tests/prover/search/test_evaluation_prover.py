@@ -8,6 +8,7 @@ import pytest
 from proofplan.paths import data_dir
 from prover.distributed import ProverWorker
 from prover.evaluation import load_benchmark, prove_record
+from prover.leak_check import FutureLemmaCheck
 from prover.prover_configs import ProverSettings, SearchComponents, evaluation_prover
 from prover.simple_generators import FixedTacticsGenerator
 
@@ -35,6 +36,19 @@ def test_evaluation_prover_rejects_a_self_proof(coq_env):
         ["apply in_elt.", "intros; apply in_or_app; right; left; reflexivity."]))
     rec = prove_record(evaluation_prover("fixed", coq_env, SETTINGS, honest), "fixed", thm)
     assert rec.proved and rec.proof == ["intros; apply in_or_app; right; left; reflexivity."]
+
+
+def test_evaluation_prover_reuses_a_given_checker_with_its_filter(coq_env):
+    # bench_prover builds one check for all configurations; the search filters with it too.
+    check = FutureLemmaCheck.from_dataset(coq_env, SAMPLE)
+    cheat = SearchComponents(FixedTacticsGenerator(["intros.", "apply in_elt."]))
+    prover = evaluation_prover("fixed", coq_env, replace(SETTINGS, dataset_dir=None), cheat, check)
+    assert prover.__self__.checker is check
+    result = prover(in_elt())
+    assert not result.proved
+    tree = result.tree
+    filtered = [tree.edges[u, v]["tactic"] for u, v in tree.edges if tree.nodes[v]["kind"] == "filtered"]
+    assert filtered and set(filtered) == {"apply in_elt."}
 
 
 def test_ray_worker_builds_the_same_checked_prover():
