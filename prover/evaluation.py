@@ -168,6 +168,38 @@ def summarize_file(out: Path, config: str, theorems: Sequence[Theorem]) -> EvalS
     return summarize(config, (r for r in read_results(out) if r.name in wanted))
 
 
+def run_each(
+    todo: Sequence[Theorem],
+    run_one: Callable[[Theorem], Any],
+    *,
+    label: str,
+    total: int,
+    tally: Callable[[Any], dict[str, int]],
+    counts: dict[str, int],
+    show_progress: bool = True,
+    console: Any = None,
+) -> None:
+    """Call ``run_one`` on each theorem of ``todo`` (``total`` minus those already done); with
+    ``show_progress``, a rich bar shows ``counts`` (the running totals), each result adding its
+    ``tally``."""
+    if not show_progress:
+        for thm in todo:
+            run_one(thm)
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    fields = ", ".join(f"{name} {{task.fields[{name}]}}" for name in counts)
+    bar = Progress(TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(), TextColumn(fields),
+                   TimeElapsedColumn(), console=console)
+    counts = dict(counts)
+    with bar:
+        task = bar.add_task(label, total=total, completed=total - len(todo), **counts)
+        for thm in todo:
+            for name, value in tally(run_one(thm)).items():
+                counts[name] += value
+            bar.update(task, advance=1, **counts)
+
+
 def evaluate(
     theorems: Sequence[Theorem],
     prover: Prover,
@@ -183,34 +215,16 @@ def evaluate(
     """
     out = Path(out)
     todo = pending_theorems(theorems, out, config)
+    wanted = {theorem_id(t) for t in theorems}
+    already = sum(1 for r in read_results(out) if r.config == config and r.name in wanted and r.proved)
 
-    if show_progress:
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
+    def run_one(thm: Theorem) -> EvalRecord:
+        rec = prove_record(prover, config, thm)
+        append_record(out, rec)
+        return rec
 
-        progress = Progress(
-            TextColumn(f"[bold]{config}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("proved {task.fields[proved]}"), TimeElapsedColumn(), console=console,
-        )
-        wanted = {theorem_id(t) for t in theorems}
-        already = sum(1 for r in read_results(out) if r.config == config and r.name in wanted and r.proved)
-        with progress:
-            task = progress.add_task(config, total=len(theorems), completed=len(theorems) - len(todo),
-                                     proved=already)
-            for thm in todo:
-                rec = prove_record(prover, config, thm)
-                append_record(out, rec)
-                already += rec.proved
-                progress.update(task, advance=1, proved=already)
-    else:
-        for thm in todo:
-            append_record(out, prove_record(prover, config, thm))
-
+    run_each(todo, run_one, label=config, total=len(theorems), tally=lambda r: {"proved": int(r.proved)},
+             counts={"proved": already}, show_progress=show_progress, console=console)
     return summarize_file(out, config, theorems)
 
 

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 
 from proofplan.errors import ProofplanError
 from prover.env import Theorem
-from prover.evaluation import Prover, append_record, drop_partial_tail, theorem_id
+from prover.evaluation import Prover, append_record, drop_partial_tail, run_each, theorem_id
 from prover.search import SearchResult
 
 #: Tree-node kinds that hold a goal state (errors, timeouts and duplicates hold none).
@@ -134,28 +134,8 @@ def collect_pairs(theorems: Sequence[Theorem], prover: Prover, out: str | Path, 
         append_record(out, record)
         return record
 
-    if show_progress:
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-
-        bar = Progress(TextColumn("[bold]search pairs"), BarColumn(), MofNCompleteColumn(),
-                       TextColumn("proved {task.fields[proved]}, pairs {task.fields[pairs]}"),
-                       TimeElapsedColumn(), console=console)
-        with bar:
-            task = bar.add_task("pairs", total=len(theorems), completed=len(theorems) - len(todo), proved=0, pairs=0)
-            proved = pairs = 0
-            for thm in todo:
-                rec = run_one(thm)
-                proved += rec.proved
-                pairs += len(rec.pairs)
-                bar.update(task, advance=1, proved=proved, pairs=pairs)
-    else:
-        for thm in todo:
-            run_one(thm)
+    run_each(todo, run_one, label="search pairs", total=len(theorems),
+             tally=lambda r: {"proved": int(r.proved), "pairs": len(r.pairs)}, counts={"proved": 0, "pairs": 0},
+             show_progress=show_progress, console=console)
     wanted = {theorem_id(t) for t in theorems}
     return [r for r in read_tree_records(out) if r.name in wanted] if out.exists() else []
