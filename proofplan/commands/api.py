@@ -149,11 +149,20 @@ def eval_api(
 @data_app.command("api-evalset")
 def data_api_evalset(
     out: Annotated[Path | None, typer.Option(help="Output .jsonl (default data/api/evalset.jsonl).")] = None,
-    per_category: Annotated[int, typer.Option(help="Cases per category (8 categories).")] = 40,
+    per_category: Annotated[int, typer.Option(help="Cases per category (8 categories; 8 unreachable requests per catalog come on top).")] = 40,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Regenerate the API-planning evaluation set (deterministic for a seed)."""
+    from collections import Counter
+
     from planner.api.evalset import default_path, write_evalset
+    from proofplan.output import echo_json
 
     cases = write_evalset(out, per_category=per_category, seed=seed)
-    typer.echo(f"wrote {len(cases)} cases to {out or default_path()}")
+    path = out or default_path()
+    if as_json:
+        echo_json({"out": path, "cases": len(cases), "seed": seed,
+                   "categories": dict(sorted(Counter(c.category for c in cases).items()))})
+    else:
+        typer.echo(f"wrote {len(cases)} cases to {path}")

@@ -65,3 +65,19 @@ def test_eval_api_json_is_the_only_stdout(tmp_path):
     assert data["planner"] == "auto" and data["summary"]["total"] == 3
     assert len(data["outcomes"]) == 3 and {"id", "success", "reason"} <= set(data["outcomes"][0])
     assert data["summary"]["success"] == sum(o["success"] for o in data["outcomes"]) / 3
+
+
+def test_data_api_evalset_json_describes_the_file_it_wrote(tmp_path):
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    out = run("data", "api-evalset", "--out", str(first), "--per-category", "2", "--seed", "3", "--json")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    cases = [json.loads(line) for line in first.read_text().splitlines()]
+    assert report["out"] == str(first) and report["cases"] == len(cases)
+    counted = {c: sum(case["category"] == c for case in cases) for c in {case["category"] for case in cases}}
+    assert report["categories"] == counted
+    # 8 balanced categories of --per-category each, plus the fixed unreachable requests
+    assert sorted(n for c, n in counted.items() if c != "unreachable") == [2] * 8 and counted["unreachable"] > 0
+    # deterministic for a seed: the same command writes the same file
+    assert run("data", "api-evalset", "--out", str(second), "--per-category", "2", "--seed", "3").returncode == 0
+    assert second.read_text() == first.read_text()
