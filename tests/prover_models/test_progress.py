@@ -226,3 +226,41 @@ def test_sibling_accuracy_counts_ties_as_half():
     assert sibling_accuracy([1, 2, 3], [2, 2, 1]) == pytest.approx(0.5)
     assert sibling_accuracy([1], [4]) == 1.0
     assert math.isnan(sibling_accuracy([], []))
+
+
+def _two_kinds_of_proof(short: int, long: int, tag: str) -> list[ProgressExample]:
+    """State ``b`` ends the short proofs (g, a, b) but stands second in the more numerous long
+    ones (c, b, d, f): from ``b`` alone three steps are likelier than one, yet wherever ``a`` and
+    ``b`` share a proof, ``a`` has more left."""
+    examples = []
+    for i in range(short):
+        examples += [ProgressExample(s, k, 3, f"{tag}-short-{i}") for s, k in (("g", 3), ("a", 2), ("b", 1))]
+    for i in range(long):
+        examples += [ProgressExample(s, k, 4, f"{tag}-long-{i}") for s, k in (("c", 4), ("b", 3), ("d", 2), ("f", 1))]
+    return examples
+
+
+class _OneHot:
+    names = ("g", "a", "b", "c", "d", "f")
+    name, dim = "one-hot", len(names)
+
+    def encode(self, texts):
+        return np.eye(self.dim, dtype=np.float32)[[self.names.index(t) for t in texts]]
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_ranking_loss_orders_what_cross_entropy_cannot(seed):
+    train, val = _two_kinds_of_proof(20, 80, "train"), _two_kinds_of_proof(5, 20, "val")
+    onehot = _OneHot()
+    estimates = {}
+    for weight in (0.0, 1.0):
+        predictor, _ = train_progress(train, val, encoder=onehot, progress=False, seed=seed,
+                                      epochs=60, patience=60, rank_weight=weight)
+        for point in ("median", "geometric_mean"):
+            predictor.settings.point_estimate = point
+            estimates[weight, point] = {s: p.steps for s, p in zip("ab", predictor.predict(["a", "b"]), strict=True)}
+    # cross-entropy alone puts b (mostly three steps from the end) above a, whatever the read-out
+    assert estimates[0.0, "median"]["a"] < estimates[0.0, "median"]["b"]
+    assert estimates[0.0, "geometric_mean"]["a"] < estimates[0.0, "geometric_mean"]["b"]
+    # the same-proof ranking loss turns that order round
+    assert estimates[1.0, "geometric_mean"]["a"] > estimates[1.0, "geometric_mean"]["b"]
