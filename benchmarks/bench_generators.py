@@ -8,7 +8,8 @@ the shipped default (``data/models/<kind>/``, random) or ``data/models/<kind>/no
 else ``data/generated/<kind>-<split>/`` (``proofplan train generator DATA --split S --out data/generated/generator-S``,
 ``proofplan train progress DATA --split S --out data/generated/progress-S``).
 Then the seq2seq model's latency per goal with 8 beams on CPU, one goal at a time and batched
-(target <= 100 ms per goal batched), and the progress metrics beside the training-median baseline.
+(target <= 100 ms per goal batched), and the progress metrics beside two baselines: the training
+median, and the state's length alone (:class:`prover.progress.LengthBaseline`).
 
     python benchmarks/bench_generators.py [--data data/coq/sample] [--limit N]
     python benchmarks/bench_generators.py --data data/generated/coq_stdlib --models-dir data/generated/full/models
@@ -32,7 +33,12 @@ from prover.generators.evaluation import generate_batched, latency_per_goal, top
 from prover.generators.knn import KnnGenerator
 from prover.generators.pipeline import load_examples, read_provenance
 from prover.progress import ProgressPredictor
-from prover.progress_training import evaluate_progress, load_progress_examples
+from prover.progress_training import (
+    evaluate_length_baseline,
+    evaluate_progress,
+    fit_length_baseline,
+    load_progress_examples,
+)
 
 SPLITS = ("random", "novel_premises")
 REPO = Path(__file__).resolve().parents[1]
@@ -142,7 +148,9 @@ def main() -> None:
             continue
         predictor = ProgressPredictor.load(folder)
         examples = load_progress_examples(args.data, split, "test")
-        for m in evaluate_progress(predictor, examples):
+        length = evaluate_length_baseline(fit_length_baseline(load_progress_examples(args.data, split, "train")),
+                                          examples)
+        for m in (*evaluate_progress(predictor, examples), length):
             prog.add_row(split, m.name, str(m.examples), f"{m.bin_accuracy:.3f}", f"{m.within_one:.3f}",
                          f"{m.mae:.2f}", f"{m.order_accuracy:.3f}")
     console.print(prog)

@@ -17,6 +17,7 @@ import argparse
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -53,6 +54,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--max-expansions", type=int, default=None)
     p.add_argument("--k", type=int, default=search_defaults.K)
     p.add_argument("--progress-weight", type=float, default=search_defaults.PROGRESS_WEIGHT)
+    p.add_argument("--progress-model", choices=("learned", "length"), default="learned",
+                   help="learned: the progress model of --models-dir; length: the state's length alone "
+                        "(prover.progress.LengthBaseline fitted on --data's train part), an ablation")
     p.add_argument("--generator", default="mixture", help="byt5 | knn | mixture")
     p.add_argument("--models-dir", type=Path, default=None)
     p.add_argument("--configs", default=",".join(DEFAULT_CONFIGS),
@@ -91,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     console.print(
         f"{len(theorems)} theorems of {args.data} {args.split}/{args.part}, "
         f"{args.budget_seconds:g} s each, k={args.k}, lambda={args.progress_weight:g}, "
-        f"generator={args.generator}; results in {args.out_dir}"
+        f"generator={args.generator}, progress model={args.progress_model}; results in {args.out_dir}"
     )
     from prover.coq import CoqEnv
 
@@ -101,6 +105,11 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     from prover.leak_check import FutureLemmaCheck
 
+    length_baseline = None
+    if args.progress_model == "length":
+        from prover.progress_training import fit_length_baseline, load_progress_examples
+
+        length_baseline = fit_length_baseline(load_progress_examples(args.data, args.split, "train"))
     with CoqEnv() as env:
         checker = FutureLemmaCheck.from_dataset(env, args.data)
         for config in configs:
@@ -112,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
                 except Exception as exc:  # a missing model skips its row, not the benchmark
                     console.print(f"[yellow]{config}: skipped ({exc})")
                     continue
+                if length_baseline is not None and components.progress is not None:
+                    components = replace(components, progress=length_baseline)
             prover = evaluation_prover(config, env, settings, components, checker)
             summaries[config] = evaluate(theorems, prover, out, config)
             proved_by[config] = {r.name for r in read_results(out)

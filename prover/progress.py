@@ -259,3 +259,34 @@ class ProgressPredictor:
         if encoder.name != settings.encoder:
             raise ModelLoadError(f"progress model expects encoder {settings.encoder!r}, got {encoder.name!r}")
         return cls(network, settings, encoder)
+
+
+@dataclass(frozen=True)
+class LengthBaseline:
+    """A :class:`prover.common.ProgressModel` that reads nothing but a state's length: the median
+    remaining steps of the training states in the same length quantile. A learned predictor has to
+    beat it to show that it reads more than a state's size."""
+
+    #: Upper length bounds of the quantile bins but the last (ascending).
+    edges: tuple[float, ...]
+    #: Median remaining steps of the training states in each bin (one more than ``edges``).
+    medians: tuple[float, ...]
+
+    @classmethod
+    def fit(cls, states: Sequence[str], steps: Sequence[int], bins: int = 20) -> LengthBaseline:
+        if not states or len(states) != len(steps):
+            raise ValueError("LengthBaseline.fit needs as many step counts as states, and at least one")
+        lengths = np.asarray([len(s.strip()) for s in states], dtype=np.float64)
+        targets = np.asarray(steps, dtype=np.float64)
+        edges = np.unique(np.quantile(lengths, np.linspace(0, 1, bins + 1)[1:-1]))
+        which = np.searchsorted(edges, lengths, side="right")
+        overall = float(np.median(targets))
+        medians = [float(np.median(targets[which == b])) if np.any(which == b) else overall
+                   for b in range(len(edges) + 1)]
+        return cls(tuple(float(e) for e in edges), tuple(medians))
+
+    def remaining_steps(self, state: str) -> float:
+        return self.medians[int(np.searchsorted(self.edges, len(state.strip()), side="right"))]
+
+    def remaining_steps_batch(self, states: Sequence[str]) -> list[float]:
+        return [self.remaining_steps(s) for s in states]

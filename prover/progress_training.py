@@ -45,6 +45,7 @@ from prover.generators.knn import state_key_text
 from prover.progress import (
     BINS,
     CLASS_RANGES,
+    LengthBaseline,
     ProgressPredictor,
     ProgressSettings,
     bin_index,
@@ -201,6 +202,24 @@ def evaluate_progress(
         f"training median ({median:g})", [median] * len(truth), [bin_index(median)] * len(truth), truth, pairs
     )
     return model, baseline
+
+
+def evaluate_length_baseline(
+    baseline: LengthBaseline, examples: Sequence[ProgressExample], pairs: np.ndarray | None = None
+) -> ProgressMetrics:
+    """The metrics of :class:`~prover.progress.LengthBaseline` (its bin is the bin of its estimate)."""
+    if pairs is None:
+        pairs = same_proof_pairs(examples, max_per_proof=None)
+    steps = baseline.remaining_steps_batch([e.state for e in examples])
+    return score("state length", steps, [bin_index(s) for s in steps],
+                 [e.steps for e in examples], pairs)
+
+
+def fit_length_baseline(train: Sequence[ProgressExample]) -> LengthBaseline:
+    """:class:`~prover.progress.LengthBaseline` fitted on training states (not rebalanced)."""
+    if not train:
+        raise ProofplanError("no training states with steps_remaining")
+    return LengthBaseline.fit([e.state for e in train], [e.steps for e in train])
 
 
 @dataclass(frozen=True)

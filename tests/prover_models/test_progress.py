@@ -15,6 +15,7 @@ from prover.progress import (
     BINS,
     CLASS_RANGES,
     PROGRESS_SETTINGS,
+    LengthBaseline,
     ProgressPredictor,
     bin_index,
     class_index,
@@ -22,7 +23,9 @@ from prover.progress import (
 )
 from prover.progress_training import (
     ProgressExample,
+    evaluate_length_baseline,
     evaluate_progress,
+    fit_length_baseline,
     load_progress_examples,
     order_accuracy,
     rebalance,
@@ -264,3 +267,25 @@ def test_ranking_loss_orders_what_cross_entropy_cannot(seed):
     assert estimates[0.0, "geometric_mean"]["a"] < estimates[0.0, "geometric_mean"]["b"]
     # the same-proof ranking loss turns that order round
     assert estimates[1.0, "geometric_mean"]["a"] > estimates[1.0, "geometric_mean"]["b"]
+
+
+def test_length_baseline_reads_the_median_of_its_length_quantile():
+    # short states have 1 step left, long ones 5: the baseline learns that much and no more
+    states = ["x" * n for n in range(1, 101)]
+    steps = [1] * 50 + [5] * 50
+    baseline = LengthBaseline.fit(states, steps, bins=4)
+    assert isinstance(baseline, ProgressModel)
+    assert baseline.remaining_steps("x") == 1.0 and baseline.remaining_steps("x" * 99) == 5.0
+    assert baseline.remaining_steps("x" * 10_000) == 5.0  # past the last edge: the last bin
+    assert baseline.remaining_steps_batch(["  x  ", "x" * 80]) == [1.0, 5.0]  # surrounding blanks do not count
+    assert list(baseline.medians) == sorted(baseline.medians)
+    with pytest.raises(ValueError):
+        LengthBaseline.fit([], [])
+
+
+def test_trained_model_reads_more_than_the_state_length(trained):
+    predictor, _, train, val = trained
+    model, _ = evaluate_progress(predictor, val)
+    length = evaluate_length_baseline(fit_length_baseline(train), val)
+    assert length.name == "state length" and length.examples == model.examples == len(val)
+    assert model.bin_accuracy > length.bin_accuracy and model.mae < length.mae
