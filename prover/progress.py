@@ -15,6 +15,9 @@ distribution we read
   saved before the field existed);
 * ``bin_distribution(state)``: the probabilities of the reporting bins 1, 2, 3-4, 5-8, 9-16,
   >16 (sums of class probabilities; the class edges align with the bins).
+
+:class:`LengthBaseline` is the yardstick with no model: the median remaining steps of training
+states of about the same length.
 """
 
 from __future__ import annotations
