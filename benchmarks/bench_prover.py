@@ -9,6 +9,9 @@ JSONL file per configuration under ``--out-dir`` as each theorem finishes; a rer
 Prints proved share (pass@1), median time to proof, mean/median expansions and the number of
 proofs the fresh-process re-check rejected, then the issue's targets: best search vs the best
 single tactic and vs all automation together, and progress vs log-prob + retrieval.
+``--progress-model length`` swaps the learned progress model for the state's length alone
+(:class:`prover.progress.LengthBaseline`), to see what the model adds over a state's size. Use a
+separate ``--out-dir``: the results file names the configuration, not the progress model.
 """
 
 from __future__ import annotations
