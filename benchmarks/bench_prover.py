@@ -10,8 +10,8 @@ Prints proved share (pass@1), median time to proof, mean/median expansions and t
 proofs the fresh-process re-check rejected, then the issue's targets: best search vs the best
 single tactic and vs all automation together, and progress vs log-prob + retrieval.
 ``--progress-model length`` swaps the learned progress model for the state's length alone
-(:class:`prover.progress.LengthBaseline`), to see what the model adds over a state's size. Use a
-separate ``--out-dir``: the results file names the configuration, not the progress model.
+(:class:`prover.progress.LengthBaseline`), to see what the model adds over a state's size; its
+searches write ``<config>_length.jsonl``.
 """
 
 from __future__ import annotations
@@ -68,6 +68,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+def results_file(args: argparse.Namespace, config: str) -> Path:
+    """Where ``config``'s records go; a search with the length baseline gets its own file, so a
+    rerun into the same folder never resumes one progress model's run with the other's."""
+    suffix = "_length" if args.progress_model == "length" and "progress" in config else ""
+    return args.out_dir / f"{config.replace('+', '_')}{suffix}.jsonl"
+
+
 def fmt_time(t: float | None) -> str:
     return "-" if t is None else f"{t:.2f}"
 
@@ -116,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     with CoqEnv() as env:
         checker = FutureLemmaCheck.from_dataset(env, args.data)
         for config in configs:
-            out = args.out_dir / f"{config.replace('+', '_')}.jsonl"
+            out = results_file(args, config)
             components = None
             if config not in AUTOMATION_CONFIGS:
                 try:
@@ -133,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         # Independent audit: every reported proof is compiled again from its JSONL record.
         audit_failures: dict[str, int] = {}
         for config in summaries:
-            out = args.out_dir / f"{config.replace('+', '_')}.jsonl"
+            out = results_file(args, config)
             failures = 0
             for rec in read_results(out):
                 if rec.config == config and rec.proved and rec.name in by_id:
