@@ -20,7 +20,6 @@ import argparse
 import os
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -127,12 +126,10 @@ def main(argv: list[str] | None = None) -> int:
             components = None
             if config not in AUTOMATION_CONFIGS:
                 try:
-                    components = load_components(config, settings)
+                    components = load_components(config, settings, progress=length_baseline)
                 except Exception as exc:  # a missing model skips its row, not the benchmark
                     console.print(f"[yellow]{config}: skipped ({exc})")
                     continue
-                if length_baseline is not None and components.progress is not None:
-                    components = replace(components, progress=length_baseline)
             prover = evaluation_prover(config, env, settings, components, checker)
             summaries[config] = evaluate(theorems, prover, out, config)
             proved_by[config] = {r.name for r in read_results(out)

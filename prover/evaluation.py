@@ -215,8 +215,10 @@ def evaluate(
     """
     out = Path(out)
     todo = pending_theorems(theorems, out, config)
-    wanted = {theorem_id(t) for t in theorems}
-    already = sum(1 for r in read_results(out) if r.config == config and r.name in wanted and r.proved)
+    already = 0
+    if show_progress:  # the bar starts from the proofs a resumed run already has
+        wanted = {theorem_id(t) for t in theorems}
+        already = sum(1 for r in read_results(out) if r.config == config and r.name in wanted and r.proved)
 
     def run_one(thm: Theorem) -> EvalRecord:
         rec = prove_record(prover, config, thm)

@@ -95,18 +95,21 @@ def check_config(name: str) -> str:
 
 
 def load_components(
-    config: str, settings: ProverSettings, generator: TacticGenerator | None = None
+    config: str, settings: ProverSettings, generator: TacticGenerator | None = None,
+    progress: ProgressModel | None = None,
 ) -> SearchComponents:
     """Load the generator (and retriever, progress model) that ``config`` uses.
 
     With ``generator`` given (a shared one, e.g. served to Ray workers, already including any
-    ``+sauto`` automation), only the retriever and progress model are loaded around it.
+    ``+sauto`` automation), only the retriever and progress model are loaded around it. With
+    ``progress`` given (e.g. :class:`~prover.progress.LengthBaseline`), a ``+progress``
+    configuration uses it instead of loading the default progress model.
     """
     check_config(config)
     if config in AUTOMATION_CONFIGS:
         raise UnknownConfigError(f"{config!r} is an automation baseline, not a search configuration")
     if config.endswith(HAMMER_SUFFIX):
-        base = load_components(config[: -len(HAMMER_SUFFIX)], settings, generator)
+        base = load_components(config[: -len(HAMMER_SUFFIX)], settings, generator, progress)
         if generator is not None:
             return base
         from prover.simple_generators import WithAutomation
@@ -127,13 +130,14 @@ def load_components(
             torch.set_num_threads(settings.torch_threads)
         generator = default_models.tactic_generator(settings.models_dir, settings.generator)
     premises = None
-    progress = None
     if "retrieval" in config:
         if settings.dataset_dir is None:
             raise ProofplanError(f"{config!r} retrieves premises: give the dataset whose corpus to search")
         premises = default_models.premise_source(settings.models_dir, settings.dataset_dir,
                                                  settings.num_premises)
-    if config.endswith("+progress"):
+    if not config.endswith("+progress"):
+        progress = None
+    elif progress is None:
         progress = default_models.progress_model(settings.models_dir)
     return SearchComponents(generator, premises, progress)
 
@@ -186,6 +190,4 @@ def evaluation_prover(
         from prover.leak_check import FutureLemmaCheck
 
         checker = FutureLemmaCheck.from_dataset(env, settings.dataset_dir)
-    if checker is None:
-        return build_prover(config, env, settings, components)
-    return build_prover(config, env, settings, components, checker, checker.tactic_filter)
+    return build_prover(config, env, settings, components, checker, checker.tactic_filter if checker else None)

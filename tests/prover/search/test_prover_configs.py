@@ -33,3 +33,17 @@ def test_fixed_plus_sauto_closes_a_state_the_fixed_list_cannot(coq_env):
 def test_unknown_configuration():
     with pytest.raises(ProofplanError, match="unknown configuration"):
         check_config("logprob+magic")
+
+
+def test_a_given_progress_model_replaces_the_default():
+    from proofplan.paths import data_dir
+    from prover.progress import LengthBaseline
+    from prover.prover_configs import load_components
+
+    settings = ProverSettings(dataset_dir=data_dir() / "coq" / "sample")
+    baseline = LengthBaseline.fit(["a", "bb"], [1, 2], bins=2)
+    gen = FixedTacticsGenerator()
+    for config in ("logprob+retrieval+progress", "logprob+retrieval+progress+sauto"):
+        assert load_components(config, settings, gen, progress=baseline).progress is baseline
+    # configurations without progress drop it
+    assert load_components("logprob+retrieval", settings, gen, progress=baseline).progress is None
