@@ -20,12 +20,12 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from common.paths import data_dir
 from planner.api.catalog import load_catalog
 from planner.api.evalset import load_evalset, load_handwritten
 from planner.api.evaluation import CaseOutcome, evaluate, summarise
 from planner.api.extractor import extract
 from planner.api.selection import ApiSelector
-from proofplan.paths import data_dir
 
 
 def pct(values: list[float], q: float) -> float:

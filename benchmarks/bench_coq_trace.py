@@ -19,7 +19,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from proofplan.paths import data_dir
+from common.paths import data_dir
 from prover.coq.trace_pipeline import (
     assemble,
     load_cached,

@@ -26,7 +26,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from proofplan.paths import data_dir
+from common.paths import data_dir
 from prover.generators.byt5 import ByT5Generator
 from prover.generators.combined import mix
 from prover.generators.evaluation import generate_batched, latency_per_goal, topk_accuracy

@@ -28,7 +28,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from proofplan.paths import REPO_ROOT, data_dir  # noqa: E402
+from common.paths import REPO_ROOT, data_dir  # noqa: E402
 from prover import search_defaults  # noqa: E402
 from prover.evaluation import EvalSummary, evaluate, load_benchmark, read_results, theorem_id  # noqa: E402
 from prover.prover_configs import (  # noqa: E402

@@ -29,7 +29,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from proofplan.paths import data_dir  # noqa: E402
+from common.paths import data_dir  # noqa: E402
 from prover.distributed import RayEvaluation, RaySettings  # noqa: E402
 from prover.env import Theorem  # noqa: E402
 from prover.evaluation import load_benchmark, read_results, theorem_id  # noqa: E402

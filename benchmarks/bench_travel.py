@@ -18,10 +18,10 @@ import argparse
 from rich.console import Console
 from rich.table import Table
 
+from common.paths import REPO_ROOT
 from planner.travel.benchmark import run_eval
 from planner.travel.evaluation import SUMMARY_METRICS
 from planner.travel.parser import RuleBasedParser
-from proofplan.paths import REPO_ROOT
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 """Errors raised by the LLM backends (all are :class:`ProofplanError`, so the CLI prints one line)."""
 
-from proofplan.errors import ProofplanError
+from common.errors import ProofplanError
 
 
 class LMError(ProofplanError):

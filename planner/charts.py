@@ -10,9 +10,9 @@ from pathlib import Path
 
 import networkx as nx
 
+from common.errors import ProofplanError
 from planner.api.plan import ApiPlan
 from planner.travel.plan_format import Itinerary
-from proofplan.errors import ProofplanError
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,9 @@ themselves on the apps of :mod:`proofplan.apps`; heavy imports happen inside com
 
 import sys
 
+from common.errors import ProofplanError
 from proofplan import commands  # noqa: F401  (registers every command)
 from proofplan.apps import app
-from proofplan.errors import ProofplanError
 
 
 def main() -> None:

@@ -34,7 +34,7 @@ from typing import Any, Literal
 import networkx as nx
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from proofplan.errors import ProofplanError
+from common.errors import ProofplanError
 from prover.data_types import CorpusFile, TracedTheorem
 
 SPLITS: tuple[str, ...] = ("random", "novel_premises")

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from proofplan.errors import ProofplanError
-from proofplan.paths import data_dir
+from common.errors import ProofplanError
+from common.paths import data_dir
 from prover.common import ProgressModel, TacticGenerator
 from prover.env import Theorem
 from prover.search import PremiseSource

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from proofplan.errors import ProofplanError
+from common.errors import ProofplanError
 from prover.common import TacticCandidate, TacticGenerator
 from prover.env import ProofEnv, Theorem
 from prover.evaluation import (

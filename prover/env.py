@@ -11,7 +11,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from types import TracebackType
 
-from proofplan.errors import ProofplanError
+from common.errors import ProofplanError
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,8 @@ import numpy as np
 import torch
 from pydantic import BaseModel, Field
 
-from proofplan.errors import ProofplanError
-from proofplan.paths import data_dir
+from common.errors import ProofplanError
+from common.paths import data_dir
 from prover.data_types import CorpusFile, CorpusPremise, TracedTheorem
 from prover.dataset import CorpusIndex
 from retrieval.bm25 import BM25Index

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from proofplan.errors import ProofplanError
+from common.errors import ProofplanError
 from prover import search_defaults
 from prover.data_types import TracedTheorem
 from prover.generators.knn import state_key_text

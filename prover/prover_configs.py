@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from proofplan.errors import ProofplanError
+from common.errors import ProofplanError
 from prover import search_defaults
 from prover.baselines import AUTOMATION, AutomationBaseline, with_import
 from prover.common import ProgressModel, TacticGenerator

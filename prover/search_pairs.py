@@ -21,7 +21,7 @@ from pathlib import Path
 import networkx as nx
 from pydantic import BaseModel, ValidationError
 
-from proofplan.errors import ProofplanError
+from common.errors import ProofplanError
 from prover.env import Theorem
 from prover.evaluation import Prover, append_record, drop_partial_tail, run_each, theorem_id
 from prover.search import SearchResult

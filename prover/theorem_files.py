@@ -15,7 +15,7 @@ import json
 import re
 from pathlib import Path
 
-from proofplan.errors import ProofplanError
+from common.errors import ProofplanError
 from prover.env import Theorem
 
 THEOREM_KEYWORDS = ("Theorem", "Lemma", "Example", "Fact", "Remark", "Corollary", "Proposition")

@@ -1,6 +1,6 @@
 """Errors of the retrieval layer: each is a :class:`ProofplanError` with a one-line message."""
 
-from proofplan.errors import ProofplanError
+from common.errors import ProofplanError
 
 
 class RetrievalError(ProofplanError):

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from common.errors import ProofplanError
 from planner.api.catalog import load_catalog
 from planner.api.extractor import extract
 from planner.api.pipeline import plan_request
 from planner.charts import dataflow_graph, day_costs, draw_dataflow, draw_travel_costs
 from planner.travel.api import plan_text
-from proofplan.errors import ProofplanError
 
 PNG = b"\x89PNG\r\n\x1a\n"
 TRIP = ("Please help me plan a trip from St. Petersburg to Rockford spanning 3 days from March 16th to "

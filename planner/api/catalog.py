@@ -19,8 +19,8 @@ import networkx as nx
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from proofplan.errors import ProofplanError
-from proofplan.paths import data_dir
+from common.errors import ProofplanError
+from common.paths import data_dir
 
 IDENT = r"^[a-z][a-z0-9_]*$"
 ValueClass = Literal["date", "time", "city", "email", "money", "integer", "code", "name", "text", "enum", "address", "none"]

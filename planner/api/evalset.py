@@ -17,9 +17,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from common.paths import data_dir
 from planner.api.catalog import Catalog, TypeSpec, available_catalogs, load_catalog
 from planner.api.request import ProvidedValue
-from proofplan.paths import data_dir
 
 Completeness = Literal["complete", "incomplete"]
 GoalCount = Literal["single", "multi"]

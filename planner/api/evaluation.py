@@ -18,11 +18,11 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from common.errors import ProofplanError
 from planner.api.catalog import Catalog, load_catalog
 from planner.api.evalset import EvalCase
 from planner.api.plan import ApiPlan
 from planner.api.request import ApiRequest
-from proofplan.errors import ProofplanError
 
 
 class CaseOutcome(BaseModel):

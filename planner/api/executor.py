@@ -10,9 +10,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from common.errors import ProofplanError
 from planner.api.catalog import Catalog
 from planner.api.plan import ApiPlan
-from proofplan.errors import ProofplanError
 
 ApiFunction = Callable[..., Mapping[str, Any]]
 AskUser = Callable[[str, str], Any]

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from common.errors import ProofplanError
 from lm.base import LanguageModel
 from lm.json_text import decode_json
 from planner.api.catalog import Catalog, CatalogError
 from planner.api.request import ApiRequest, ProvidedValue
-from proofplan.errors import ProofplanError
 
 
 class TranslationError(ProofplanError):

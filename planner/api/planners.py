@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from proofplan.errors import ProofplanError
+from common.errors import ProofplanError
 
 Status = Literal["solved", "unsolvable", "timeout", "error"]
 PlannerName = Literal["auto", "fast-downward", "pyperplan"]

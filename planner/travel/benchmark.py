@@ -9,12 +9,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from common.errors import ProofplanError
 from planner.travel.api import Mode, plan_spec
 from planner.travel.dataset import BenchmarkQuery, load_split
 from planner.travel.evaluation import PlanEvaluator, aggregate
 from planner.travel.spec import SpecError
 from planner.travel.translate import Translator, field_accuracy
-from proofplan.errors import ProofplanError
 
 
 @dataclass

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from common.paths import data_dir
 from planner.travel.spec import SpecError
-from proofplan.paths import data_dir
 
 
 @dataclass(frozen=True)

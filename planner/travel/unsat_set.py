@@ -24,11 +24,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from common.paths import data_dir
 from planner.travel.api import plan_spec, world_for
 from planner.travel.dataset import load_split
 from planner.travel.evaluation import ROOM_TYPE_OK
 from planner.travel.spec import CUISINES, HOUSE_RULES, ROOM_TYPES, TripSpec
-from proofplan.paths import data_dir
 
 
 def unsat_path() -> Path:
@@ -59,7 +59,7 @@ class UnsatItem:
 def load_unsat_set(path: Path | None = None) -> list[UnsatItem]:
     p = path or unsat_path()
     if not p.exists():
-        from proofplan.errors import ProofplanError
+        from common.errors import ProofplanError
 
         raise ProofplanError(f"unsat set {p} is missing (python -m planner.travel.unsat_set build)")
     return [UnsatItem.from_json(json.loads(x)) for x in p.read_text().splitlines() if x.strip()]

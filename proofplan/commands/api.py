@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
+from common.errors import ProofplanError
 from proofplan.apps import data_app, eval_app, plan_app
-from proofplan.errors import ProofplanError
 from proofplan.output import JSON_HELP
 
 PLANNERS = ("auto", "fast-downward", "pyperplan")

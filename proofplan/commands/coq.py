@@ -58,7 +58,7 @@ def prove(
 
     Tactics may start with a bullet ('- simpl.'); give no short options after --tactics.
     """
-    from proofplan.errors import ProofplanError
+    from common.errors import ProofplanError
     from proofplan.output import console as make_console
     from proofplan.output import echo_json
 
@@ -72,7 +72,7 @@ def prove(
     if not steps:
         if tactics:
             raise ProofplanError("--tactics needs at least one tactic: prove 'STATEMENT' --tactics 'intros.'")
-        from proofplan.paths import data_dir
+        from common.paths import data_dir
         from prover.prover_configs import ProverSettings
         from prover.search_mode import run_search_mode
 
@@ -145,6 +145,6 @@ def trace_coq(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Trace the Coq standard library into a LeanDojo-format dataset (resumable, parallel)."""
-    from prover.coq.trace_cli import trace_command
+    from proofplan.commands.coq_trace import trace_command
 
     trace_command(out, files, jobs, file_timeout, seed, check, corpus, as_json=as_json)

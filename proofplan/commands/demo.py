@@ -84,7 +84,7 @@ LEARNED = "learned"
 
 
 def models_root(models_dir: Path | None = None) -> Path:
-    from proofplan.paths import data_dir
+    from common.paths import data_dir
 
     return Path(models_dir) if models_dir is not None else data_dir() / "models"
 
@@ -112,7 +112,7 @@ def prove_stage(console: Console, report: DemoReport, config: str, models_dir: P
     """Prove ``names`` from the bundled sample with ``config``; re-check each proof with coqc."""
     from rich.progress import Progress
 
-    from proofplan.paths import data_dir
+    from common.paths import data_dir
     from prover.coq import CoqEnv
     from prover.evaluation import load_benchmark, theorem_id
     from prover.prover_configs import ProverSettings, build_prover

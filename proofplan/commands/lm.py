@@ -35,9 +35,9 @@ def serve_lm(
     import uvicorn
     from rich.console import Console
 
+    from common.errors import ProofplanError
     from lm.registry import load_model
     from lm.server import create_app
-    from proofplan.errors import ProofplanError
 
     if model.startswith(("http://", "https://")):
         raise ProofplanError(

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import typer
 
+from common.errors import ProofplanError
 from proofplan.apps import eval_app, train_app
-from proofplan.errors import ProofplanError
 from proofplan.output import JSON_HELP
 from prover import search_defaults
 
@@ -251,8 +251,8 @@ def eval_progress(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Exact-bin accuracy, accuracy within +-1 step and MAE, beside the training-median baseline."""
+    from common.paths import data_dir
     from proofplan.output import console, echo_json
-    from proofplan.paths import data_dir
     from prover.progress import ProgressPredictor
     from prover.progress_training import evaluate_progress, load_progress_examples
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import typer
 
+from common.errors import ProofplanError
 from proofplan.apps import eval_app, index_app, train_app
-from proofplan.errors import ProofplanError
 from proofplan.output import JSON_HELP, console, echo_json
 
 SPLITS = ("random", "novel_premises")

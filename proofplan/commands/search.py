@@ -103,7 +103,7 @@ def search_pairs(
 ) -> None:
     """Search theorems and keep, from each proved tree, the proof path and its sibling pairs
     (training data for `train progress --search-pairs`)."""
-    from proofplan.errors import ProofplanError
+    from common.errors import ProofplanError
     from proofplan.output import console as make_console
     from proofplan.output import echo_json
     from prover.coq import CoqEnv

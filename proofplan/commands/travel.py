@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
+from common.errors import ProofplanError
 from proofplan.apps import eval_app, plan_app
-from proofplan.errors import ProofplanError
 from proofplan.output import JSON_HELP
 
 MODES = ("sole", "two-stage")
@@ -131,11 +131,11 @@ def eval_travelplanner(
         raise ProofplanError(f"split {split!r} is not bundled (only 'train'; never hand-convert validation/test)")
     if limit is not None and limit < 1:
         raise ProofplanError("--limit must be at least 1")
+    from common.paths import data_dir
     from planner.travel.api import make_translator
     from planner.travel.benchmark import run_eval
     from proofplan.output import console as make_console
     from proofplan.output import echo_json
-    from proofplan.paths import data_dir
 
     out = out or data_dir() / "generated" / "travel" / f"eval_{split}_{mode}_{translator}.json"
     console = make_console(as_json)
@@ -187,9 +187,9 @@ def eval_travel_unsat(
     """Explain and repair every request of the unsat set; print the shares explained and repaired."""
     if limit is not None and limit < 1:
         raise ProofplanError("--limit must be at least 1")
+    from common.paths import data_dir
     from planner.travel.unsat_bench import print_unsat_benchmark
     from proofplan.output import console, echo_json
-    from proofplan.paths import data_dir
 
     out = out or data_dir() / "generated" / "travel" / "eval_travel_unsat.json"
     summary = print_unsat_benchmark(console(as_json), limit=limit, time_limit=time_limit, out=out)

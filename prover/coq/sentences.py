@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
 
-from proofplan.errors import ProofplanError
+from common.errors import ProofplanError
 
 
 class SentenceError(ProofplanError):

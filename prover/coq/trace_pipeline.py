@@ -25,7 +25,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_compl
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from proofplan.errors import ProofplanError
+from common.errors import ProofplanError
 from prover.coq.outline import Declaration, logical_name, outline
 from prover.coq.tracer import (
     TRACE_VERSION,

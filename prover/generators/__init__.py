@@ -14,8 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from proofplan.errors import ProofplanError
-from proofplan.paths import data_dir
+from common.errors import ProofplanError
+from common.paths import data_dir
 from prover.common import TacticGenerator
 
 GeneratorKind = Literal["byt5", "knn", "mixture"]

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from proofplan.errors import ProofplanError
+from common.errors import ProofplanError
 from prover.common import TacticCandidate
 from prover.generators.inputs import format_input
 

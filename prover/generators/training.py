@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from proofplan.errors import ProofplanError
+from common.errors import ProofplanError
 from prover.data_types import CorpusFile, TracedTheorem
 from prover.generators.byt5 import ByT5Generator, ByT5Settings, ByT5Size, new_model, new_tokenizer
 from prover.generators.inputs import format_input

@@ -2,9 +2,9 @@
 
 import pytest
 
+from common.errors import ProofplanError
 from lm.base import Candidate, GenerationConfig, rank, truncate_at_stop
 from lm.errors import GenerationArgumentError
-from proofplan.errors import ProofplanError
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import math
 import pytest
 from safetensors import safe_open
 
-from proofplan.paths import data_dir
+from common.paths import data_dir
 from prover.generators import load_generator
 from prover.progress import ProgressPredictor
 

@@ -170,7 +170,7 @@ def test_cli_unreachable_ray_address_is_a_one_line_error(tmp_path: Path):
 
 @pytest.mark.parametrize("shared", [False, True], ids=["generator-per-worker", "shared-generator"])
 def test_a_model_that_cannot_load_is_the_same_one_line_error(cluster, tmp_path: Path, shared: bool):
-    from proofplan.errors import ProofplanError
+    from common.errors import ProofplanError
 
     settings = ProverSettings(time_limit=5.0, models_dir=tmp_path / "no-models")
     with pytest.raises(ProofplanError, match="models folder .*no-models does not exist"):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from proofplan.paths import data_dir
+from common.paths import data_dir
 from prover.coq.env import CoqEnv
 from prover.coq.trace_pipeline import (
     assemble,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from proofplan.paths import data_dir
+from common.paths import data_dir
 from prover.evaluation import read_results
 
 SAMPLE = data_dir() / "coq" / "sample"

@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import pytest
 
-from proofplan.paths import data_dir
+from common.paths import data_dir
 from prover.distributed import ProverWorker
 from prover.evaluation import load_benchmark, prove_record
 from prover.leak_check import FutureLemmaCheck

@@ -2,7 +2,7 @@
 
 import pytest
 
-from proofplan.paths import data_dir
+from common.paths import data_dir
 from prover.evaluation import load_benchmark
 from prover.leak_check import FutureLemmaCheck, constants_in_term
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from proofplan.errors import ProofplanError
+from common.errors import ProofplanError
 from prover.common import TacticCandidate
 from prover.env import Theorem
 from prover.prover_configs import HAMMER_IMPORT, ProverSettings, build_prover, check_config
@@ -36,7 +36,7 @@ def test_unknown_configuration():
 
 
 def test_a_given_progress_model_replaces_the_default():
-    from proofplan.paths import data_dir
+    from common.paths import data_dir
     from prover.progress import LengthBaseline
     from prover.prover_configs import load_components
 

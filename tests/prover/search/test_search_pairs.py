@@ -5,7 +5,7 @@ import json
 import networkx as nx
 import pytest
 
-from proofplan.errors import ProofplanError
+from common.errors import ProofplanError
 from prover.env import Theorem
 from prover.search import BestFirstSearch, SearchConfig
 from prover.search_pairs import collect_pairs, held_out, load_pairs, read_tree_records, tree_pairs

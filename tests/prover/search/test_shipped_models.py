@@ -2,7 +2,7 @@
 
 import pytest
 
-from proofplan.paths import data_dir
+from common.paths import data_dir
 from prover.env import Theorem
 from prover.search import BestFirstSearch, SearchConfig
 

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from proofplan.errors import ProofplanError
+from common.errors import ProofplanError
 from proofplan.output import echo_json
 from prover.coq.trace_pipeline import (
     assemble,

@@ -1,0 +1,1 @@
+"""What every library of proofplan stands on: the user-facing error type and the data paths."""
