@@ -9,7 +9,7 @@ else ``data/generated/<kind>-<split>/`` (``proofplan train generator DATA --spli
 ``proofplan train progress DATA --split S --out data/generated/progress-S``).
 Then the seq2seq model's latency per goal with 8 beams on CPU, one goal at a time and batched
 (target <= 100 ms per goal batched), and the progress metrics beside two baselines: the training
-median, and the state's length alone (:class:`prover.progress.LengthBaseline`).
+median, and the state's length alone (:class:`prover.models.progress.LengthBaseline`).
 
     python benchmarks/bench_generators.py [--data data/coq/sample] [--limit N]
     python benchmarks/bench_generators.py --data data/generated/coq_stdlib --models-dir data/generated/full/models
@@ -27,13 +27,13 @@ from rich.console import Console
 from rich.table import Table
 
 from common.paths import data_dir
-from prover.generators.byt5 import ByT5Generator
-from prover.generators.combined import mix
-from prover.generators.evaluation import generate_batched, latency_per_goal, topk_accuracy
-from prover.generators.knn import KnnGenerator
-from prover.generators.pipeline import load_examples, read_provenance
-from prover.progress import ProgressPredictor
-from prover.progress_training import (
+from prover.models.generators.byt5 import ByT5Generator
+from prover.models.generators.combined import mix
+from prover.models.generators.evaluation import generate_batched, latency_per_goal, topk_accuracy
+from prover.models.generators.knn import KnnGenerator
+from prover.models.generators.pipeline import load_examples, read_provenance
+from prover.models.progress import ProgressPredictor
+from prover.models.progress_training import (
     evaluate_length_baseline,
     evaluate_progress,
     fit_length_baseline,

@@ -10,7 +10,7 @@ Prints proved share (pass@1), median time to proof, mean/median expansions and t
 proofs the fresh-process re-check rejected, then the issue's targets: best search vs the best
 single tactic and vs all automation together, and progress vs log-prob + retrieval.
 ``--progress-model length`` swaps the learned progress model for the state's length alone
-(:class:`prover.progress.LengthBaseline`), to see what the model adds over a state's size; its
+(:class:`prover.models.progress.LengthBaseline`), to see what the model adds over a state's size; its
 searches write ``<config>_length.jsonl``.
 """
 
@@ -29,9 +29,8 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from common.paths import REPO_ROOT, data_dir  # noqa: E402
-from prover import search_defaults  # noqa: E402
-from prover.evaluation import EvalSummary, evaluate, load_benchmark, read_results, theorem_id  # noqa: E402
-from prover.prover_configs import (  # noqa: E402
+from prover.search import defaults as search_defaults  # noqa: E402
+from prover.search.configs import (  # noqa: E402
     ALL_CONFIGS,
     AUTOMATION_CONFIGS,
     ProverSettings,
@@ -39,6 +38,7 @@ from prover.prover_configs import (  # noqa: E402
     load_components,
     theorem_as_proved,
 )
+from prover.search.evaluation import EvalSummary, evaluate, load_benchmark, read_results, theorem_id  # noqa: E402
 
 DEFAULT_CONFIGS = (*AUTOMATION_CONFIGS, "logprob", "logprob+retrieval", "logprob+retrieval+progress")
 
@@ -58,7 +58,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--progress-weight", type=float, default=search_defaults.PROGRESS_WEIGHT)
     p.add_argument("--progress-model", choices=("learned", "length"), default="learned",
                    help="learned: the progress model of --models-dir; length: the state's length alone "
-                        "(prover.progress.LengthBaseline fitted on --data's train part), an ablation")
+                        "(prover.models.progress.LengthBaseline fitted on --data's train part), an ablation")
     p.add_argument("--generator", default="mixture", help="byt5 | knn | mixture")
     p.add_argument("--models-dir", type=Path, default=None)
     p.add_argument("--configs", default=",".join(DEFAULT_CONFIGS),
@@ -112,11 +112,11 @@ def main(argv: list[str] | None = None) -> int:
     by_id = {theorem_id(t): t for t in theorems}
     proved_by: dict[str, set[str]] = {}
     started = time.monotonic()
-    from prover.leak_check import FutureLemmaCheck
+    from prover.search.leak_check import FutureLemmaCheck
 
     length_baseline = None
     if args.progress_model == "length":
-        from prover.progress_training import fit_length_baseline, load_progress_examples
+        from prover.models.progress_training import fit_length_baseline, load_progress_examples
 
         length_baseline = fit_length_baseline(load_progress_examples(args.data, args.split, "train"))
     with CoqEnv() as env:

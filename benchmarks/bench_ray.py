@@ -30,10 +30,10 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from common.paths import data_dir  # noqa: E402
-from prover.distributed import RayEvaluation, RaySettings  # noqa: E402
 from prover.env import Theorem  # noqa: E402
-from prover.evaluation import load_benchmark, read_results, theorem_id  # noqa: E402
-from prover.prover_configs import ProverSettings  # noqa: E402
+from prover.search.configs import ProverSettings  # noqa: E402
+from prover.search.distributed import RayEvaluation, RaySettings  # noqa: E402
+from prover.search.evaluation import load_benchmark, read_results, theorem_id  # noqa: E402
 
 
 def builtin_theorems(n: int) -> list[Theorem]:

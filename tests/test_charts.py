@@ -64,8 +64,8 @@ def test_search_tree_drawing_marks_the_proof_path(tmp_path: Path) -> None:
 
     from prover.coq import CoqEnv
     from prover.env import Theorem
-    from prover.search import BestFirstSearch, SearchConfig, draw_tree
-    from prover.simple_generators import FixedTacticsGenerator
+    from prover.models.generators.simple import FixedTacticsGenerator
+    from prover.search.best_first import BestFirstSearch, SearchConfig, draw_tree
 
     tactics = ("intros.", "destruct H.", "split.", "assumption.")
     with CoqEnv() as env:

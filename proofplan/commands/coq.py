@@ -9,12 +9,12 @@ import typer
 
 from proofplan.apps import app, data_app
 from proofplan.output import JSON_HELP
-from prover import search_defaults
+from prover.search import defaults as search_defaults
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from prover.prover_configs import ProverSettings
+    from prover.search.configs import ProverSettings
 
 
 @app.command(context_settings={"ignore_unknown_options": True})
@@ -73,8 +73,8 @@ def prove(
         if tactics:
             raise ProofplanError("--tactics needs at least one tactic: prove 'STATEMENT' --tactics 'intros.'")
         from common.paths import data_dir
-        from prover.prover_configs import ProverSettings
-        from prover.search_mode import run_search_mode
+        from prover.search.configs import ProverSettings
+        from prover.search.mode import run_search_mode
 
         settings = ProverSettings(
             time_limit=budget_seconds,
@@ -114,8 +114,8 @@ def _search_as_json(statement: str, config: str, settings: ProverSettings, conte
     import tempfile
 
     from proofplan.output import echo_json
-    from prover.evaluation import read_results, theorem_id
-    from prover.search_mode import run_search_mode, theorems_of
+    from prover.search.evaluation import read_results, theorem_id
+    from prover.search.mode import run_search_mode, theorems_of
 
     with tempfile.TemporaryDirectory(prefix="proofplan-prove-") as tmp:
         path = out if out is not None else Path(tmp) / "results.jsonl"

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     from planner.travel.spec import TripSpec
     from prover.env import Theorem
-    from prover.prover_configs import SearchComponents
+    from prover.search.configs import SearchComponents
 
 #: Held-out (test-part) theorems of data/coq/sample whose context does not load their own file.
 DEMO_THEOREMS: tuple[str, ...] = (
@@ -96,8 +96,8 @@ def choose_config(models_dir: Path | None = None) -> str:
 
 def learned_components(models_dir: Path | None = None) -> tuple[SearchComponents, str]:
     """The shipped generator and progress model (see :data:`LEARNED`), and a label for them."""
-    from prover import default_models
-    from prover.prover_configs import SearchComponents
+    from prover.models import defaults as default_models
+    from prover.search.configs import SearchComponents
 
     root = models_root(models_dir)
     kind = "mixture" if (root / "generator" / "knn").is_dir() else "byt5"
@@ -114,8 +114,8 @@ def prove_stage(console: Console, report: DemoReport, config: str, models_dir: P
 
     from common.paths import data_dir
     from prover.coq import CoqEnv
-    from prover.evaluation import load_benchmark, theorem_id
-    from prover.prover_configs import ProverSettings, build_prover
+    from prover.search.configs import ProverSettings, build_prover
+    from prover.search.evaluation import load_benchmark, theorem_id
 
     dataset = data_dir() / "coq" / "sample"
     by_name = {t.full_name: t for t in load_benchmark(dataset, "random", "test")}
@@ -158,7 +158,7 @@ def _print_proof(console: Console, thm: Theorem, out: ProofOutcome) -> None:
         return
     check = "accepted by coqc" if out.coqc_ok else "REJECTED by coqc"
     console.print(f"[green]{head}[/green]; {check} ({out.coqc_seconds:.2f} s)", highlight=False)
-    from prover.search_mode import proof_script
+    from prover.search.mode import proof_script
 
     console.print(proof_script(thm, out.proof or []), markup=False, highlight=False)
 
@@ -252,7 +252,7 @@ def demo(
 
     from rich.console import Console
 
-    from prover.prover_configs import check_config
+    from prover.search.configs import check_config
 
     chosen = choose_config(models_dir) if config == "auto" else check_config(config)
     console = Console(file=io.StringIO()) if as_json else Console()

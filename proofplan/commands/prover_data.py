@@ -21,7 +21,7 @@ def stats(
 
     from proofplan.output import console as make_console
     from proofplan.output import echo_json
-    from prover.dataset import PARTS, dataset_stats
+    from prover.data.dataset import PARTS, dataset_stats
 
     st = dataset_stats(dataset_dir)
     console = make_console(as_json)

@@ -8,7 +8,7 @@ import typer
 from common.errors import ProofplanError
 from proofplan.apps import eval_app, train_app
 from proofplan.output import JSON_HELP
-from prover import search_defaults
+from prover.search import defaults as search_defaults
 
 SPLIT_HELP = "Dataset split: random or novel_premises."
 
@@ -44,7 +44,7 @@ def _encoder(kind: str, cache: Path | None):
         return None
     if kind != "minilm":
         raise ProofplanError(f"unknown encoder {kind!r}; expected lsa or minilm")
-    from prover.generators.embedding_cache import CachedEncoder
+    from prover.models.generators.embedding_cache import CachedEncoder
     from retrieval.encoder import SentenceTransformerEncoder
 
     return CachedEncoder(SentenceTransformerEncoder(None), cache)
@@ -81,15 +81,15 @@ def train_generator(
 
     from proofplan.output import console as make_console
     from proofplan.output import echo_json
-    from prover.generators.byt5 import ByT5Settings, ByT5Size
-    from prover.generators.pipeline import build_generator
-    from prover.generators.training import TrainConfig
+    from prover.models.generators.byt5 import ByT5Settings, ByT5Size
+    from prover.models.generators.pipeline import build_generator
+    from prover.models.generators.training import TrainConfig
 
     _check_dataset(data)
     _check_split(split)
     export = export or out / "export"
     if knn_only:
-        from prover.generators.pipeline import build_knn_only
+        from prover.models.generators.pipeline import build_knn_only
 
         states, knn_encoder, val = build_knn_only(data, split, export, encoder=_encoder(encoder, out / "embeddings.npz"),
                                                   val_eval_examples=val_eval)
@@ -153,7 +153,7 @@ def train_progress_cmd(
 
     from proofplan.output import console as make_console
     from proofplan.output import echo_json
-    from prover.progress_training import build_progress
+    from prover.models.progress_training import build_progress
 
     if threads:
         torch.set_num_threads(threads)
@@ -212,9 +212,9 @@ def eval_generator(
     from rich.table import Table
 
     from proofplan.output import console, echo_json
-    from prover.generators import default_generator_dir, load_generator
-    from prover.generators.evaluation import evaluate_topk
-    from prover.generators.pipeline import load_examples
+    from prover.models.generators import default_generator_dir, load_generator
+    from prover.models.generators.evaluation import evaluate_topk
+    from prover.models.generators.pipeline import load_examples
 
     _check_dataset(data)
     _check_split(split)
@@ -227,7 +227,7 @@ def eval_generator(
     for col in ("generator", "top-1", f"top-{k}", "s/goal"):
         table.add_column(col, justify="left" if col == "generator" else "right")
     byt5, knn = load_generator("byt5", folder), load_generator("knn", folder)
-    from prover.generators.combined import MixtureGenerator
+    from prover.models.generators.combined import MixtureGenerator
 
     results = []
     for name, gen in (("byt5", byt5), ("knn", knn), ("byt5+knn", MixtureGenerator([byt5, knn]))):
@@ -253,8 +253,8 @@ def eval_progress(
     """Exact-bin accuracy, accuracy within +-1 step and MAE, beside the training-median baseline."""
     from common.paths import data_dir
     from proofplan.output import console, echo_json
-    from prover.progress import ProgressPredictor
-    from prover.progress_training import evaluate_progress, load_progress_examples
+    from prover.models.progress import ProgressPredictor
+    from prover.models.progress_training import evaluate_progress, load_progress_examples
 
     _check_dataset(data)
     _check_split(split)
@@ -267,8 +267,8 @@ def eval_progress(
     _print_progress_table(out, f"{split}/{part}", metrics)
     siblings: dict[str, object] = {}
     if search_pairs:
-        from prover.progress_training import evaluate_siblings
-        from prover.search_pairs import load_pairs
+        from prover.models.progress_training import evaluate_siblings
+        from prover.search.pairs import load_pairs
 
         _, held_out = load_pairs(search_pairs)
         accuracy = evaluate_siblings(predictor, held_out)

@@ -46,7 +46,7 @@ def train_retriever_command(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Fine-tune the premise encoder (from all-MiniLM-L6-v2) on (state, used premise) pairs."""
-    from prover.premise_retriever import RetrieverTrainConfig, train_retriever
+    from prover.models.premise_retriever import RetrieverTrainConfig, train_retriever
 
     _check(data, split)
     if method not in ("adapter", "layers"):
@@ -102,7 +102,7 @@ def index_premises_command(
     """Encode every corpus premise and save the FAISS index (built once per corpus and encoder)."""
     import time
 
-    from prover.premise_retriever import (
+    from prover.models.premise_retriever import (
         PremiseCorpus,
         default_index_dir,
         load_encoder,
@@ -143,8 +143,8 @@ def eval_retrieval_command(
     from rich.console import Console
     from rich.table import Table
 
-    from prover.dataset import load_split
-    from prover.premise_retriever import (
+    from prover.data.dataset import load_split
+    from prover.models.premise_retriever import (
         PremiseCorpus,
         bm25_ranks,
         default_index_dir,

@@ -6,7 +6,7 @@ import typer
 
 from proofplan.apps import data_app, eval_app
 from proofplan.output import JSON_HELP
-from prover import search_defaults
+from prover.search import defaults as search_defaults
 
 
 @eval_app.command("prover")
@@ -40,8 +40,8 @@ def eval_prover(
     from proofplan.output import console as make_console
     from proofplan.output import echo_json, to_jsonable
     from prover.coq import CoqEnv
-    from prover.evaluation import evaluate, load_benchmark, read_results, theorem_id
-    from prover.prover_configs import ProverSettings, check_config, evaluation_prover
+    from prover.search.configs import ProverSettings, check_config, evaluation_prover
+    from prover.search.evaluation import evaluate, load_benchmark, read_results, theorem_id
 
     check_config(config)
     theorems = load_benchmark(data, split_kind, split, limit)
@@ -57,7 +57,7 @@ def eval_prover(
     )
     console = make_console(as_json)
     if ray or ray_address:
-        from prover.distributed import RaySettings, evaluate_ray
+        from prover.search.distributed import RaySettings, evaluate_ray
 
         summary = evaluate_ray(theorems, config, settings, out,
                                RaySettings(ray_address, workers, shared_generator), console=console)
@@ -107,14 +107,14 @@ def search_pairs(
     from proofplan.output import console as make_console
     from proofplan.output import echo_json
     from prover.coq import CoqEnv
-    from prover.evaluation import load_benchmark, theorem_id
-    from prover.prover_configs import (
+    from prover.search.configs import (
         AUTOMATION_CONFIGS,
         ProverSettings,
         check_config,
         evaluation_prover,
     )
-    from prover.search_pairs import collect_pairs
+    from prover.search.evaluation import load_benchmark, theorem_id
+    from prover.search.pairs import collect_pairs
 
     check_config(config)
     if config in AUTOMATION_CONFIGS:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from prover.coq.coqtop import DEFAULT_MEMORY_MB, Coqtop, CoqtopDied, _limit_memory, error_message
 from prover.coq.goals import Goals, parse_show
+from prover.coq.guard import COQ_GUARD
 from prover.coq.sentences import SentenceError, normalize, split_sentences
 from prover.env import (
     ProofEnv,
@@ -35,7 +36,7 @@ from prover.env import (
     Theorem,
     UnknownStateError,
 )
-from prover.tactic_guard import COQ_GUARD, TacticGuard
+from prover.guard import TacticGuard
 
 SETTINGS = ("Set Silent.", "Set Printing Width 100.")
 IDENT = re.compile(r"^[A-Za-z_][\w']*$")

@@ -4,7 +4,7 @@
 (written atomically), so a rerun skips finished files and an interrupted run loses at most
 the files in flight. :func:`assemble` then turns the caches plus an outline of *every* library
 file (the premise corpus and the import graph) into ``corpus.jsonl``, the ``random`` and
-``novel_premises`` splits and ``metadata.json`` via :func:`prover.dataset.write_dataset`, and
+``novel_premises`` splits and ``metadata.json`` via :func:`prover.data.dataset.write_dataset`, and
 writes ``trace_report.json``: per-file status and the reason for every proof not traced.
 :func:`recheck` re-assembles traced proofs from their steps and compiles them with ``coqc``.
 """
@@ -35,7 +35,7 @@ from prover.coq.tracer import (
     libraries,
     trace_file,
 )
-from prover.data_types import CorpusFile, CorpusPremise, PremiseRef, TracedTactic, TracedTheorem
+from prover.data.records import CorpusFile, CorpusPremise, PremiseRef, TracedTactic, TracedTheorem
 
 COQ_URL = "https://github.com/coq/coq"
 COQ_COMMIT = "V8.16.1"
@@ -276,7 +276,7 @@ def assemble(
     """
     if corpus_scope not in ("all", "reachable"):
         raise ProofplanError(f"corpus scope must be all or reachable, not {corpus_scope!r}")
-    from prover.dataset import write_dataset
+    from prover.data.dataset import write_dataset
 
     traces = []
     for rel in files:

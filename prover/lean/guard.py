@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 
 from prover.env import TacticRejected
-from prover.tactic_guard import GuardRules, TacticGuard
+from prover.guard import GuardRules, TacticGuard
 
 LEAN_COMMAND_KEYWORDS = frozenset(
     {

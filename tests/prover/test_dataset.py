@@ -12,8 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from prover.data_types import CorpusFile, CorpusPremise, PremiseRef, TracedTactic, TracedTheorem
-from prover.dataset import (
+from prover.data.dataset import (
     CorpusIndex,
     DatasetError,
     accessible_premises,
@@ -28,6 +27,7 @@ from prover.dataset import (
     theorem_key,
     write_dataset,
 )
+from prover.data.records import CorpusFile, CorpusPremise, PremiseRef, TracedTactic, TracedTheorem
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXCERPT = FIXTURES / "leandojo_excerpt"  # 10 real theorems of LeanDojo Benchmark 4 random/val

@@ -1,4 +1,4 @@
-"""A small Coq-style traced dataset (LeanDojo layout) written with prover.dataset, shared by the
+"""A small Coq-style traced dataset (LeanDojo layout) written with prover.data.dataset, shared by the
 model tests. Proofs follow real Coq idioms; premises are real stdlib lemma names."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from prover.data_types import CorpusFile, CorpusPremise, PremiseRef, TracedTactic, TracedTheorem
-from prover.dataset import write_dataset
+from prover.data.dataset import write_dataset
+from prover.data.records import CorpusFile, CorpusPremise, PremiseRef, TracedTactic, TracedTheorem
 
 LEMMAS = {
     "Nat.add_comm": "Lemma add_comm : forall n m : nat, n + m = m + n.",
@@ -83,9 +83,9 @@ def trained_generator(coq_dataset, tmp_path_factory):
     """A tiny byte-level T5 trained 60 steps on the fixture: (trainer, report, val examples)."""
     import torch
 
-    from prover.generators.byt5 import ByT5Settings, ByT5Size
-    from prover.generators.pipeline import load_examples
-    from prover.generators.training import GeneratorTrainer, TrainConfig
+    from prover.models.generators.byt5 import ByT5Settings, ByT5Size
+    from prover.models.generators.pipeline import load_examples
+    from prover.models.generators.training import GeneratorTrainer, TrainConfig
 
     torch.set_num_threads(2)
     size = ByT5Size(d_model=64, d_ff=128, num_layers=2, num_decoder_layers=2, num_heads=2, d_kv=32, dropout_rate=0.0)
@@ -102,7 +102,7 @@ def trained_generator(coq_dataset, tmp_path_factory):
 @pytest.fixture(scope="session")
 def encoder(coq_dataset):
     """The LSA state encoder fitted on the fixture's training states."""
-    from prover.generators.pipeline import load_examples
-    from prover.generators.state_encoder import LsaStateEncoder
+    from prover.models.generators.pipeline import load_examples
+    from prover.models.generators.state_encoder import LsaStateEncoder
 
     return LsaStateEncoder.fit([e.state for e in load_examples(coq_dataset, "random", "train")], dim=32)

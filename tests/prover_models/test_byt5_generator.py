@@ -7,15 +7,15 @@ import math
 
 import pytest
 
-from prover.common import TacticCandidate, TacticGenerator
-from prover.generators.byt5 import ByT5Generator, ModelLoadError
-from prover.generators.pipeline import load_examples
-from prover.generators.training import GeneratorTrainer
+from prover.models.common import TacticCandidate, TacticGenerator
+from prover.models.generators.byt5 import ByT5Generator, ModelLoadError
+from prover.models.generators.pipeline import load_examples
+from prover.models.generators.training import GeneratorTrainer
 
 
 def test_training_lowers_validation_loss(trained_generator):
     trainer, report, _ = trained_generator
-    from prover.generators.byt5 import new_model
+    from prover.models.generators.byt5 import new_model
 
     initial = trainer.validation_loss(new_model(trainer.config.size, seed=0))
     assert report.steps == 60

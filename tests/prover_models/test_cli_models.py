@@ -58,8 +58,8 @@ def test_train_and_eval_commands(coq_dataset, tmp_path):
 
 
 def test_knn_only_builds_an_index_that_suggests_training_tactics(coq_dataset, tmp_path):
-    from prover.dataset import load_split
-    from prover.generators import load_generator
+    from prover.data.dataset import load_split
+    from prover.models.generators import load_generator
 
     export = tmp_path / "export"
     res = CliRunner().invoke(app, ["train", "generator", str(coq_dataset), "--knn-only", "--export", str(export),
@@ -125,7 +125,7 @@ def test_eval_generator_json(coq_dataset, generator_doc):
 
 
 def test_train_progress_json(coq_dataset, progress_doc):
-    from prover.progress_training import load_progress_examples
+    from prover.models.progress_training import load_progress_examples
 
     out, doc = progress_doc
     assert doc["command"] == "train progress" and doc["output"] == str(out) and (out / "MODEL_CARD.md").is_file()
@@ -137,8 +137,8 @@ def test_train_progress_json(coq_dataset, progress_doc):
 
 
 def test_eval_progress_json(coq_dataset, progress_doc):
-    from prover.progress import ProgressPredictor
-    from prover.progress_training import load_progress_examples
+    from prover.models.progress import ProgressPredictor
+    from prover.models.progress_training import load_progress_examples
 
     out, _ = progress_doc
     doc = _json_run("eval", "progress", str(coq_dataset), "--part", "test", "--model", str(out))

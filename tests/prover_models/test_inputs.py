@@ -3,7 +3,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from prover.generators.inputs import (
+from prover.models.generators.inputs import (
     PREMISE_PREFIX,
     STATE_PREFIX,
     fit_state,

@@ -6,10 +6,10 @@ import math
 
 import pytest
 
-from prover.common import TacticCandidate, TacticGenerator
-from prover.generators.combined import MixtureGenerator, mix
-from prover.generators.knn import KnnGenerator
-from prover.generators.pipeline import load_examples
+from prover.models.common import TacticCandidate, TacticGenerator
+from prover.models.generators.combined import MixtureGenerator, mix
+from prover.models.generators.knn import KnnGenerator
+from prover.models.generators.pipeline import load_examples
 
 
 @pytest.fixture(scope="module")

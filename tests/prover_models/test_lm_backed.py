@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from lm.hf_local import HFLocalModel
-from prover.generators.lm_backed import TEMPLATES, LMGenerator, PromptTemplate, first_tactic
+from prover.models.generators.lm_backed import TEMPLATES, LMGenerator, PromptTemplate, first_tactic
 
 
 def test_first_tactic_takes_one_line():

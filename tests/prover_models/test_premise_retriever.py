@@ -1,6 +1,6 @@
 """Premise retriever: accessibility-restricted search, training, save/load, CLI.
 
-The dataset is a small four-file Coq-style corpus written with prover.dataset: ``Base.v``;
+The dataset is a small four-file Coq-style corpus written with prover.data.dataset: ``Base.v``;
 ``Lists.v`` and ``Arith.v`` import ``Base.v``; ``Main.v`` imports ``Lists.v`` only. Each file
 defines lemmas about its own functions; theorems rewrite with lemmas they may access.
 """
@@ -17,9 +17,9 @@ import numpy as np
 import pytest
 import torch
 
-from prover.data_types import CorpusFile, CorpusPremise, PremiseRef, TracedTactic, TracedTheorem
-from prover.dataset import write_dataset
-from prover.premise_retriever import (
+from prover.data.dataset import write_dataset
+from prover.data.records import CorpusFile, CorpusPremise, PremiseRef, TracedTactic, TracedTheorem
+from prover.models.premise_retriever import (
     DualAdapter,
     PremiseCorpus,
     PremiseRetriever,
@@ -201,7 +201,7 @@ def _eval_loss(model, corpus, examples) -> float:
 def test_layer_training_lowers_the_loss_and_save_load_gives_the_same_vectors(
     dataset, corpus, untuned, tmp_path
 ):
-    from prover.dataset import load_split
+    from prover.data.dataset import load_split
 
     examples = retrieval_examples(load_split(dataset, "random", "train"), corpus)
     untuned.base.model.max_seq_length = 64
@@ -241,7 +241,7 @@ def test_layer_training_lowers_the_loss_and_save_load_gives_the_same_vectors(
 def test_adapter_training_lowers_the_loss_and_reuses_the_base_index(
     dataset, corpus, untuned, tmp_path
 ):
-    from prover.dataset import load_split
+    from prover.data.dataset import load_split
 
     examples = retrieval_examples(load_split(dataset, "random", "train"), corpus)
     base_index = premise_index(corpus, untuned, default_index_dir(dataset, untuned.name))

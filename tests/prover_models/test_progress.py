@@ -9,9 +9,9 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from prover.common import ProgressModel
-from prover.generators.byt5 import ModelLoadError
-from prover.progress import (
+from prover.models.common import ProgressModel
+from prover.models.generators.byt5 import ModelLoadError
+from prover.models.progress import (
     BINS,
     CLASS_RANGES,
     PROGRESS_SETTINGS,
@@ -21,7 +21,7 @@ from prover.progress import (
     class_index,
     class_to_bin,
 )
-from prover.progress_training import (
+from prover.models.progress_training import (
     ProgressExample,
     evaluate_length_baseline,
     evaluate_progress,
@@ -190,7 +190,7 @@ def _with_distractor(state: str) -> str:
 
 
 def _sibling_pairs(examples):
-    from prover.search_pairs import StatePair
+    from prover.search.pairs import StatePair
 
     return [StatePair(closer=e.state, steps=e.steps, farther=_with_distractor(e.state)) for e in examples]
 
@@ -206,7 +206,7 @@ def paired(coq_dataset, encoder):
 
 
 def test_sibling_pairs_teach_what_traced_proofs_cannot(trained, paired):
-    from prover.progress_training import evaluate_siblings
+    from prover.models.progress_training import evaluate_siblings
 
     predictor, report, val = paired
     assert report.pair_weight == 1.0 and report.search_pairs > 0 and report.search_pairs_val == 10
@@ -223,7 +223,7 @@ def test_sibling_pairs_teach_what_traced_proofs_cannot(trained, paired):
 
 
 def test_sibling_accuracy_counts_ties_as_half():
-    from prover.progress_training import sibling_accuracy
+    from prover.models.progress_training import sibling_accuracy
 
     # proof-path states 1, 2, 3 steps; siblings 2 (right), 2 (tie), 1 (wrong)
     assert sibling_accuracy([1, 2, 3], [2, 2, 1]) == pytest.approx(0.5)

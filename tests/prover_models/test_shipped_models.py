@@ -9,8 +9,8 @@ import pytest
 from safetensors import safe_open
 
 from common.paths import data_dir
-from prover.generators import load_generator
-from prover.progress import ProgressPredictor
+from prover.models.generators import load_generator
+from prover.models.progress import ProgressPredictor
 
 MODELS = data_dir() / "models"
 STATE = "n : nat\n============================\nn + 0 = n"

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from prover.generators.state_encoder import LsaStateEncoder, state_features
+from prover.models.generators.state_encoder import LsaStateEncoder, state_features
 from retrieval.encoder import Encoder
 
 

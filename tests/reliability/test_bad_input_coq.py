@@ -18,9 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from prover.coq.guard import COQ_FORBIDDEN_VERNACULAR, check_coq_tactic
 from prover.coq.sentences import SentenceError, normalize, split_sentences, strip_comments
 from prover.env import TacticRejected
-from prover.tactic_guard import COQ_FORBIDDEN_VERNACULAR, check_coq_tactic
 
 FAST = settings(max_examples=300, deadline=10000, database=None,
                 suppress_health_check=[HealthCheck.too_slow])

@@ -35,8 +35,8 @@ import time
 
 import pytest
 
-from prover.common import TacticCandidate
 from prover.env import ProofFinished, ProofState, TacticTimeout, Theorem
+from prover.models.common import TacticCandidate
 
 needs_coq = pytest.mark.skipif(shutil.which("coqtop") is None, reason="coqtop is not installed")
 
@@ -86,7 +86,7 @@ class ScriptedGenerator:
 @needs_coq
 def test_search_survives_looping_and_memory_exhausting_tactics():
     from prover.coq import CoqEnv
-    from prover.search import BestFirstSearch, SearchConfig
+    from prover.search.best_first import BestFirstSearch, SearchConfig
 
     thm = Theorem("and_swap", "forall P Q : Prop, P /\\ Q -> Q /\\ P")
     gen = ScriptedGenerator([LOOP, BLOWUP, "intros P Q H.", "destruct H as [p q].", "split.",

@@ -23,10 +23,10 @@ if shutil.which("coqtop") is None:  # pragma: no cover - Coq is installed by `ma
     pytest.skip("coqtop is not installed", allow_module_level=True)
 
 from prover.coq import CoqEnv  # noqa: E402
-from prover.distributed import RayEvaluation, RaySettings  # noqa: E402
 from prover.env import Theorem  # noqa: E402
-from prover.evaluation import evaluate, read_results  # noqa: E402
-from prover.prover_configs import ProverSettings, build_prover  # noqa: E402
+from prover.search.configs import ProverSettings, build_prover  # noqa: E402
+from prover.search.distributed import RayEvaluation, RaySettings  # noqa: E402
+from prover.search.evaluation import evaluate, read_results  # noqa: E402
 
 STATEMENTS = {
     "and_comm": "forall P Q : Prop, P /\\ Q -> Q /\\ P",
@@ -179,7 +179,7 @@ def test_a_model_that_cannot_load_is_the_same_one_line_error(cluster, tmp_path: 
 
 
 def test_more_workers_than_cluster_cpus_is_an_error_not_a_wait(cluster):
-    from prover.distributed import RayUnavailableError
+    from prover.search.distributed import RayUnavailableError
 
     with pytest.raises(RayUnavailableError, match="has 2 CPUs; 3 workers"):
         RayEvaluation("fixed", SETTINGS, RaySettings(workers=3)).start()

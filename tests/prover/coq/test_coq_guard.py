@@ -2,8 +2,8 @@
 
 import pytest
 
+from prover.coq.guard import check_coq_tactic
 from prover.env import TacticRejected
-from prover.tactic_guard import check_coq_tactic
 
 REJECTED = [
     'Load "/etc/passwd".',

@@ -20,7 +20,7 @@ from prover.coq.trace_pipeline import (
     theories_dir,
 )
 from prover.coq.tracer import first_goal_hypotheses, trace_file
-from prover.dataset import load_corpus, load_split
+from prover.data.dataset import load_corpus, load_split
 from prover.env import ProofFinished, ProofState, StatementError, Theorem
 
 SMALL = """(* A small file with bullets, braces, comments and odd proofs. *)

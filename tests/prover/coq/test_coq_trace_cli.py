@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from prover.dataset import load_split
+from prover.data.dataset import load_split
 
 FILES = "Bool/Zerob.v,Bool/DecBool.v"
 

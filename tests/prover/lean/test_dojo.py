@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from prover.dataset import load_split
+from prover.data.dataset import load_split
 from prover.env import StatementError, TacticError, TacticRejected, Theorem
 from prover.lean.dojo import (
     LeanDojoEnv,

@@ -5,11 +5,11 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from prover.common import TacticCandidate
-from prover.dataset import split_goals
+from prover.data.dataset import split_goals
 from prover.env import Theorem
-from prover.search import BestFirstSearch, SearchConfig, draw_tree, state_key
-from prover.simple_generators import FixedTacticsGenerator
+from prover.models.common import TacticCandidate
+from prover.models.generators.simple import FixedTacticsGenerator
+from prover.search.best_first import BestFirstSearch, SearchConfig, draw_tree, state_key
 
 INTRO_SPLIT = FixedTacticsGenerator(["intros.", "split.", "assumption.", "left.", "right."])
 

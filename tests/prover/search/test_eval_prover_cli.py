@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from common.paths import data_dir
-from prover.evaluation import read_results
+from prover.search.evaluation import read_results
 
 SAMPLE = data_dir() / "coq" / "sample"
 
@@ -34,7 +34,7 @@ def test_eval_prover_json(tmp_path: Path):
 
 @pytest.mark.skipif(not (SAMPLE / "random" / "test.json").is_file(), reason="no Coq sample dataset")
 def test_search_pairs_json(tmp_path: Path):
-    from prover.search_pairs import read_tree_records
+    from prover.search.pairs import read_tree_records
 
     out = tmp_path / "pairs.jsonl"
     r = subprocess.run(

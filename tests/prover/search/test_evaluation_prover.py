@@ -6,11 +6,11 @@ from dataclasses import replace
 import pytest
 
 from common.paths import data_dir
-from prover.distributed import ProverWorker
-from prover.evaluation import load_benchmark, prove_record
-from prover.leak_check import FutureLemmaCheck
-from prover.prover_configs import ProverSettings, SearchComponents, evaluation_prover
-from prover.simple_generators import FixedTacticsGenerator
+from prover.models.generators.simple import FixedTacticsGenerator
+from prover.search.configs import ProverSettings, SearchComponents, evaluation_prover
+from prover.search.distributed import ProverWorker
+from prover.search.evaluation import load_benchmark, prove_record
+from prover.search.leak_check import FutureLemmaCheck
 
 SAMPLE = data_dir() / "coq" / "sample"
 SETTINGS = ProverSettings(time_limit=60.0, max_expansions=4, k=8, tactic_timeout=5.0, dataset_dir=SAMPLE)

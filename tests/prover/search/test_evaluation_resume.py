@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from prover.baselines import AutomationBaseline
 from prover.env import Theorem
-from prover.evaluation import evaluate, read_results
+from prover.search.baselines import AutomationBaseline
+from prover.search.evaluation import evaluate, read_results
 
 STATEMENTS = {
     "and_comm": "forall P Q : Prop, P /\\ Q -> Q /\\ P",

@@ -3,8 +3,8 @@
 import pytest
 
 from common.paths import data_dir
-from prover.evaluation import load_benchmark
-from prover.leak_check import FutureLemmaCheck, constants_in_term
+from prover.search.evaluation import load_benchmark
+from prover.search.leak_check import FutureLemmaCheck, constants_in_term
 
 SAMPLE = data_dir() / "coq" / "sample"
 
@@ -29,8 +29,8 @@ def test_self_proof_is_rejected_and_honest_proof_accepted(coq_env):
 
 @pytest.mark.skipif(not (SAMPLE / "random" / "test.json").is_file(), reason="no Coq sample dataset")
 def test_search_skips_tactics_naming_forbidden_lemmas(coq_env):
-    from prover.search import BestFirstSearch, SearchConfig
-    from prover.simple_generators import FixedTacticsGenerator
+    from prover.models.generators.simple import FixedTacticsGenerator
+    from prover.search.best_first import BestFirstSearch, SearchConfig
 
     check = FutureLemmaCheck.from_dataset(coq_env, SAMPLE)
     every = [t for part in ("train", "val", "test") for t in load_benchmark(SAMPLE, "random", part)]

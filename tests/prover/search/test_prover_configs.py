@@ -3,10 +3,10 @@
 import pytest
 
 from common.errors import ProofplanError
-from prover.common import TacticCandidate
 from prover.env import Theorem
-from prover.prover_configs import HAMMER_IMPORT, ProverSettings, build_prover, check_config
-from prover.simple_generators import FixedTacticsGenerator, WithAutomation
+from prover.models.common import TacticCandidate
+from prover.models.generators.simple import FixedTacticsGenerator, WithAutomation
+from prover.search.configs import HAMMER_IMPORT, ProverSettings, build_prover, check_config
 
 
 def test_with_automation_appends_without_repeating():
@@ -37,8 +37,8 @@ def test_unknown_configuration():
 
 def test_a_given_progress_model_replaces_the_default():
     from common.paths import data_dir
-    from prover.progress import LengthBaseline
-    from prover.prover_configs import load_components
+    from prover.models.progress import LengthBaseline
+    from prover.search.configs import load_components
 
     settings = ProverSettings(dataset_dir=data_dir() / "coq" / "sample")
     baseline = LengthBaseline.fit(["a", "bb"], [1, 2], bins=2)

@@ -6,8 +6,8 @@ import signal
 import psutil
 
 from prover.env import Theorem
-from prover.search import BestFirstSearch, SearchConfig
-from prover.simple_generators import FixedTacticsGenerator
+from prover.models.generators.simple import FixedTacticsGenerator
+from prover.search.best_first import BestFirstSearch, SearchConfig
 
 
 def coqtop_children() -> list[psutil.Process]:

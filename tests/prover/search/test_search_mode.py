@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from prover.evaluation import read_results
-from prover.prover_configs import ProverSettings
-from prover.search_mode import run_search_mode
-from prover.theorem_files import TheoremFileError, read_theorem_file
+from prover.data.theorem_files import TheoremFileError, read_theorem_file
+from prover.search.configs import ProverSettings
+from prover.search.evaluation import read_results
+from prover.search.mode import run_search_mode
 
 COQ_FILE = """Require Import Lia.
 Theorem add_0 : forall n : nat, n + 0 = n.

@@ -7,9 +7,9 @@ import pytest
 
 from common.errors import ProofplanError
 from prover.env import Theorem
-from prover.search import BestFirstSearch, SearchConfig
-from prover.search_pairs import collect_pairs, held_out, load_pairs, read_tree_records, tree_pairs
-from prover.simple_generators import FixedTacticsGenerator
+from prover.models.generators.simple import FixedTacticsGenerator
+from prover.search.best_first import BestFirstSearch, SearchConfig
+from prover.search.pairs import collect_pairs, held_out, load_pairs, read_tree_records, tree_pairs
 
 # `intros.` and `intro.` reach different states from the root, so the proof path has siblings.
 GENERATOR = FixedTacticsGenerator(["intros.", "intro.", "split.", "assumption."])

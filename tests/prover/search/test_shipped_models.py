@@ -4,7 +4,7 @@ import pytest
 
 from common.paths import data_dir
 from prover.env import Theorem
-from prover.search import BestFirstSearch, SearchConfig
+from prover.search.best_first import BestFirstSearch, SearchConfig
 
 MODELS = data_dir() / "models"
 pytestmark = pytest.mark.skipif(
@@ -22,7 +22,7 @@ EASY = [
 
 @pytest.fixture(scope="module")
 def search(coq_env):
-    from prover.default_models import progress_model, tactic_generator
+    from prover.models.defaults import progress_model, tactic_generator
 
     generator = tactic_generator(None, "knn")
     config = SearchConfig(k=8, time_limit=30, max_expansions=20, progress_weight=0.5)

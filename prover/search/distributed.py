@@ -2,15 +2,15 @@
 
 Each worker is a Ray actor that owns one proof-assistant process (a :class:`~prover.coq.CoqEnv`)
 and builds the configuration's prover on it with
-:func:`prover.prover_configs.evaluation_prover`, the function the single-process run uses (so
+:func:`prover.search.configs.evaluation_prover`, the function the single-process run uses (so
 proofs get the same re-check, including the leak check of
-:class:`~prover.leak_check.FutureLemmaCheck`). The
+:class:`~prover.search.leak_check.FutureLemmaCheck`). The
 tactic generator is either loaded by every worker, or served by one :class:`GeneratorService`
 actor that collects the requests of all workers and answers them with batched
 ``suggest_batch`` calls. The driver keeps each worker's queue two theorems deep (so a worker
 never waits for the driver) and appends each finished record to the results file itself, so
 the file, the resume rule (skip every ``(config, name)`` already recorded) and the summary are
-those of :func:`prover.evaluation.evaluate`; only the order of the lines may differ.
+those of :func:`prover.search.evaluation.evaluate`; only the order of the lines may differ.
 
 A worker that dies (its process killed, out of memory) is replaced and its theorem run again;
 a theorem that kills two workers is recorded as an ``error``. Ray is an optional extra
@@ -29,9 +29,16 @@ from pathlib import Path
 from typing import Any
 
 from common.errors import ProofplanError
-from prover.common import TacticCandidate, TacticGenerator
 from prover.env import ProofEnv, Theorem
-from prover.evaluation import (
+from prover.models.common import TacticCandidate, TacticGenerator
+from prover.search.configs import (
+    AUTOMATION_CONFIGS,
+    ProverSettings,
+    check_config,
+    evaluation_prover,
+    load_components,
+)
+from prover.search.evaluation import (
     EvalRecord,
     EvalSummary,
     Prover,
@@ -40,13 +47,6 @@ from prover.evaluation import (
     prove_record,
     summarize_file,
     theorem_id,
-)
-from prover.prover_configs import (
-    AUTOMATION_CONFIGS,
-    ProverSettings,
-    check_config,
-    evaluation_prover,
-    load_components,
 )
 
 #: Builds the proof-assistant session of one worker (called inside the worker process).
@@ -185,7 +185,7 @@ class GeneratorService:
 
 
 class RemoteGenerator:
-    """A :class:`~prover.common.TacticGenerator` that asks a :class:`GeneratorService` actor."""
+    """A :class:`~prover.models.common.TacticGenerator` that asks a :class:`GeneratorService` actor."""
 
     def __init__(self, service: Any) -> None:
         self.service = service
@@ -494,6 +494,6 @@ def evaluate_ray(
     show_progress: bool = True,
     console: Any = None,
 ) -> EvalSummary:
-    """:func:`prover.evaluation.evaluate` over Ray workers: same results file, same resume rule."""
+    """:func:`prover.search.evaluation.evaluate` over Ray workers: same results file, same resume rule."""
     with RayEvaluation(config, settings, ray_settings, env_factory) as pool:
         return pool.run(theorems, out, show_progress=show_progress, console=console)

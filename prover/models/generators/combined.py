@@ -10,11 +10,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from prover.common import TacticCandidate, TacticGenerator
+from prover.models.common import TacticCandidate, TacticGenerator
 
 
 class MixtureGenerator:
-    """A :class:`prover.common.TacticGenerator` over other generators."""
+    """A :class:`prover.models.common.TacticGenerator` over other generators."""
 
     def __init__(self, generators: Sequence[TacticGenerator], weights: Sequence[float] | None = None) -> None:
         if not generators:

@@ -12,9 +12,9 @@ from pathlib import Path
 from rich.console import Console
 
 from prover.env import Theorem
-from prover.evaluation import evaluate, theorem_id
-from prover.prover_configs import ProverSettings, build_prover, check_config
-from prover.search import SearchResult, draw_tree
+from prover.search.best_first import SearchResult, draw_tree
+from prover.search.configs import ProverSettings, build_prover, check_config
+from prover.search.evaluation import evaluate, theorem_id
 
 THEOREM_FILE_SUFFIXES = (".v", ".json", ".jsonl")
 
@@ -22,7 +22,7 @@ THEOREM_FILE_SUFFIXES = (".v", ".json", ".jsonl")
 def theorems_of(target: str, context: str = "", name: str = "goal") -> list[Theorem]:
     """One theorem from a statement, or every theorem of a ``.v``/``.json``/``.jsonl`` file."""
     if target.strip().lower().endswith(THEOREM_FILE_SUFFIXES) and " " not in target.strip():
-        from prover.theorem_files import read_theorem_file
+        from prover.data.theorem_files import read_theorem_file
 
         return read_theorem_file(target.strip())
     return [Theorem(name=name, statement=target, context=context)]

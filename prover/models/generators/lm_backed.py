@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from prover.common import TacticCandidate
-from prover.generators.inputs import PREMISE_PREFIX, fit_state, format_input
+from prover.models.common import TacticCandidate
+from prover.models.generators.inputs import PREMISE_PREFIX, fit_state, format_input
 
 
 class CandidateLike(Protocol):
@@ -61,7 +61,7 @@ def first_tactic(text: str) -> str:
 
 
 class LMGenerator:
-    """A :class:`prover.common.TacticGenerator` over an ``lm/`` language model."""
+    """A :class:`prover.models.common.TacticGenerator` over an ``lm/`` language model."""
 
     def __init__(
         self,

@@ -23,7 +23,7 @@ from prover.env import (
     TacticTimeout,
     Theorem,
 )
-from prover.search import ProofChecker, SearchResult
+from prover.search.best_first import ProofChecker, SearchResult
 
 #: Tactic sentence and the import it needs, per baseline name.
 AUTOMATION: dict[str, tuple[str, str]] = {
@@ -46,7 +46,7 @@ def with_import(theorem: Theorem, line: str) -> Theorem:
 
 @dataclass
 class AutomationBaseline:
-    """Proves with one automation tactic; a ``Prover`` for :func:`prover.evaluation.evaluate`."""
+    """Proves with one automation tactic; a ``Prover`` for :func:`prover.search.evaluation.evaluate`."""
 
     env: ProofEnv
     name: str

@@ -35,7 +35,7 @@ import networkx as nx
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from common.errors import ProofplanError
-from prover.data_types import CorpusFile, TracedTheorem
+from prover.data.records import CorpusFile, TracedTheorem
 
 SPLITS: tuple[str, ...] = ("random", "novel_premises")
 PARTS: tuple[str, ...] = ("train", "val", "test")

@@ -1,7 +1,7 @@
 """Progress predictor (LeanProgress's idea): how many tactic steps remain from a goal state.
 
 Model: the state is embedded with a state encoder (by default the in-domain TF-IDF + SVD
-:class:`prover.generators.state_encoder.LsaStateEncoder` fitted on the training states and saved
+:class:`prover.models.generators.state_encoder.LsaStateEncoder` fitted on the training states and saved
 in ``encoder/``; any :class:`retrieval.encoder.Encoder` works) and described by
 a few shape features (goals, hypotheses, sizes, connectives); a small MLP classifies the state
 into *step classes*: 1, 2, ..., 16 remaining steps each on its own, then 17-24, 25-32, 33-64
@@ -10,7 +10,7 @@ distribution we read
 
 * ``remaining_steps(state)``: the point estimate named by ``ProgressSettings.point_estimate``:
   ``geometric_mean`` (``exp`` of the expected log steps, continuous, the quantity the ranking
-  loss of :mod:`prover.progress_training` orders; models trained with that loss) or ``median``
+  loss of :mod:`prover.models.progress_training` orders; models trained with that loss) or ``median``
   (the median class, which minimises absolute error; models trained without it, and models
   saved before the field existed);
 * ``bin_distribution(state)``: the probabilities of the reporting bins 1, 2, 3-4, 5-8, 9-16,
@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from prover.generators.byt5 import ModelLoadError
-from prover.generators.knn import state_key_text
+from prover.models.generators.byt5 import ModelLoadError
+from prover.models.generators.knn import state_key_text
 
 if TYPE_CHECKING:
     import torch
@@ -156,7 +156,7 @@ class ProgressPrediction:
 
 
 class ProgressPredictor:
-    """A :class:`prover.common.ProgressModel`: remaining steps of a goal state."""
+    """A :class:`prover.models.common.ProgressModel`: remaining steps of a goal state."""
 
     def __init__(self, network: torch.nn.Module, settings: ProgressSettings, encoder: Encoder | None = None) -> None:
         self.network = network.eval()
@@ -166,7 +166,7 @@ class ProgressPredictor:
     @property
     def encoder(self) -> Encoder:
         if self._encoder is None:
-            from prover.generators.knn import load_state_encoder
+            from prover.models.generators.knn import load_state_encoder
 
             self._encoder = load_state_encoder(None)
         return self._encoder
@@ -227,7 +227,7 @@ class ProgressPredictor:
         import torch
         from safetensors.torch import save_file
 
-        from prover.generators.state_encoder import LsaStateEncoder
+        from prover.models.generators.state_encoder import LsaStateEncoder
 
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
@@ -256,7 +256,7 @@ class ProgressPredictor:
         except RuntimeError as exc:
             raise ModelLoadError(f"progress weights in {folder} do not fit its settings") from exc
         if encoder is None:
-            from prover.generators.knn import load_state_encoder
+            from prover.models.generators.knn import load_state_encoder
 
             encoder = load_state_encoder(folder / "encoder")
         if encoder.name != settings.encoder:
@@ -266,7 +266,7 @@ class ProgressPredictor:
 
 @dataclass(frozen=True)
 class LengthBaseline:
-    """A :class:`prover.common.ProgressModel` that reads nothing but a state's length: the median
+    """A :class:`prover.models.common.ProgressModel` that reads nothing but a state's length: the median
     remaining steps of the training states in the same length quantile. A learned predictor has to
     beat it to show that it reads more than a state's size."""
 

@@ -12,12 +12,12 @@ K = 32
 PROGRESS_WEIGHT = 4.0
 
 #: Weight of the same-proof ranking loss the progress model is trained with
-#: (:mod:`prover.progress_training`). Off by default: it lifts the share of same-proof state pairs
+#: (:mod:`prover.models.progress_training`). Off by default: it lifts the share of same-proof state pairs
 #: the model orders correctly (0.49 -> 0.63 on the full-stdlib test split), yet on the 100 val
 #: theorems above a model trained with weight 1 proved 39 at lambda 4, against 42 without it.
 PROGRESS_RANK_WEIGHT = 0.0
 
-#: Weight of the sibling loss on pairs from proved search trees (:mod:`prover.search_pairs`),
+#: Weight of the sibling loss on pairs from proved search trees (:mod:`prover.search.pairs`),
 #: used only when ``train progress`` is given pairs files; the default model is trained without
 #: them: with 643 pairs from 660 val theorems, weights 1 and 3 proved 41 and 41 of the 100 val
 #: theorems above at lambda 4, against 42.

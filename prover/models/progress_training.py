@@ -1,7 +1,7 @@
-"""Training and evaluating the progress predictor (:mod:`prover.progress`).
+"""Training and evaluating the progress predictor (:mod:`prover.models.progress`).
 
 Targets are the traced tactics' ``steps_remaining`` (computed with
-:func:`prover.dataset.compute_steps_remaining` when a file lacks them, e.g. LeanDojo's).
+:func:`prover.data.dataset.compute_steps_remaining` when a file lacks them, e.g. LeanDojo's).
 
 Rebalancing (after LeanProgress, which balances the skewed distribution of proof lengths):
 training states are grouped by the length bin (1, 2, 3-4, 5-8, 9-16, >16 tactics) of the proof
@@ -13,7 +13,7 @@ on states of the same proof. Best-first search compares states of one theorem, a
 trained on cross-entropy alone mostly learns how long a theorem's proof is, not how far along
 it a state is: on the full-stdlib random split it orders 57% (val) and 49% (test) of same-proof
 state pairs correctly, no better than chance, while ranking training with weight 1 reaches 67%
-and 63% (its effect on search: :mod:`prover.search_defaults`). The ranking loss is the
+and 63% (its effect on search: :mod:`prover.search.defaults`). The ranking loss is the
 logistic loss ``softplus(-RANK_SCALE * (s_i - s_j))`` for a state ``i`` with more steps left
 than a state ``j`` of the same proof, where ``s`` is the expected log of the remaining steps
 under the predicted class distribution; a model trained with it reads out ``exp(s)`` (the
@@ -22,7 +22,7 @@ drawn per proof, at most ``MAX_PAIRS_PER_PROOF``.
 
 Sibling loss: traced proofs hold no state off a proof, so neither loss above sees the choice
 best-first search makes, between the children of one node. Given sibling pairs from proved
-search trees (:mod:`prover.search_pairs`), ``pair_weight`` times the same logistic loss asks
+search trees (:mod:`prover.search.pairs`), ``pair_weight`` times the same logistic loss asks
 each sibling to get more expected log steps than the proof-path state it competed with; such a
 model also reads out the geometric mean.
 """
@@ -39,10 +39,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from common.errors import ProofplanError
-from prover import search_defaults
-from prover.data_types import TracedTheorem
-from prover.generators.knn import state_key_text
-from prover.progress import (
+from prover.data.records import TracedTheorem
+from prover.models.generators.knn import state_key_text
+from prover.models.progress import (
     BINS,
     CLASS_RANGES,
     LengthBaseline,
@@ -53,7 +52,8 @@ from prover.progress import (
     class_index,
     shape_features,
 )
-from prover.search_pairs import StatePair
+from prover.search import defaults as search_defaults
+from prover.search.pairs import StatePair
 
 RANK_WEIGHT = search_defaults.PROGRESS_RANK_WEIGHT
 PAIR_WEIGHT = search_defaults.PROGRESS_PAIR_WEIGHT
@@ -73,7 +73,7 @@ class ProgressExample:
 
 def progress_examples(theorems: Iterable[TracedTheorem]) -> list[ProgressExample]:
     """One example per traced tactic with an open goal and at least one remaining step."""
-    from prover.dataset import compute_steps_remaining
+    from prover.data.dataset import compute_steps_remaining
 
     examples = []
     for theorem in theorems:
@@ -207,7 +207,7 @@ def evaluate_progress(
 def evaluate_length_baseline(
     baseline: LengthBaseline, examples: Sequence[ProgressExample], pairs: np.ndarray | None = None
 ) -> ProgressMetrics:
-    """The metrics of :class:`~prover.progress.LengthBaseline` (its bin is the bin of its estimate)."""
+    """The metrics of :class:`~prover.models.progress.LengthBaseline` (its bin is the bin of its estimate)."""
     if pairs is None:
         pairs = same_proof_pairs(examples, max_per_proof=None)
     steps = baseline.remaining_steps_batch([e.state for e in examples])
@@ -216,7 +216,7 @@ def evaluate_length_baseline(
 
 
 def fit_length_baseline(train: Sequence[ProgressExample]) -> LengthBaseline:
-    """:class:`~prover.progress.LengthBaseline` fitted on training states (not rebalanced)."""
+    """:class:`~prover.models.progress.LengthBaseline` fitted on training states (not rebalanced)."""
     if not train:
         raise ProofplanError("no training states with steps_remaining")
     return LengthBaseline.fit([e.state for e in train], [e.steps for e in train])
@@ -278,7 +278,7 @@ def train_progress(
     paired = pair_weight > 0 and len(search_pairs) > 0
     balanced = rebalance(train, seed)
     if encoder is None:
-        from prover.generators.state_encoder import LsaStateEncoder
+        from prover.models.generators.state_encoder import LsaStateEncoder
 
         encoder = LsaStateEncoder.fit([e.state for e in train], dim=encoder_dim, seed=seed)
     settings = ProgressSettings(train_median=float(np.median([e.steps for e in train])),
@@ -411,7 +411,7 @@ def evaluate_siblings(predictor: ProgressPredictor, pairs: Sequence[StatePair]) 
 
 
 def load_progress_examples(dataset_dir, split: str, part: str) -> list[ProgressExample]:
-    from prover.dataset import load_split
+    from prover.data.dataset import load_split
 
     return progress_examples(load_split(dataset_dir, split, part))
 
@@ -435,10 +435,10 @@ def build_progress(
     pair_weight: float = PAIR_WEIGHT,
 ) -> tuple[ProgressPredictor, ProgressBuild]:
     """Train on ``split``/train (and the sibling pairs of the ``search_pairs`` files, see
-    :mod:`prover.search_pairs`), export float16 weights and ``MODEL_CARD.md`` to ``export_dir``."""
+    :mod:`prover.search.pairs`), export float16 weights and ``MODEL_CARD.md`` to ``export_dir``."""
     from pathlib import Path
 
-    from prover.search_pairs import load_pairs
+    from prover.search.pairs import load_pairs
 
     train = load_progress_examples(dataset_dir, split, "train")
     val = load_progress_examples(dataset_dir, split, "val")
@@ -454,7 +454,7 @@ def build_progress(
     build = ProgressBuild(predictor.settings.encoder, report, val_model, val_baseline,
                           predictor.settings.point_estimate, len(val_pairs), evaluate_siblings(predictor, pairs_val))
     write_progress_card(export_dir, dataset_dir, split, build, train)
-    from prover.generators.pipeline import write_provenance
+    from prover.models.generators.pipeline import write_provenance
 
     write_provenance(export_dir, dataset_dir, split, train_states=len(train))
     return predictor, build
@@ -464,7 +464,7 @@ def write_progress_card(folder, dataset_dir, split: str, build: ProgressBuild, t
     import datetime as dt
     from pathlib import Path
 
-    from prover.generators.pipeline import hardware
+    from prover.models.generators.pipeline import hardware
 
     r = build.report
     counts = defaultdict(int)

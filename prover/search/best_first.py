@@ -1,5 +1,5 @@
 """Best-first proof search over any :class:`~prover.env.ProofEnv` and
-:class:`~prover.common.TacticGenerator`.
+:class:`~prover.models.common.TacticGenerator`.
 
 Open states wait in a priority queue. The priority of a state reached by tactics
 ``t_1 .. t_d`` is explicit and tunable::
@@ -7,7 +7,7 @@ Open states wait in a priority queue. The priority of a state reached by tactics
     priority = sum_i logprob(t_i)  -  progress_weight * predicted_remaining_steps(state)
 
 With no progress model (or ``progress_weight = 0``) this is ReProver's cumulative log-prob
-search; with a :class:`~prover.common.ProgressModel` and ``progress_weight > 0`` it is the
+search; with a :class:`~prover.models.common.ProgressModel` and ``progress_weight > 0`` it is the
 LeanProgress combination. The state with the highest priority is expanded next: the generator
 proposes ``k`` tactics, each runs in the env, and every new goal state that has not been seen
 before (identical pretty-printed goals, whitespace-normalised) joins the queue.
@@ -31,8 +31,6 @@ from typing import Literal
 
 import networkx as nx
 
-from prover import search_defaults
-from prover.common import ProgressModel, TacticGenerator
 from prover.env import (
     ProofEnv,
     ProofFinished,
@@ -44,6 +42,8 @@ from prover.env import (
     TacticTimeout,
     Theorem,
 )
+from prover.models.common import ProgressModel, TacticGenerator
+from prover.search import defaults as search_defaults
 
 SearchStatus = Literal["proved", "exhausted", "expansion_budget", "time_budget", "error"]
 
@@ -63,7 +63,7 @@ TacticFilter = Callable[[Theorem, str], str | None]
 class SearchConfig:
     """Knobs of one search. ``progress_weight`` is the lambda of the priority formula; it only
     acts when the search is given a progress model. ``k`` and ``progress_weight`` default to
-    :mod:`prover.search_defaults`, as in ``proofplan prove`` and the benchmark."""
+    :mod:`prover.search.defaults`, as in ``proofplan prove`` and the benchmark."""
 
     k: int = search_defaults.K
     max_expansions: int | None = None

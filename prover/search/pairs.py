@@ -23,8 +23,8 @@ from pydantic import BaseModel, ValidationError
 
 from common.errors import ProofplanError
 from prover.env import Theorem
-from prover.evaluation import Prover, append_record, drop_partial_tail, run_each, theorem_id
-from prover.search import SearchResult
+from prover.search.best_first import SearchResult
+from prover.search.evaluation import Prover, append_record, drop_partial_tail, run_each, theorem_id
 
 #: Tree-node kinds that hold a goal state (errors, timeouts and duplicates hold none).
 STATE_KINDS = frozenset({"open", "expanded"})

@@ -31,8 +31,8 @@ from pydantic import BaseModel, Field
 
 from common.errors import ProofplanError
 from common.paths import data_dir
-from prover.data_types import CorpusFile, CorpusPremise, TracedTheorem
-from prover.dataset import CorpusIndex
+from prover.data.dataset import CorpusIndex
+from prover.data.records import CorpusFile, CorpusPremise, TracedTheorem
 from retrieval.bm25 import BM25Index
 from retrieval.encoder import (
     DEFAULT_ENCODER_NAME,
@@ -126,7 +126,7 @@ class PremiseCorpus:
 
     @classmethod
     def load(cls, dataset_dir: str | Path) -> PremiseCorpus:
-        from prover.dataset import load_corpus
+        from prover.data.dataset import load_corpus
 
         return cls(load_corpus(dataset_dir))
 
@@ -673,7 +673,7 @@ def train_retriever(
     """Fine-tune the premise encoder on ``split``'s train part; write it to ``out_dir``.
     Stops after ``config.steps`` steps or ``config.max_minutes``; ``resume`` continues from
     ``out_dir/train_state.pt`` (written every ``save_every`` steps)."""
-    from prover.dataset import load_split
+    from prover.data.dataset import load_split
 
     dataset_dir = Path(dataset_dir)
     corpus = PremiseCorpus.load(dataset_dir)

@@ -1,6 +1,6 @@
 """Seq2seq tactic generator: a byte-level T5 (ByT5-style) trained from scratch.
 
-Input: retrieved premises followed by the goal state (:func:`prover.generators.inputs.format_input`);
+Input: retrieved premises followed by the goal state (:func:`prover.models.generators.inputs.format_input`);
 output: tactics from beam search with their real sequence log-probabilities (sum of token
 log-probs, no length normalisation), best first. Decoding goes through the shared ``lm/``
 backend (:class:`lm.hf_local.HFLocalModel` wraps the model in memory).
@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from common.errors import ProofplanError
-from prover.common import TacticCandidate
-from prover.generators.inputs import format_input
+from prover.models.common import TacticCandidate
+from prover.models.generators.inputs import format_input
 
 if TYPE_CHECKING:
     import torch
@@ -103,7 +103,7 @@ def new_model(size: ByT5Size | None = None, seed: int = 0) -> T5ForConditionalGe
 
 
 class ByT5Generator:
-    """A :class:`prover.common.TacticGenerator` over a byte-level T5 model."""
+    """A :class:`prover.models.common.TacticGenerator` over a byte-level T5 model."""
 
     def __init__(
         self,

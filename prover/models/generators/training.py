@@ -17,9 +17,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from common.errors import ProofplanError
-from prover.data_types import CorpusFile, TracedTheorem
-from prover.generators.byt5 import ByT5Generator, ByT5Settings, ByT5Size, new_model, new_tokenizer
-from prover.generators.inputs import format_input
+from prover.data.records import CorpusFile, TracedTheorem
+from prover.models.generators.byt5 import (
+    ByT5Generator,
+    ByT5Settings,
+    ByT5Size,
+    new_model,
+    new_tokenizer,
+)
+from prover.models.generators.inputs import format_input
 
 NO_GOALS = {"", "no goals", "No more goals."}
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from prover.generators.inputs import goal_span
+from prover.models.generators.inputs import goal_span
 from retrieval.encoder import l2_normalise
 
 TOKEN = re.compile(r"[A-Za-z_][\w'.]*|\d+|[^\s\w]+")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from prover.common import TacticCandidate
+from prover.models.common import TacticCandidate
 
 #: Common closing and simplifying tactics; none names a hypothesis or variable.
 DEFAULT_COQ_TACTICS: tuple[str, ...] = (

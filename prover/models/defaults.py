@@ -8,9 +8,9 @@ from pathlib import Path
 
 from common.errors import ProofplanError
 from common.paths import data_dir
-from prover.common import ProgressModel, TacticGenerator
 from prover.env import Theorem
-from prover.search import PremiseSource
+from prover.models.common import ProgressModel, TacticGenerator
+from prover.search.best_first import PremiseSource
 
 
 def models_root(models_dir: Path | None = None) -> Path:
@@ -22,20 +22,20 @@ def models_root(models_dir: Path | None = None) -> Path:
 
 def tactic_generator(models_dir: Path | None = None, kind: str = "mixture") -> TacticGenerator:
     """The trained generator (``byt5``, ``knn`` or their ``mixture``) of ``<models>/generator``."""
-    from prover.generators import load_generator
+    from prover.models.generators import load_generator
 
     return load_generator(kind, models_root(models_dir) / "generator")
 
 
 def progress_model(models_dir: Path | None = None) -> ProgressModel:
     """The progress predictor of ``<models>/progress``."""
-    from prover.progress import ProgressPredictor
+    from prover.models.progress import ProgressPredictor
 
     return ProgressPredictor.load(models_root(models_dir) / "progress")
 
 
 class RetrievedPremises:
-    """A :data:`~prover.search.PremiseSource` over the premise retriever of a dataset.
+    """A :data:`~prover.search.best_first.PremiseSource` over the premise retriever of a dataset.
 
     For a theorem of the dataset, only premises accessible from its file (and, inside the file,
     ending before the theorem starts) are searched; a theorem the dataset does not know is
@@ -44,8 +44,8 @@ class RetrievedPremises:
     """
 
     def __init__(self, dataset_dir: Path, model_dir: Path | None, k: int = 8) -> None:
-        from prover.dataset import PARTS, SPLITS, load_split
-        from prover.premise_retriever import PremiseRetriever
+        from prover.data.dataset import PARTS, SPLITS, load_split
+        from prover.models.premise_retriever import PremiseRetriever
 
         self.k = k
         self.retriever = PremiseRetriever.load(dataset_dir, model_dir)
@@ -59,7 +59,7 @@ class RetrievedPremises:
                         self.starts[(rec.file_path, rec.full_name)] = (rec.start[0], rec.start[1])
 
     def __call__(self, theorem: Theorem, state: str) -> list[str]:
-        from prover.premise_retriever import state_query_text
+        from prover.models.premise_retriever import state_query_text
 
         if theorem.file_path and theorem.file_path in self.retriever.corpus.files.files:
             before = self.starts.get((theorem.file_path, theorem.full_name or ""))
@@ -75,5 +75,5 @@ def premise_source(models_dir: Path | None, dataset_dir: Path, k: int = 8) -> Pr
     """Premise texts retrieved for a (theorem, state) with ``<models>/retriever`` over the
     corpus of ``dataset_dir``."""
     model = models_root(models_dir) / "retriever"
-    # Without a trained retriever the untuned MiniLM encoder is used (prover.premise_retriever).
+    # Without a trained retriever the untuned MiniLM encoder is used (prover.models.premise_retriever).
     return RetrievedPremises(Path(dataset_dir), model if model.is_dir() else None, k)

@@ -10,8 +10,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from prover.common import TacticCandidate, TacticGenerator
-from prover.generators.training import GeneratorExample
+from prover.models.common import TacticCandidate, TacticGenerator
+from prover.models.generators.training import GeneratorExample
 
 
 def normalise_tactic(tactic: str) -> str:

@@ -58,7 +58,7 @@ class FutureLemmaCheck:
 
     @classmethod
     def from_dataset(cls, env: ProofEnv, dataset_dir: str | Path) -> FutureLemmaCheck:
-        from prover.dataset import PARTS, SPLITS, load_corpus, load_split
+        from prover.data.dataset import PARTS, SPLITS, load_corpus, load_split
 
         by_file: dict[str, list[tuple[tuple[int, int], str]]] = defaultdict(list)
         has_corpus = (Path(dataset_dir) / "corpus.jsonl").is_file()

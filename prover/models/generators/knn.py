@@ -1,7 +1,7 @@
 """k-NN tactic generator (Tactician's idea): the tactics used in the most similar traced states.
 
 Traced states are embedded with a :class:`retrieval.encoder.Encoder` (by default the in-domain
-:class:`prover.generators.state_encoder.LsaStateEncoder`, saved beside the index) into a
+:class:`prover.models.generators.state_encoder.LsaStateEncoder`, saved beside the index) into a
 :class:`retrieval.index.VectorIndex` whose records carry the tactic used there. A query state's
 ``n`` nearest neighbours vote for their tactics with weight ``exp(similarity / temperature)``;
 a tactic's score is the log of its share of the total weight (so scores are log-probabilities
@@ -17,9 +17,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from prover.common import TacticCandidate
-from prover.generators.byt5 import ModelLoadError
-from prover.generators.inputs import fit_state
+from prover.models.common import TacticCandidate
+from prover.models.generators.byt5 import ModelLoadError
+from prover.models.generators.inputs import fit_state
 
 if TYPE_CHECKING:
     from retrieval.encoder import Encoder
@@ -39,7 +39,7 @@ class KnnSettings:
 
 def load_state_encoder(folder: Path | None = None) -> Encoder:
     """The LSA state encoder saved in ``folder`` when there is one, else the bundled MiniLM."""
-    from prover.generators.state_encoder import LsaStateEncoder
+    from prover.models.generators.state_encoder import LsaStateEncoder
 
     if folder is not None and LsaStateEncoder.exists(folder):
         return LsaStateEncoder.load(folder)
@@ -54,7 +54,7 @@ def state_key_text(state: str) -> str:
 
 
 class KnnGenerator:
-    """A :class:`prover.common.TacticGenerator` over an index of traced (state, tactic) pairs."""
+    """A :class:`prover.models.common.TacticGenerator` over an index of traced (state, tactic) pairs."""
 
     def __init__(self, encoder: Encoder, index: VectorIndex, settings: KnnSettings | None = None) -> None:
         self.encoder = encoder
@@ -105,7 +105,7 @@ class KnnGenerator:
         return [TacticCandidate(t, math.log(w / total)) for t, w in ranked]
 
     def save(self, folder: Path) -> None:
-        from prover.generators.state_encoder import LsaStateEncoder
+        from prover.models.generators.state_encoder import LsaStateEncoder
 
         folder = Path(folder)
         self.index.save(folder)

@@ -1,18 +1,18 @@
 """Named prover configurations for ``proofplan eval prover`` and the benchmark.
 
-Search configurations (best-first search, :mod:`prover.search`):
+Search configurations (best-first search, :mod:`prover.search.best_first`):
 
-* ``fixed``: :class:`~prover.simple_generators.FixedTacticsGenerator` (no model), log-prob order.
+* ``fixed``: :class:`~prover.models.generators.simple.FixedTacticsGenerator` (no model), log-prob order.
 * ``logprob``: the default learned tactic generator, no premises; priority = sum of log-probs.
 * ``logprob+retrieval``: the same generator given the retriever's premises for each state.
 * ``logprob+retrieval+progress``: as above, priority = sum of log-probs
   - ``progress_weight`` * predicted remaining steps (LeanProgress).
 * ``...+sauto`` (``fixed+sauto``, ``logprob+retrieval+progress+sauto``): the same search, and
   at every expansion CoqHammer's ``sauto`` (under ``timeout 3``) is tried as well
-  (:class:`~prover.simple_generators.WithAutomation`; the context gets ``From Hammer Require
+  (:class:`~prover.models.generators.simple.WithAutomation`; the context gets ``From Hammer Require
   Import Tactics.``).
 
-Automation configurations (:mod:`prover.baselines`): ``auto``, ``intuition``, ``lia``,
+Automation configurations (:mod:`prover.search.baselines`): ``auto``, ``intuition``, ``lia``,
 ``firstorder``, ``sauto``, ``best``, each tried as a whole proof.
 """
 
@@ -23,15 +23,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from common.errors import ProofplanError
-from prover import search_defaults
-from prover.baselines import AUTOMATION, AutomationBaseline, with_import
-from prover.common import ProgressModel, TacticGenerator
 from prover.env import ProofEnv, Theorem
-from prover.evaluation import Prover
-from prover.search import BestFirstSearch, PremiseSource, ProofChecker, SearchConfig, TacticFilter
+from prover.models.common import ProgressModel, TacticGenerator
+from prover.search import defaults as search_defaults
+from prover.search.baselines import AUTOMATION, AutomationBaseline, with_import
+from prover.search.best_first import (
+    BestFirstSearch,
+    PremiseSource,
+    ProofChecker,
+    SearchConfig,
+    TacticFilter,
+)
+from prover.search.evaluation import Prover
 
 if TYPE_CHECKING:
-    from prover.leak_check import FutureLemmaCheck
+    from prover.search.leak_check import FutureLemmaCheck
 
 SEARCH_CONFIGS: tuple[str, ...] = (
     "fixed",
@@ -102,7 +108,7 @@ def load_components(
 
     With ``generator`` given (a shared one, e.g. served to Ray workers, already including any
     ``+sauto`` automation), only the retriever and progress model are loaded around it. With
-    ``progress`` given (e.g. :class:`~prover.progress.LengthBaseline`), a ``+progress``
+    ``progress`` given (e.g. :class:`~prover.models.progress.LengthBaseline`), a ``+progress``
     configuration uses it instead of loading the default progress model.
     """
     check_config(config)
@@ -112,16 +118,16 @@ def load_components(
         base = load_components(config[: -len(HAMMER_SUFFIX)], settings, generator, progress)
         if generator is not None:
             return base
-        from prover.simple_generators import WithAutomation
+        from prover.models.generators.simple import WithAutomation
 
         return SearchComponents(WithAutomation(base.generator), base.premises, base.progress)
     if config == "fixed":
         if generator is not None:
             return SearchComponents(generator)
-        from prover.simple_generators import FixedTacticsGenerator
+        from prover.models.generators.simple import FixedTacticsGenerator
 
         return SearchComponents(FixedTacticsGenerator())
-    from prover import default_models
+    from prover.models import defaults as default_models
 
     if generator is None:
         if settings.torch_threads is not None:
@@ -180,14 +186,14 @@ def evaluation_prover(
 ) -> Prover:
     """The prover a benchmark run uses for ``config`` on ``env`` (single-process and Ray alike).
 
-    Finished proofs are re-checked by :class:`~prover.leak_check.FutureLemmaCheck` built from
+    Finished proofs are re-checked by :class:`~prover.search.leak_check.FutureLemmaCheck` built from
     ``settings.dataset_dir`` (or ``checker``, when a caller reuses one across configurations): a
     theorem whose context loads its own file must not be proved with itself or a later lemma of
     that file, and the search skips tactics that name one. Without a dataset the plain
     ``env.verify`` checks.
     """
     if checker is None and settings.dataset_dir is not None:
-        from prover.leak_check import FutureLemmaCheck
+        from prover.search.leak_check import FutureLemmaCheck
 
         checker = FutureLemmaCheck.from_dataset(env, settings.dataset_dir)
     return build_prover(config, env, settings, components, checker, checker.tactic_filter if checker else None)

@@ -8,10 +8,10 @@ import platform
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from prover.generators.byt5 import ByT5Generator
-from prover.generators.evaluation import TopKResult, evaluate_topk
-from prover.generators.knn import KnnGenerator
-from prover.generators.training import (
+from prover.models.generators.byt5 import ByT5Generator
+from prover.models.generators.evaluation import TopKResult, evaluate_topk
+from prover.models.generators.knn import KnnGenerator
+from prover.models.generators.training import (
     GeneratorExample,
     GeneratorTrainer,
     TrainConfig,
@@ -25,7 +25,7 @@ def load_examples(
     dataset_dir: Path, split: str, part: str, *, max_tactic_bytes: int | None = None
 ) -> list[GeneratorExample]:
     """Generator examples of ``<dataset_dir>/<split>/<part>.json`` with corpus premise texts."""
-    from prover.dataset import load_corpus, load_split
+    from prover.data.dataset import load_corpus, load_split
 
     theorems = load_split(dataset_dir, split, part)
     corpus_path = Path(dataset_dir) / "corpus.jsonl"
@@ -113,7 +113,7 @@ def build_knn_index(
     unless ``encoder`` is given) and save it to ``folder``; returns the generator and the count."""
     all_train = load_examples(dataset_dir, split, "train")
     if encoder is None:
-        from prover.generators.state_encoder import LsaStateEncoder
+        from prover.models.generators.state_encoder import LsaStateEncoder
 
         encoder = LsaStateEncoder.fit([e.state for e in all_train])
     knn = KnnGenerator.build(encoder, [e.state for e in all_train], [e.tactic for e in all_train])

@@ -5,7 +5,7 @@ already recorded and appends the rest, so a killed run loses at most the theorem
 never counts one twice. A line cut short by a kill is dropped on resume.
 
 A prover here is any callable ``Theorem -> SearchResult`` (best-first search, or a Coq
-automation tactic tried as a whole proof, see :mod:`prover.baselines`); proofs are re-checked
+automation tactic tried as a whole proof, see :mod:`prover.search.baselines`); proofs are re-checked
 from scratch by the prover (``ProofEnv.verify``) before they count.
 """
 
@@ -22,9 +22,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from prover.data_types import TracedTheorem
+from prover.data.records import TracedTheorem
 from prover.env import Theorem
-from prover.search import SearchResult
+from prover.search.best_first import SearchResult
 
 Prover = Callable[[Theorem], SearchResult]
 
@@ -254,7 +254,7 @@ def load_benchmark(
 ) -> list[Theorem]:
     """The first ``limit`` theorems (with a statement) of a split part, in file order; with
     ``exclude_train_of``, those in that dataset's train part of the same split are left out first."""
-    from prover.dataset import DatasetError, load_split
+    from prover.data.dataset import DatasetError, load_split
 
     records = load_split(dataset_dir, split, part)
     theorems = [theorem_from_record(r) for r in records if r.statement]
