@@ -55,6 +55,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--budget-seconds", type=float, default=10.0)
     p.add_argument("--max-expansions", type=int, default=None)
     p.add_argument("--k", type=int, default=search_defaults.K)
+    p.add_argument("--max-k", type=int, default=search_defaults.MAX_K,
+                   help="candidates per state in the last widening round once the queue runs empty "
+                        "(--max-k equal to --k: the search gives up when its queue is empty)")
     p.add_argument("--progress-weight", type=float, default=search_defaults.PROGRESS_WEIGHT)
     p.add_argument("--progress-model", choices=("learned", "length"), default="learned",
                    help="learned: the progress model of --models-dir; length: the state's length alone "
@@ -94,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         time_limit=args.budget_seconds,
         max_expansions=args.max_expansions,
         k=args.k,
+        max_k=args.max_k,
         tactic_timeout=5.0,
         progress_weight=args.progress_weight,
         models_dir=args.models_dir,

@@ -8,6 +8,9 @@ from proofplan.apps import data_app, eval_app
 from proofplan.output import JSON_HELP
 from prover.search import defaults as search_defaults
 
+MAX_K_HELP = ("Candidates per state in the last widening round once the search's queue runs empty before "
+              "its budget ends (equal to --k: give up instead).")
+
 
 @eval_app.command("prover")
 def eval_prover(
@@ -23,6 +26,7 @@ def eval_prover(
         "logprob+retrieval+progress+sauto | auto | intuition | lia | firstorder | sauto | best",
     ),
     k: int = typer.Option(search_defaults.K, min=1, help="Tactics generated per expansion."),
+    max_k: int = typer.Option(search_defaults.MAX_K, min=1, help=MAX_K_HELP),
     progress_weight: float = typer.Option(
         search_defaults.PROGRESS_WEIGHT, min=0.0, help="lambda in priority = logprob_sum - lambda * predicted_remaining."
     ),
@@ -49,6 +53,7 @@ def eval_prover(
         time_limit=budget_seconds,
         max_expansions=max_expansions,
         k=k,
+        max_k=max_k,
         tactic_timeout=tactic_timeout,
         progress_weight=progress_weight,
         models_dir=models_dir,

@@ -336,11 +336,27 @@ class CoqEnv(ProofEnv):
                 return TacticError(reply.error or "error")
         show = coq.send("Show.", self.replay_timeout)
         goals = parse_show(show.output)
+        if any(_FIX.search(s) for n in self._path(node) for s in (*n.sentences, *sentences)):
+            # ``fix``/``cofix`` leave the guard condition to Qed: check it now, so an ill-formed
+            # recursion is an error here instead of a proof the re-check rejects. Right after
+            # ``fix`` the body is a bare hole ("not enough abstractions"), which is no verdict yet.
+            guarded = coq.send("Guarded.", max(0.001, deadline - time.monotonic()))
+            error = guarded.error or ""
+            if guarded.interrupted or (error and (goals.finished or _UNFINISHED_FIX not in error)):
+                coq.back_to(start_sid)
+                if guarded.interrupted:
+                    self.stats.timeouts += 1
+                    return TacticTimeout(timeout)
+                return TacticError(f"not guarded: {error}")
         new = self._new_node(node.id, sentences, " ".join(sentences), goals)
         self._live.append((new.id, coq.state_id))
         if goals.finished:
             return ProofFinished(new.id)
         return ProofState(new.id, goals.text, goals.num_goals)
+
+
+_FIX = re.compile(r"(?<![\w'.])(?:co)?fix(?![\w'])")
+_UNFINISHED_FIX = "Not enough abstractions"
 
 
 def _out_of_memory(error: str | None) -> bool:

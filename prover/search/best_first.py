@@ -12,8 +12,11 @@ LeanProgress combination. The state with the highest priority is expanded next: 
 proposes ``k`` tactics, each runs in the env, and every new goal state that has not been seen
 before (identical pretty-printed goals, whitespace-normalised) joins the queue.
 
-The search stops at the first proof, when the queue is empty, after ``max_expansions``
-expansions, or at the wall-clock limit. A proof is reported as ``proved`` only after
+When the queue runs empty before the budget ends, the search widens instead of giving up: every
+expanded state goes back into the queue (best priority first) and is asked for ``widen`` times
+as many candidates as in the round before, of which only the tactics not yet tried there run.
+It stops at the first proof, after ``max_expansions`` expansions, at the wall-clock limit, or
+when a round at ``max_k`` candidates tries nothing new (``exhausted``). A proof is reported as ``proved`` only after
 ``ProofEnv.verify`` re-checked it from scratch; a rejected proof is counted and search goes on.
 The whole search tree is returned as a networkx ``DiGraph`` for inspection and plotting.
 """
@@ -72,6 +75,10 @@ class SearchConfig:
     progress_weight: float = search_defaults.PROGRESS_WEIGHT
     max_depth: int = 50
     verify: bool = True
+    #: Each widening round asks every expanded state for ``widen`` times more candidates.
+    widen: int = 2
+    #: Candidates per state in the last widening round (``k`` or less: never widen).
+    max_k: int = search_defaults.MAX_K
 
     def __post_init__(self) -> None:
         if self.k < 1:
@@ -80,6 +87,20 @@ class SearchConfig:
             raise ValueError("progress_weight must be >= 0")
         if self.max_expansions is None and self.time_limit is None:
             raise ValueError("give max_expansions or time_limit (or both)")
+        if self.widen < 2:
+            raise ValueError("widen must be >= 2")
+
+    def round_k(self, round_: int) -> int:
+        """Candidates asked per state in widening round ``round_`` (0: the first expansion)."""
+        return min(self.k * self.widen**round_, max(self.k, self.max_k))
+
+    @property
+    def rounds(self) -> int:
+        """How many widening rounds follow the first pass (0 when ``max_k <= k``)."""
+        n = 0
+        while self.round_k(n) < max(self.k, self.max_k):
+            n += 1
+        return n
 
 
 @dataclass
@@ -105,6 +126,8 @@ class SearchResult:
     rejected_proofs: int = 0
     error: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    #: Widening rounds started after the queue first ran empty.
+    rounds: int = 0
 
     @property
     def proved(self) -> bool:
@@ -173,11 +196,12 @@ class BestFirstSearch:
         expansions = 0
         tactics_run = 0
         rejected = 0
+        round_ = 0
 
         def result(status: SearchStatus, proof: list[str] | None = None, error: str | None = None,
                    t_proof: float | None = None) -> SearchResult:
             return SearchResult(theorem, status, proof, tree, expansions, tactics_run,
-                                time.monotonic() - start, t_proof, rejected, error, timings)
+                                time.monotonic() - start, t_proof, rejected, error, timings, round_)
 
         t0 = time.monotonic()
         try:
@@ -208,7 +232,18 @@ class BestFirstSearch:
         def time_left() -> float | None:
             return None if deadline is None else deadline - time.monotonic()
 
-        while queue:
+        # tactics already run (or filtered) at each expanded node: a widening round runs only new ones
+        tried_at: dict[int, set[str]] = {}
+        while True:
+            if not queue:
+                if round_ >= cfg.rounds:
+                    return result("exhausted")
+                round_ += 1
+                for n in tried_at:
+                    if tree.nodes[n]["kind"] == "expanded":
+                        heapq.heappush(queue, (-tree.nodes[n]["priority"], next(order), n))
+                if not queue:
+                    return result("exhausted")
             if cfg.max_expansions is not None and expansions >= cfg.max_expansions:
                 return result("expansion_budget")
             left = time_left()
@@ -221,16 +256,16 @@ class BestFirstSearch:
             state = states[node]
             expansions += 1
             data["kind"] = "expanded"
-            data["expanded_at"] = time.monotonic() - start
+            data.setdefault("expanded_at", time.monotonic() - start)
 
             t0 = time.monotonic()
             premises = self.premises(theorem, state.goals) if self.premises is not None else []
             timings["retrieve"] += time.monotonic() - t0
             t0 = time.monotonic()
-            candidates = self.generator.suggest(state.goals, premises, cfg.k)
+            candidates = self.generator.suggest(state.goals, premises, cfg.round_k(round_))
             timings["generate"] += time.monotonic() - t0
 
-            tried: set[str] = set()
+            tried = tried_at.setdefault(node, set())
             fresh: list[int] = []
             for cand in candidates:
                 tactic = cand.tactic.strip()
@@ -318,7 +353,6 @@ class BestFirstSearch:
                 cdata["remaining"] = remaining
                 cdata["priority"] = self.priority(cdata["logprob_sum"], remaining)
                 heapq.heappush(queue, (-cdata["priority"], next(order), child))
-        return result("exhausted")
 
     @staticmethod
     def _proof_of(tree: nx.DiGraph, node: int) -> list[str]:

@@ -64,6 +64,8 @@ class ProverSettings:
     time_limit: float = 20.0
     max_expansions: int | None = None
     k: int = search_defaults.K
+    #: candidates per state in the last widening round (``k``: never widen)
+    max_k: int = search_defaults.MAX_K
     tactic_timeout: float = 5.0
     progress_weight: float = search_defaults.PROGRESS_WEIGHT
     num_premises: int = 8
@@ -165,6 +167,7 @@ def build_prover(
     components = components or load_components(config, settings)
     search_config = SearchConfig(
         k=settings.k,
+        max_k=settings.max_k,
         max_expansions=settings.max_expansions,
         time_limit=settings.time_limit,
         tactic_timeout=settings.tactic_timeout,

@@ -9,6 +9,9 @@ chosen on 100 theorems of the full-stdlib random val split, 20 s each, k=32: lam
 
 #: Tactics generated per expansion (ReProver samples 64).
 K = 32
+#: Candidates per state in the last widening round, when the queue has run empty before the budget
+#: ended (:class:`prover.search.best_first.SearchConfig`).
+MAX_K = 8 * K
 PROGRESS_WEIGHT = 4.0
 
 #: Weight of the same-proof ranking loss the progress model is trained with

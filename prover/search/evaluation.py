@@ -48,6 +48,8 @@ class EvalRecord(BaseModel):
     tactics_run: int = 0
     rejected_proofs: int = 0
     error: str | None = None
+    #: widening rounds the search started after its queue first ran empty
+    rounds: int = 0
 
     @classmethod
     def from_result(cls, config: str, result: SearchResult) -> EvalRecord:
@@ -63,6 +65,7 @@ class EvalRecord(BaseModel):
             tactics_run=result.tactics_run,
             rejected_proofs=result.rejected_proofs,
             error=result.error,
+            rounds=result.rounds,
         )
 
 

@@ -89,7 +89,8 @@ class KnnGenerator:
         if k <= 0 or not states or len(self.index) == 0:
             return [[] for _ in states]
         texts = [state_key_text(s) for s in states]
-        hits = self.index.search_texts(self.encoder, texts, self.settings.neighbours)
+        # a wider search (more candidates asked) reads more neighbours, so more tactics come up
+        hits = self.index.search_texts(self.encoder, texts, max(self.settings.neighbours, 2 * k))
         return [self._vote(row, k) for row in hits]
 
     def _vote(self, hits, k: int) -> list[TacticCandidate]:

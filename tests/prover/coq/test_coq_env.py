@@ -200,3 +200,22 @@ def test_memory_cap_turns_a_blowup_into_an_error() -> None:
         r = e.run_tac(s0, "let x := eval vm_compute in (Nat.pow 2 28) in idtac.", timeout=30)
         assert isinstance(r, TacticError)
         assert isinstance(e.run_tac(s0, "exact I."), ProofFinished)
+
+
+def test_ill_formed_fix_is_an_error_at_once(env: CoqEnv) -> None:
+    from prover.env import ProofFinished, ProofState, TacticError
+
+    root = env.open(Theorem("add_0_r'", "forall n : nat, n + 0 = n"))
+    fixed = env.run_tac(root, "fix f 1.")
+    assert isinstance(fixed, ProofState)
+    # Closing the goal with the unguarded recursive call: Qed would fail, so the tactic does.
+    bad = env.run_tac(fixed, "apply f.")
+    assert isinstance(bad, TacticError) and "not guarded" in bad.message
+    # A structurally recursive proof still finishes, and its state is usable after the error.
+    step = env.run_tac(fixed, "intros [|n].")
+    assert isinstance(step, ProofState)
+    for tactic in ("reflexivity.", "simpl.", "rewrite (f n).", "reflexivity."):
+        step = env.run_tac(step, tactic)
+        assert not isinstance(step, TacticError), (tactic, step)
+    assert isinstance(step, ProofFinished)
+    assert env.verify(env.theorem, env.tactics_to(step.id))

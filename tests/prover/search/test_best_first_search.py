@@ -164,3 +164,42 @@ def test_tree_drawing_writes_an_image(coq_env, tmp_path: Path):
     out = draw_tree(result.tree, tmp_path / "tree.svg")
     text = out.read_text()
     assert text.lstrip().startswith("<?xml") and "<svg" in text
+
+
+class Widening:
+    """Proposes its tactics best first, as a model does: the useful one ranks third."""
+
+    def __init__(self, tactics: list[str]) -> None:
+        self.tactics = tactics
+        self.asked: list[int] = []
+
+    def suggest(self, state, premises, k):
+        self.asked.append(k)
+        return [TacticCandidate(t, -float(i)) for i, t in enumerate(self.tactics[:k])]
+
+    def suggest_batch(self, states, premises, k):
+        return [self.suggest(s, p, k) for s, p in zip(states, premises, strict=True)]
+
+
+def test_an_empty_queue_widens_the_search_instead_of_giving_up(coq_env):
+    thm = Theorem("plus_n_O'", "forall n : nat, n = n + 0")
+    tactics = ["intros n.", "exact I.", "induction n; simpl; auto."]
+    gen = Widening(tactics)
+    narrow = BestFirstSearch(coq_env, gen, SearchConfig(k=1, max_k=1, time_limit=30.0)).prove(thm)
+    assert narrow.status == "exhausted" and narrow.rounds == 0
+    gen = Widening(tactics)
+    wide = BestFirstSearch(coq_env, gen, SearchConfig(k=1, max_k=4, time_limit=30.0)).prove(thm)
+    assert wide.status == "proved", wide.error
+    assert wide.rounds >= 1 and max(gen.asked) > 1
+    # A widened expansion runs only the tactics not yet tried at its state.
+    root_tactics = [d["tactic"] for _, _, d in wide.tree.out_edges(0, data=True)]
+    assert len(root_tactics) == len(set(root_tactics))
+
+
+def test_widening_stops_when_the_largest_round_adds_nothing(coq_env):
+    thm = Theorem("no_way", "forall n : nat, n = S n")
+    gen = Widening(["intros n.", "reflexivity."])
+    result = BestFirstSearch(coq_env, gen, SearchConfig(k=1, max_k=4, time_limit=60.0)).prove(thm)
+    assert result.status == "exhausted"
+    assert result.rounds == SearchConfig(k=1, max_k=4).rounds == 2
+    assert gen.asked.count(4) >= 1

@@ -19,9 +19,9 @@ def test_with_automation_appends_without_repeating():
 
 def test_fixed_plus_sauto_closes_a_state_the_fixed_list_cannot(coq_env):
     # The first four fixed tactics (intros, reflexivity, simpl, auto) cannot take a conjunction
-    # apart; sauto, tried at every state, can.
+    # apart; sauto, tried at every state, can (no widening to more fixed tactics).
     thm = Theorem("and_swap", "forall P Q : Prop, P /\\ Q -> Q /\\ P")
-    settings = ProverSettings(time_limit=30, max_expansions=4, k=4)
+    settings = ProverSettings(time_limit=30, max_expansions=4, k=4, max_k=4)
     plain = build_prover("fixed", coq_env, settings)(thm)
     hybrid = build_prover("fixed+sauto", coq_env, settings)(thm)
     assert not plain.proved
