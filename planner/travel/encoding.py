@@ -124,6 +124,7 @@ class TravelEncoding:
         self.known_cities = known_cities or {}
         self._only = cities
         self.labels: dict[str, Label] = {}
+        self.plugin_state: dict[str, object] = {}
         self.constraints: list[tuple[str, z3.BoolRef]] = []
         self._build()
 
@@ -171,11 +172,8 @@ class TravelEncoding:
             for a in pareto_accommodations(group, people):
                 kept_acc[(a.name, a.city)] = a
         atts = resolvable_attractions(self.world.attractions(city))
-        wanted = next((c.value for c in spec.extra if c.type == "attraction_categories"), None)
-        if wanted:
-            from planner.travel.extra.attraction_categories import category_of
-
-            atts.sort(key=lambda a: not any(category_of(a.name, cat) for cat in wanted))
+        if extras:
+            atts.sort(key=lambda a: not any(k.attraction_first(v, a) for k, v in extras))
         return CityData(city, list(keep.values()), list(kept_acc.values()), atts[: 2 * spec.days])
 
     # ------------------------------------------------------------------ build
