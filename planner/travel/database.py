@@ -51,7 +51,7 @@ class Attraction:
     city: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Flight:
     number: str
     price: int
@@ -263,9 +263,12 @@ def is_missing(value: str | None) -> bool:
     return value is None or value in MISSING_VALUES
 
 
-def read_table(path: Path, required: tuple[str, ...], drop_incomplete: bool = True) -> TableLoad:
-    """A database table; with `drop_incomplete` (the benchmark's sandbox), only rows without a missing
-    field. A missing table or a header without a `required` column is a SpecError naming it."""
+def iter_table(path: Path, required: tuple[str, ...], drop_incomplete: bool = True,
+               missing_counts: dict[str, int] | None = None):
+    """The rows of a database table one by one (the benchmark's full flights table has millions);
+    with `drop_incomplete` (the benchmark's sandbox), only rows without a missing field, counting
+    the others by column into `missing_counts`. A missing table or a header without a `required`
+    column is a SpecError naming it."""
     try:
         with path.open(newline="", encoding="utf-8") as fh:
             reader = csv.DictReader(fh)
@@ -274,20 +277,32 @@ def read_table(path: Path, required: tuple[str, ...], drop_incomplete: bool = Tr
             if missing:
                 raise SpecError(f"travel database table {path} lacks column(s) "
                                 f"{', '.join(map(repr, missing))}")
-            rows = list(reader)
+            for r in reader:
+                gaps = [c for c in header if is_missing(r.get(c))]
+                if missing_counts is not None:
+                    for c in gaps:
+                        missing_counts[c] = missing_counts.get(c, 0) + 1
+                if not gaps or not drop_incomplete:
+                    yield r
     except FileNotFoundError:
         raise SpecError(f"travel database table {path} does not exist") from None
     except (UnicodeDecodeError, csv.Error) as exc:
         raise SpecError(f"travel database table {path} cannot be read: {' '.join(str(exc).split())}") from None
-    counts: dict[str, int] = defaultdict(int)
-    kept = []
-    for r in rows:
-        gaps = [c for c in header if is_missing(r.get(c))]
-        for c in gaps:
-            counts[c] += 1
-        if not gaps or not drop_incomplete:
-            kept.append(r)
-    return TableLoad(path, kept, len(rows), dict(counts))
+
+
+def read_table(path: Path, required: tuple[str, ...], drop_incomplete: bool = True) -> TableLoad:
+    """A whole table with the counts of what the sandbox drops (see iter_table)."""
+    counts: dict[str, int] = {}
+    read = 0
+
+    def counted():
+        nonlocal read
+        for r in iter_table(path, required, False, counts):
+            read += 1
+            yield r
+
+    kept = [r for r in counted() if not drop_incomplete or not any(is_missing(r[c]) for c in r if c is not None)]
+    return TableLoad(path, kept, read, counts)
 
 
 TABLES = {
@@ -306,33 +321,39 @@ def load_table(name: str, root: Path | None = None) -> TableLoad:
     return read_table((root or travel_data_dir()) / "database" / rel, columns, drop_incomplete=name != "distances")
 
 
+def table_rows(name: str, root: Path | None = None):
+    """The rows of a table as the benchmark's tools see them, one by one."""
+    rel, columns = TABLES[name]
+    return iter_table((root or travel_data_dir()) / "database" / rel, columns, drop_incomplete=name != "distances")
+
+
 @functools.lru_cache(maxsize=2)
 def load_database(root: Path | None = None) -> TravelDatabase:
     """Read every table once per process, as the benchmark's sandbox holds it (rows with a missing
     field are absent); a missing table or column is a SpecError naming it."""
     db = TravelDatabase(load_background(root))
     rest: dict[str, list[Restaurant]] = defaultdict(list)
-    for r in load_table("restaurants", root).rows:
+    for r in table_rows("restaurants", root):
         rest[r["City"]].append(Restaurant(r["Name"], r["City"], _int_price(_num(r["Average Cost"])),
                                           _cuisines(r["Cuisines"]), _num(r["Aggregate Rating"])))
     db.restaurants_by_city = dict(rest)
     acc: dict[str, list[Accommodation]] = defaultdict(list)
-    for r in load_table("accommodations", root).rows:
+    for r in table_rows("accommodations", root):
         acc[r["city"]].append(accommodation_from_row(r))
     db.accommodations_by_city = dict(acc)
     att: dict[str, list[Attraction]] = defaultdict(list)
-    for r in load_table("attractions", root).rows:
+    for r in table_rows("attractions", root):
         att[r["City"]].append(Attraction(r["Name"], r["City"]))
     db.attractions_by_city = dict(att)
     legs: dict[tuple[str, str, str], list[Flight]] = defaultdict(list)
     numbers: dict[str, list[Flight]] = defaultdict(list)
-    for r in load_table("flights", root).rows:
+    for r in table_rows("flights", root):
         f = flight_from_row(r)
         legs[(f.origin, f.dest, f.date)].append(f)
         numbers[f.number].append(f)
     db.flights_by_leg = dict(legs)
     db.flights_by_number = dict(numbers)
-    for r in load_table("distances", root).rows:
+    for r in table_rows("distances", root):
         key = (r["origin"], r["destination"])
         if key not in db.drives:  # the tool reads the first row of a pair, usable or not
             db.drives[key] = make_drive(r["origin"], r["destination"], r["duration"], r["distance"])

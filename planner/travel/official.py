@@ -33,7 +33,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from planner.travel.database import is_missing, load_background, load_table
+from planner.travel.database import is_missing, load_background, table_rows
 
 COMMONSENSE_KEYS = (
     "is_valid_information_in_current_city", "is_valid_information_in_sandbox", "is_reasonable_visiting_city",
@@ -83,14 +83,15 @@ class Sandbox:
         self.by_city: dict[str, dict[str, list[dict]]] = {}
         for table, city_col in (("restaurants", "City"), ("attractions", "City"), ("accommodations", "city")):
             index: dict[str, list[dict]] = defaultdict(list)
-            for row in load_table(table, root).rows:
+            for row in table_rows(table, root):
                 index[row[city_col]].append(row)
             self.by_city[table] = dict(index)
         self.flights: dict[str, list[dict]] = defaultdict(list)
-        for row in load_table("flights", root).rows:
-            self.flights[row["Flight Number"]].append(row)
+        keep = ("Price", "OriginCityName", "DestCityName")
+        for row in table_rows("flights", root):
+            self.flights[row["Flight Number"]].append({k: row[k] for k in keep})
         self.distance_rows: dict[tuple[str, str], dict] = {}
-        for row in load_table("distances", root).rows:
+        for row in table_rows("distances", root):
             self.distance_rows.setdefault((row["origin"], row["destination"]), row)
         self.city_state = load_background(root).city_state
 
