@@ -240,7 +240,7 @@ def _listings(spec: TripSpec, world: World, city: str, rule: str | None, rtype: 
 
 
 def _where(cities: list[str]) -> str:
-    return cities[0] if len(cities) == 1 else f"any of the {len(cities)} candidate cities"
+    return cities[0] if len(cities) == 1 else f"the {len(cities)} candidate cities"
 
 
 def user_reasons(spec: TripSpec, world: World, known: dict[str, str], mus: list[str],
@@ -284,7 +284,8 @@ def user_reasons(spec: TripSpec, world: World, known: dict[str, str], mus: list[
         if not ok:
             text = f"no {kind_words.strip()} in {_where(cities)}{rule_words}"
             if rtype and not rule:
-                text = f"{_where(cities)} has no {kind_words.strip()}s"
+                text = (f"{cities[0]} has no {kind_words.strip()}s" if len(cities) == 1 else
+                        f"none of the {len(cities)} candidate cities has a {kind_words.strip()}")
         elif len(ok) < spec.visiting_city_number:
             text = (f"only {len(ok)} of the {len(cities)} cities in {spec.destination} have a {kind_words.strip()}"
                     f"{rule_words}; {spec.visiting_city_number} are needed")
@@ -388,8 +389,10 @@ def structural_reason(spec: TripSpec, world: World, known: dict[str, str], group
                       f"where a stay lasts at most {longest}", [group], {"min_nights": strict or mins})
     if group == "restaurants":
         need = 3 * (spec.days - K)
-        return Reason("restaurants", f"{_where(cities)} has too few restaurants for up to {need} distinct meals",
+        return Reason("restaurants", f"{_where(cities)} {'has' if len(cities) == 1 else 'have'} too few "
+                      f"restaurants for up to {need} distinct meals",
                       [group], {"needed": need})
     if group == "attractions":
-        return Reason("attractions", f"{_where(cities)} has too few attractions for the full days", [group])
+        return Reason("attractions", f"{_where(cities)} {'has' if len(cities) == 1 else 'have'} too few "
+                      "attractions for the full days", [group])
     return Reason("route", group.replace("_", " "), [group])
