@@ -7,7 +7,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from planner.travel.database import ReferenceWorld, World, load_background, load_database
+from planner.travel.database import (
+    ReferenceWorld,
+    World,
+    load_background,
+    load_database,
+    reference_flight_rows,
+    with_flights,
+)
 from planner.travel.encoding import Label
 from planner.travel.evaluation import PlanEvaluator, PlanVerdict
 from planner.travel.plan_format import Itinerary
@@ -99,8 +106,9 @@ def plan_spec(spec: TripSpec, mode: Mode = "two-stage", reference: dict | None =
     out = PlanOutcome(spec, result.status, result.itinerary, core=result.core, seconds=result.seconds,
                       message=result.message)
     if result.itinerary is not None:
-        verdict = PlanEvaluator(load_database(db_root), strict=True).evaluate(
-            spec.as_benchmark(), result.itinerary.to_benchmark())
+        # the reference information lists flights of the benchmark's full table: they are in its sandbox
+        sandbox = with_flights(load_database(db_root), reference_flight_rows([reference]))
+        verdict = PlanEvaluator(sandbox, strict=True).evaluate(spec.as_benchmark(), result.itinerary.to_benchmark())
         out.verdict = verdict
         if not verdict.final_pass:
             out.status = "rejected"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from common.errors import ProofplanError
 from planner.travel.api import Mode, plan_spec
-from planner.travel.database import load_database
+from planner.travel.database import load_database, reference_flight_rows, with_flights
 from planner.travel.dataset import BenchmarkQuery, load_queries_file, load_split
 from planner.travel.evaluation import PlanEvaluator, aggregate
 from planner.travel.official import OfficialChecks, Sandbox, official_scores
@@ -59,7 +59,7 @@ def percentile(values: list[float], q: float) -> float:
 def run_queries(queries: list[BenchmarkQuery], translator: Translator, mode: Mode, time_limit: float,
                 progress: Callable[[QueryResult], None] | None = None,
                 done: dict[int, QueryResult] | None = None, db_root: Path | None = None) -> list[QueryResult]:
-    evaluator = PlanEvaluator(load_database(db_root))
+    evaluator = PlanEvaluator(with_flights(load_database(db_root), reference_flight_rows([q.reference for q in queries])))
     out = []
     for q in queries:
         if done and q.idx in done:
@@ -91,8 +91,13 @@ def summarise(queries: list[BenchmarkQuery], results: list[QueryResult], mode: s
     """Every metric of EVALUATION.md, per level and per (level, days), plus translation and timing;
     the same six figures by the re-implementation of the official scripts, and the queries where
     the two evaluators disagree on any check. Queries without structured fields are not scored."""
-    evaluator = PlanEvaluator(load_database(db_root))
-    official = OfficialChecks(Sandbox(db_root))
+    # flights listed in reference information belong to the benchmark's full table, of which the
+    # bundled one is a subset: both evaluators know them
+    flights = reference_flight_rows([q.reference for q in queries])
+    evaluator = PlanEvaluator(with_flights(load_database(db_root), flights))
+    sandbox = Sandbox(db_root)
+    sandbox.add_flights(flights)
+    official = OfficialChecks(sandbox)
     by_idx = {r.idx: r for r in results}
     scored = [q for q in queries if q.gold]
     verdicts, questions, groups, official_verdicts, disagree = [], [], {}, [], []

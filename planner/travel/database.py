@@ -406,3 +406,28 @@ class ReferenceWorld(TravelDatabase):
                 m = _DRIVE_RE.match(content)
                 if m:
                     self.drives[(m.group(2), m.group(3))] = make_drive(m.group(2), m.group(3), m.group(4), m.group(5))
+
+
+def reference_flight_rows(references: list[dict | None]) -> list[dict]:
+    """The flight rows listed in reference information (each is a row of the benchmark's full
+    flights table, of which the bundled one is a subset)."""
+    return [r for ref in references if ref for desc, content in ref.items()
+            if desc.startswith("Flight from ") and isinstance(content, list) for r in content]
+
+
+def with_flights(db: TravelDatabase, rows: list[dict]) -> TravelDatabase:
+    """`db` plus the given flight rows it lacks (a shallow copy; `db` is left as it is)."""
+    known = {(f.number, f.origin, f.dest, f.date) for fs in db.flights_by_number.values() for f in fs}
+    new = [f for f in map(flight_from_row, rows) if (f.number, f.origin, f.dest, f.date) not in known]
+    if not new:
+        return db
+    by_number = {k: list(v) for k, v in db.flights_by_number.items()}
+    by_leg = {k: list(v) for k, v in db.flights_by_leg.items()}
+    for f in new:
+        if (f.number, f.origin, f.dest, f.date) in known:
+            continue
+        known.add((f.number, f.origin, f.dest, f.date))
+        by_number.setdefault(f.number, []).append(f)
+        by_leg.setdefault((f.origin, f.dest, f.date), []).append(f)
+    return TravelDatabase(db.background, db.restaurants_by_city, db.accommodations_by_city, db.attractions_by_city,
+                          by_leg, by_number, db.drives)

@@ -95,6 +95,14 @@ class Sandbox:
             self.distance_rows.setdefault((row["origin"], row["destination"]), row)
         self.city_state = load_background(root).city_state
 
+    def add_flights(self, rows: list[dict]) -> None:
+        """Rows of the full flights table that the loaded one lacks (from reference information)."""
+        for row in rows:
+            have = self.flights[row["Flight Number"]]
+            entry = {"Price": row["Price"], "OriginCityName": row["OriginCityName"], "DestCityName": row["DestCityName"]}
+            if entry not in have:
+                have.append(entry)
+
     def rows(self, table: str, text: str) -> list[dict]:
         """Rows whose name contains the name part of 'Name, City' and whose city is that city."""
         name, city = name_city(text)

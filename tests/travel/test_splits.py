@@ -116,3 +116,33 @@ def test_bad_split_files_get_one_line(tmp_path, content, mode, message):
 def test_read_errors_name_the_problem(tmp_path):
     with pytest.raises(SplitError, match="does not exist"):
         read_queries_csv(tmp_path / "missing.csv")
+
+
+def test_reference_flights_outside_the_bundled_table_count_as_sandbox(queries):
+    # a validation query's reference lists flights of the full table, which is not bundled:
+    # sole planning uses them, and both evaluators know them when they score the plan
+    import copy
+
+    from planner.travel.api import plan_spec
+    from planner.travel.benchmark import same_verdict
+    from planner.travel.database import load_database, reference_flight_rows, with_flights
+    from planner.travel.evaluation import PlanEvaluator
+    from planner.travel.official import Sandbox
+
+    q = queries[1]
+    ref = copy.deepcopy(q.reference)
+    for desc, rows in ref.items():
+        if desc.startswith("Flight from ") and isinstance(rows, list):
+            for r in rows:
+                r["Flight Number"] = "F9" + str(r["Flight Number"])[2:]
+    out = plan_spec(q.gold_spec, "sole", ref, time_limit=30)
+    assert out.status == "sat", out.message
+    assert any("Flight Number: F9" in d["transportation"] for d in out.plan)
+    assert not PlanEvaluator(load_database()).evaluate(q.gold, out.plan).final_pass  # unknown to the bundled table
+    flights = reference_flight_rows([ref])
+    ours = PlanEvaluator(with_flights(load_database(), flights)).evaluate(q.gold, out.plan)
+    sandbox = Sandbox()
+    sandbox.add_flights(flights)
+    theirs = OfficialChecks(sandbox).evaluate(q.gold, out.plan)
+    assert ours.final_pass and theirs.final_pass and same_verdict(theirs, ours)
+    assert not any(f.number.startswith("F9") for fs in load_database().flights_by_number.values() for f in fs)
