@@ -417,17 +417,19 @@ def reference_flight_rows(references: list[dict | None]) -> list[dict]:
 
 def with_flights(db: TravelDatabase, rows: list[dict]) -> TravelDatabase:
     """`db` plus the given flight rows it lacks (a shallow copy; `db` is left as it is)."""
-    known = {(f.number, f.origin, f.dest, f.date) for fs in db.flights_by_number.values() for f in fs}
-    new = [f for f in map(flight_from_row, rows) if (f.number, f.origin, f.dest, f.date) not in known]
+    def key(f: Flight) -> tuple:
+        return f.number, f.origin, f.dest, f.date
+
+    new: dict[tuple, Flight] = {}
+    for f in map(flight_from_row, rows):
+        if key(f) not in new and all(key(g) != key(f) for g in db.flights_by_number.get(f.number, [])):
+            new[key(f)] = f
     if not new:
         return db
-    by_number = {k: list(v) for k, v in db.flights_by_number.items()}
-    by_leg = {k: list(v) for k, v in db.flights_by_leg.items()}
-    for f in new:
-        if (f.number, f.origin, f.dest, f.date) in known:
-            continue
-        known.add((f.number, f.origin, f.dest, f.date))
-        by_number.setdefault(f.number, []).append(f)
-        by_leg.setdefault((f.origin, f.dest, f.date), []).append(f)
+    by_number = dict(db.flights_by_number)
+    by_leg = dict(db.flights_by_leg)
+    for f in new.values():
+        by_number[f.number] = [*by_number.get(f.number, []), f]
+        by_leg[(f.origin, f.dest, f.date)] = [*by_leg.get((f.origin, f.dest, f.date), []), f]
     return TravelDatabase(db.background, db.restaurants_by_city, db.accommodations_by_city, db.attractions_by_city,
                           by_leg, by_number, db.drives)
