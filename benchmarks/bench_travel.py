@@ -6,6 +6,8 @@ our evaluator and prints: final pass rate (and the other metrics), per-field tra
 accuracy, median / p95 solve time, and our total cost beside the human-annotated plans' cost.
 With the unsat set present (data/travel_unsat) it also prints the unsat metrics.
 Per-query results stream to ``runs/bench_travel/`` (a rerun resumes; --fresh starts over).
+Every plan is also scored by the re-implementation of the official scripts (planner/travel/
+official.py); the table shows its final pass rate and the plans where the two evaluators differ.
 Targets: final pass rate 100% in both modes; every field >= 98%; median <= 1 s, p95 <= 5 s.
 
     python benchmarks/bench_travel.py [--modes sole two-stage] [--limit N] [--fresh]
@@ -48,6 +50,10 @@ def main() -> None:
         t.add_column(mode, justify="right")
     for name, key in SUMMARY_METRICS:
         t.add_row(name, *[f"{s['metrics'][key]:.1%}" for s in summaries.values()])
+    t.add_row("Final pass rate, official scripts' rules (re-implemented)",
+              *[f"{s['official_metrics']['final_pass_rate']:.1%}" for s in summaries.values()])
+    t.add_row("Plans where our evaluator and the official rules disagree",
+              *[str(len(s["evaluators_disagree_on"])) for s in summaries.values()])
     for level in ("easy", "medium", "hard"):
         t.add_row(f"  final pass ({level})",
                   *[f"{s['per_level'].get(level, {}).get('final_pass_rate', 0):.1%}" for s in summaries.values()])

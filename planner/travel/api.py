@@ -7,7 +7,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from planner.travel.database import ReferenceWorld, World, load_background, load_database
+from planner.travel.database import (
+    ReferenceWorld,
+    World,
+    load_background,
+    load_database,
+    reference_flight_rows,
+    with_flights,
+)
 from planner.travel.encoding import Label
 from planner.travel.evaluation import PlanEvaluator, PlanVerdict
 from planner.travel.plan_format import Itinerary
@@ -78,25 +85,30 @@ def load_spec_file(path: Path) -> TripSpec:
     return check_places(spec)
 
 
-def world_for(mode: Mode, reference: dict | None = None) -> World:
+def world_for(mode: Mode, reference: dict | None = None, db_root: Path | None = None) -> World:
+    """The reference information (sole planning) or the database (two-stage; `db_root` holds a
+    `database/` folder in the benchmark's layout, the bundled one by default)."""
     if mode == "sole":
         if reference is None:
             raise SpecError("sole-planning mode needs the query's reference information")
         return ReferenceWorld(reference)
-    return load_database()
+    return load_database(db_root)
 
 
 def plan_spec(spec: TripSpec, mode: Mode = "two-stage", reference: dict | None = None,
               time_limit: float = 10.0,
-              want_core: bool = True) -> PlanOutcome:
-    """Solve `spec` and re-check any plan with the benchmark evaluator before calling it valid."""
+              want_core: bool = True, db_root: Path | None = None) -> PlanOutcome:
+    """Solve `spec` and re-check any plan with the benchmark evaluator (over the database at
+    `db_root`) before calling it valid."""
     check_places(spec)
-    world = world_for(mode, reference)
+    world = world_for(mode, reference, db_root)
     result = plan_trip(spec, world, load_background().city_state, time_limit=time_limit, want_core=want_core)
     out = PlanOutcome(spec, result.status, result.itinerary, core=result.core, seconds=result.seconds,
                       message=result.message)
     if result.itinerary is not None:
-        verdict = PlanEvaluator(strict=True).evaluate(spec.as_benchmark(), result.itinerary.to_benchmark())
+        # the reference information lists flights of the benchmark's full table: they are in its sandbox
+        sandbox = with_flights(load_database(db_root), reference_flight_rows([reference]))
+        verdict = PlanEvaluator(sandbox, strict=True).evaluate(spec.as_benchmark(), result.itinerary.to_benchmark())
         out.verdict = verdict
         if not verdict.final_pass:
             out.status = "rejected"

@@ -51,7 +51,7 @@ class Attraction:
     city: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Flight:
     number: str
     price: int
@@ -139,7 +139,7 @@ def _cuisines(s: str) -> tuple[str, ...]:
 
 def make_drive(origin: str, dest: str, duration: str, distance: str) -> Drive | None:
     """A usable drive, or None when the entry lacks a distance or spans days (no valid route)."""
-    if not duration or not distance or "day" in duration:
+    if is_missing(duration) or is_missing(distance) or "day" in duration:
         return None
     km = parse_km(distance)
     if km is None:
@@ -237,8 +237,38 @@ FLIGHT_COLUMNS = ("Flight Number", "Price", "DepTime", "ArrTime", "ActualElapsed
 DISTANCE_COLUMNS = ("origin", "destination", "duration", "distance")
 
 
-def _read_csv(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
-    """The rows of a database table, after checking once that its header has every `required` column."""
+# The strings pandas' read_csv reads as missing by default. The benchmark's tools load each
+# table with read_csv(...).dropna(), so a row with any such field does not exist for them.
+MISSING_VALUES = frozenset({
+    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>",
+    "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
+})
+
+
+@dataclass(frozen=True)
+class TableLoad:
+    """One table as the benchmark's tools see it: the rows kept, and why the others are gone."""
+
+    path: Path
+    rows: list[dict[str, str]]
+    rows_read: int
+    missing_by_column: dict[str, int]  # rows with that field missing (a row may count twice)
+
+    @property
+    def rows_dropped(self) -> int:
+        return self.rows_read - len(self.rows)
+
+
+def is_missing(value: str | None) -> bool:
+    return value is None or value in MISSING_VALUES
+
+
+def iter_table(path: Path, required: tuple[str, ...], drop_incomplete: bool = True,
+               missing_counts: dict[str, int] | None = None):
+    """The rows of a database table one by one (the benchmark's full flights table has millions);
+    with `drop_incomplete` (the benchmark's sandbox), only rows without a missing field, counting
+    the others by column into `missing_counts`. A missing table or a header without a `required`
+    column is a SpecError naming it."""
     try:
         with path.open(newline="", encoding="utf-8") as fh:
             reader = csv.DictReader(fh)
@@ -247,42 +277,85 @@ def _read_csv(path: Path, required: tuple[str, ...]) -> list[dict[str, str]]:
             if missing:
                 raise SpecError(f"travel database table {path} lacks column(s) "
                                 f"{', '.join(map(repr, missing))}")
-            return list(reader)
+            for r in reader:
+                gaps = [c for c in header if is_missing(r.get(c))]
+                if missing_counts is not None:
+                    for c in gaps:
+                        missing_counts[c] = missing_counts.get(c, 0) + 1
+                if not gaps or not drop_incomplete:
+                    yield r
     except FileNotFoundError:
         raise SpecError(f"travel database table {path} does not exist") from None
     except (UnicodeDecodeError, csv.Error) as exc:
         raise SpecError(f"travel database table {path} cannot be read: {' '.join(str(exc).split())}") from None
 
 
+def read_table(path: Path, required: tuple[str, ...], drop_incomplete: bool = True) -> TableLoad:
+    """A whole table with the counts of what the sandbox drops (see iter_table)."""
+    counts: dict[str, int] = {}
+    read = 0
+
+    def counted():
+        nonlocal read
+        for r in iter_table(path, required, False, counts):
+            read += 1
+            yield r
+
+    kept = [r for r in counted() if not drop_incomplete or not any(is_missing(r[c]) for c in r if c is not None)]
+    return TableLoad(path, kept, read, counts)
+
+
+TABLES = {
+    "restaurants": ("restaurants/clean_restaurant_2022.csv", RESTAURANT_COLUMNS),
+    "accommodations": ("accommodations/clean_accommodations_2022.csv", ACCOMMODATION_COLUMNS),
+    "attractions": ("attractions/attractions.csv", ATTRACTION_COLUMNS),
+    "flights": ("flights/clean_Flights_2022.csv", FLIGHT_COLUMNS),
+    "distances": ("googleDistanceMatrix/distance.csv", DISTANCE_COLUMNS),
+}
+
+
+def load_table(name: str, root: Path | None = None) -> TableLoad:
+    """A table by name as the benchmark's tools load it (the distance matrix keeps every row:
+    its tool does not drop incomplete rows)."""
+    rel, columns = TABLES[name]
+    return read_table((root or travel_data_dir()) / "database" / rel, columns, drop_incomplete=name != "distances")
+
+
+def table_rows(name: str, root: Path | None = None):
+    """The rows of a table as the benchmark's tools see them, one by one."""
+    rel, columns = TABLES[name]
+    return iter_table((root or travel_data_dir()) / "database" / rel, columns, drop_incomplete=name != "distances")
+
+
 @functools.lru_cache(maxsize=2)
 def load_database(root: Path | None = None) -> TravelDatabase:
-    """Read every table once per process; a missing table or column is a SpecError naming it."""
-    base = (root or travel_data_dir()) / "database"
+    """Read every table once per process, as the benchmark's sandbox holds it (rows with a missing
+    field are absent); a missing table or column is a SpecError naming it."""
     db = TravelDatabase(load_background(root))
     rest: dict[str, list[Restaurant]] = defaultdict(list)
-    for r in _read_csv(base / "restaurants" / "clean_restaurant_2022.csv", RESTAURANT_COLUMNS):
+    for r in table_rows("restaurants", root):
         rest[r["City"]].append(Restaurant(r["Name"], r["City"], _int_price(_num(r["Average Cost"])),
                                           _cuisines(r["Cuisines"]), _num(r["Aggregate Rating"])))
     db.restaurants_by_city = dict(rest)
     acc: dict[str, list[Accommodation]] = defaultdict(list)
-    for r in _read_csv(base / "accommodations" / "clean_accommodations_2022.csv", ACCOMMODATION_COLUMNS):
+    for r in table_rows("accommodations", root):
         acc[r["city"]].append(accommodation_from_row(r))
     db.accommodations_by_city = dict(acc)
     att: dict[str, list[Attraction]] = defaultdict(list)
-    for r in _read_csv(base / "attractions" / "attractions.csv", ATTRACTION_COLUMNS):
+    for r in table_rows("attractions", root):
         att[r["City"]].append(Attraction(r["Name"], r["City"]))
     db.attractions_by_city = dict(att)
     legs: dict[tuple[str, str, str], list[Flight]] = defaultdict(list)
     numbers: dict[str, list[Flight]] = defaultdict(list)
-    for r in _read_csv(base / "flights" / "clean_Flights_2022.csv", FLIGHT_COLUMNS):
+    for r in table_rows("flights", root):
         f = flight_from_row(r)
         legs[(f.origin, f.dest, f.date)].append(f)
         numbers[f.number].append(f)
     db.flights_by_leg = dict(legs)
     db.flights_by_number = dict(numbers)
-    for r in _read_csv(base / "googleDistanceMatrix" / "distance.csv", DISTANCE_COLUMNS):
+    for r in table_rows("distances", root):
         key = (r["origin"], r["destination"])
-        if key not in db.drives or db.drives[key] is None:
+        if key not in db.drives:  # the tool reads the first row of a pair, usable or not
             db.drives[key] = make_drive(r["origin"], r["destination"], r["duration"], r["distance"])
     return db
 
@@ -333,3 +406,30 @@ class ReferenceWorld(TravelDatabase):
                 m = _DRIVE_RE.match(content)
                 if m:
                     self.drives[(m.group(2), m.group(3))] = make_drive(m.group(2), m.group(3), m.group(4), m.group(5))
+
+
+def reference_flight_rows(references: list[dict | None]) -> list[dict]:
+    """The flight rows listed in reference information (each is a row of the benchmark's full
+    flights table, of which the bundled one is a subset)."""
+    return [r for ref in references if ref for desc, content in ref.items()
+            if desc.startswith("Flight from ") and isinstance(content, list) for r in content]
+
+
+def with_flights(db: TravelDatabase, rows: list[dict]) -> TravelDatabase:
+    """`db` plus the given flight rows it lacks (a shallow copy; `db` is left as it is)."""
+    def key(f: Flight) -> tuple:
+        return f.number, f.origin, f.dest, f.date
+
+    new: dict[tuple, Flight] = {}
+    for f in map(flight_from_row, rows):
+        if key(f) not in new and all(key(g) != key(f) for g in db.flights_by_number.get(f.number, [])):
+            new[key(f)] = f
+    if not new:
+        return db
+    by_number = dict(db.flights_by_number)
+    by_leg = dict(db.flights_by_leg)
+    for f in new.values():
+        by_number[f.number] = [*by_number.get(f.number, []), f]
+        by_leg[(f.origin, f.dest, f.date)] = [*by_leg.get((f.origin, f.dest, f.date), []), f]
+    return TravelDatabase(db.background, db.restaurants_by_city, db.accommodations_by_city, db.attractions_by_city,
+                          by_leg, by_number, db.drives)

@@ -15,13 +15,22 @@ class BenchmarkQuery:
     idx: int
     level: str
     query: str
-    gold: dict
-    reference: dict
+    gold: dict | None  # the structured fields (None: a split file without them, e.g. test)
+    reference: dict | None  # None: not read (two-stage mode)
     annotated_plan: list[dict]
 
     @property
     def gold_spec(self) -> TripSpec:
         return TripSpec.from_benchmark(self.gold)
+
+
+def load_queries_file(path: Path, with_reference: bool) -> list[BenchmarkQuery]:
+    """The queries of a split file in the benchmark's CSV layout (its reference information
+    parsed only `with_reference`, for sole planning)."""
+    from planner.travel.splits import read_queries_csv
+
+    return [BenchmarkQuery(q.idx, q.level, q.query, q.gold, q.reference() if with_reference else None, [])
+            for q in read_queries_csv(path)]
 
 
 def load_split(split: str = "train", root: Path | None = None) -> list[BenchmarkQuery]:

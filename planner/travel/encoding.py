@@ -124,6 +124,7 @@ class TravelEncoding:
         self.known_cities = known_cities or {}
         self._only = cities
         self.labels: dict[str, Label] = {}
+        self.plugin_state: dict[str, object] = {}
         self.constraints: list[tuple[str, z3.BoolRef]] = []
         self._build()
 
@@ -171,11 +172,8 @@ class TravelEncoding:
             for a in pareto_accommodations(group, people):
                 kept_acc[(a.name, a.city)] = a
         atts = resolvable_attractions(self.world.attractions(city))
-        wanted = next((c.value for c in spec.extra if c.type == "attraction_categories"), None)
-        if wanted:
-            from planner.travel.extra.attraction_categories import category_of
-
-            atts.sort(key=lambda a: not any(category_of(a.name, cat) for cat in wanted))
+        if extras:
+            atts.sort(key=lambda a: not any(k.attraction_first(v, a) for k, v in extras))
         return CityData(city, list(keep.values()), list(kept_acc.values()), atts[: 2 * spec.days])
 
     # ------------------------------------------------------------------ build
@@ -487,6 +485,28 @@ class TravelEncoding:
         return [self.labels[k] for k in sorted(core)]
 
     # ------------------------------------------------------------------ model -> itinerary
+    def _place_restaurants(self, used: dict[int, list[Restaurant]], val) -> dict[tuple[int, str], Restaurant]:
+        """Which used restaurant serves which meal. The benchmark stops reading a day's meals for
+        cuisines at the first one in the home city, so restaurants serving a requested cuisine
+        take the meals it reads."""
+        wanted = self.spec.local.cuisine or []
+        slots: dict[int, list[tuple[bool, int, str]]] = {}
+        for d in range(self.spec.days):
+            home_before = False
+            for s in MEAL_SLOTS:
+                i = val(self.slot[(d, s)])
+                if i == NONE:
+                    continue
+                if i == self.ORG:
+                    home_before = True
+                slots.setdefault(i, []).append((not home_before, d, s))
+        out: dict[tuple[int, str], Restaurant] = {}
+        for i, taken in slots.items():
+            pool = sorted(used[i], key=lambda r: not any(q in ", ".join(r.cuisines) for q in wanted))
+            for (_, d, s), r in zip(sorted(taken, key=lambda x: bool(wanted) and not x[0]), pool, strict=False):
+                out[(d, s)] = r
+        return out
+
     def _extract(self, m: z3.ModelRef, optimal: bool) -> Itinerary:
         spec = self.spec
         D, K = spec.days, spec.visiting_city_number
@@ -514,15 +534,15 @@ class TravelEncoding:
             for i in att_pool:
                 att_pool[i] = kind.order_attractions(c.value, self, m, i, att_pool[i])
         acc_of = [self.acc_list[val(a)][1] for a in self.acc]
+        meal_of = self._place_restaurants(used, val)
         days: list[DayPlan] = []
         for d in range(D):
             k_stay = max(k for k in range(K + 1) if t[k] <= d)
             city = names[self.ORG] if k_stay == K else names[route[k_stay]]
             day = DayPlan(d + 1, spec.dates[d], city, leg=legs.get(d))
             for s in MEAL_SLOTS:
-                i = val(self.slot[(d, s)])
-                if i != NONE:
-                    setattr(day, s, used[i].pop(0))
+                if (d, s) in meal_of:
+                    setattr(day, s, meal_of[(d, s)])
             i = val(self.slot[(d, "attraction")])
             if i != NONE:
                 day.attractions.append(att_pool[i].pop(0))

@@ -56,17 +56,23 @@ class UnsatReport:
     min_cost_without_budget: int | None
     explain_seconds: float
     repair_seconds: float
+    minimal: bool = True  # `core` is one conflict, proved minimal
 
     def to_json(self) -> dict:
         return {"unsat_status": self.status, "reasons": [r.to_json() for r in self.reasons],
-                "repairs": [r.to_json() for r in self.repairs], "core": self.core,
+                "repairs": [r.to_json() for r in self.repairs], "core": self.core, "minimal": self.minimal,
                 "min_cost_without_budget": self.min_cost_without_budget,
                 "explain_seconds": round(self.explain_seconds, 3), "repair_seconds": round(self.repair_seconds, 3)}
 
     def print(self, console) -> None:
         from rich.table import Table
 
-        console.print("[bold]why:[/bold]")
+        n = len(self.core)
+        if self.minimal and n:
+            console.print(f"[bold]why:[/bold] a minimal conflict of {n} constraint{'s' if n > 1 else ''} "
+                          f"(without {'any one of them' if n > 1 else 'it'} a plan exists)")
+        else:
+            console.print("[bold]why:[/bold]")
         for r in self.reasons:
             console.print(f"  - {r.text}")
         if not self.repairs:
@@ -104,7 +110,8 @@ def candidate_changes(spec: TripSpec, analysis: Analysis, mode: Mode) -> list[tu
         need = analysis.min_cost_without_budget
         out.append(("raise_budget", f"raise the budget to ${need:,} (+${need - spec.budget:,})",
                     spec.model_copy(update={"budget": need}), 1))
-    order = [lab for lab in analysis.core if lab != "budget"] + [lab for lab in labels if lab not in analysis.core]
+    order = [lab for lab in analysis.core if lab in labels and lab != "budget"] + [
+        lab for lab in labels if lab not in analysis.core]
     for lab in order:
         if lab == "budget":
             continue
@@ -162,7 +169,7 @@ def find_repairs(spec: TripSpec, analysis: Analysis, mode: Mode = "two-stage", r
     if not [r for r in found if r.touched == 1]:
         # two changes: drop one constraint and raise the budget to that request's minimum
         labels = user_labels(spec)
-        for lab in [x for x in analysis.core if x != "budget"] or [x for x in labels if x != "budget"]:
+        for lab in [x for x in analysis.core if x in labels and x != "budget"] or [x for x in labels if x != "budget"]:
             relaxed = keep_only(spec, set(labels) - {lab, "budget"})  # the cheapest plan at any budget
             free = plan_spec(relaxed, mode, reference, time_limit, want_core=False)
             if free.status == "sat" and free.itinerary is not None:
@@ -185,4 +192,4 @@ def explain_and_repair(spec: TripSpec, outcome: PlanOutcome | None = None, mode:
     if outcome is not None and outcome.status == "unknown" and status == "unsat":
         status = "unsat"  # the analysis settled what the first solve could not
     return UnsatReport(status, analysis.reasons, repairs, analysis.core, analysis.min_cost_without_budget,
-                       t1 - t0, time.perf_counter() - t1)
+                       t1 - t0, time.perf_counter() - t1, analysis.minimal and status == "unsat")

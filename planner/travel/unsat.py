@@ -1,21 +1,23 @@
-"""Why a request has no plan: a minimal set of user-level reasons, grounded in the data.
+"""Why a request has no plan: a minimal conflict, a few constraints said in words.
 
 Every constraint of the encoding carries a label. The labels a user can change (the budget,
-each local constraint, each extra constraint) are the candidates for a reason; the others are
-facts of the database. A deletion-based search finds a minimal unsatisfiable subset of the user
-labels, asking the z3 planner (with the budget as an exact cost bound) whether each subset
-still has no plan. When the trip is impossible even without any user constraint, z3's unsat
-core over the factual labels (minimised by deletion) names the missing facts. Each reason is
-then worded with numbers looked up in the world: cheapest cost, listings, routes, restaurants.
+each local constraint, each extra constraint) are the candidates for a reason; the rules of how
+any plan works (slots, completeness, the route's shape) are background, never a reason; the
+rest are facts of the data, grouped by what they say (getting there, getting back, moving
+between cities, accommodation, minimum nights, restaurants, attractions, enough cities).
+A deletion-based search finds a minimal unsatisfiable subset (MUS) of the user labels, asking
+the z3 planner (with the budget as an exact cost bound) whether each subset still has no plan.
+When the trip is impossible even without any user constraint, z3's unsat core over the fact
+groups is shrunk by deletion to a minimal one. Each member of the conflict is then worded with
+numbers looked up in the world: cheapest cost, listings, routes, restaurants.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 from planner.travel.database import World
-from planner.travel.encoding import Label, TravelEncoding, candidate_cities
+from planner.travel.encoding import TravelEncoding, candidate_cities
 from planner.travel.evaluation import ROOM_TYPE_OK
 from planner.travel.extra import registry
 from planner.travel.solver import plan_trip
@@ -43,9 +45,10 @@ class Reason:
 class Analysis:
     status: str  # "unsat" or "unknown"
     reasons: list[Reason]
-    core: list[str]  # the minimal set of labels
+    core: list[str]  # the conflict: user labels, or fact groups when the bare trip is impossible
     min_cost_without_budget: int | None = None
     seconds: float = 0.0
+    minimal: bool = True  # the core is one conflict, proved minimal (dropping any member leaves a plan)
 
 
 def user_labels(spec: TripSpec) -> list[str]:
@@ -115,17 +118,21 @@ def analyse(spec: TripSpec, world: World, known: dict[str, str], time_limit: flo
     labels = user_labels(spec)
     try:
         if oracle.infeasible(frozenset()):
-            core = structural_core(spec, world, known, time_limit)
-            reasons = [structural_reason(spec, world, known, lab) for lab in core]
-            return Analysis("unsat", _merge(reasons), [lab.key for lab in core], None, time.perf_counter() - start)
+            groups, minimal = structural_core(spec, world, known, time_limit)
+            reasons = [structural_reason(spec, world, known, g) for g in groups] or [shape_reason(spec, world, known)]
+            return Analysis("unsat", reasons, groups, None, time.perf_counter() - start, minimal)
         if not oracle.infeasible(frozenset(labels)):
             return Analysis("sat", [], [], oracle.min_cost(frozenset(labels)), time.perf_counter() - start)
         rest = [x for x in labels if x != "budget"]
+        minimal = True
         if oracle.min_cost(frozenset(rest)) is None:
             # no plan at any price: name what blocks it, then judge the budget with that dropped
-            blocked, remaining = blocking_labels(oracle, rest)
+            conflicts, remaining = blocking_labels(oracle, rest)
+            blocked = [lab for c in conflicts for lab in c]
             relaxed_cost = oracle.min_cost(frozenset(remaining))
-            mus = blocked + (["budget"] if relaxed_cost is not None and relaxed_cost > spec.budget else [])
+            over = relaxed_cost is not None and relaxed_cost > spec.budget
+            mus = blocked + (["budget"] if over else [])
+            minimal = len(conflicts) == 1 and not over  # else several conflicts, each minimal
         elif oracle.infeasible(frozenset({"budget"})):
             mus = ["budget"]  # even the bare trip costs more than the budget: nothing else matters
         else:
@@ -136,36 +143,86 @@ def analyse(spec: TripSpec, world: World, known: dict[str, str], time_limit: flo
                     mus.remove(lab)
         without_budget = oracle.min_cost(frozenset(labels) - {"budget"})
         reasons = user_reasons(spec, world, known, mus, oracle)
-        return Analysis("unsat", reasons, mus, without_budget, time.perf_counter() - start)
+        return Analysis("unsat", reasons, mus, without_budget, time.perf_counter() - start, minimal)
     except Unknown as exc:
         return Analysis("unknown", [Reason("unknown", f"the solver reached its time limit ({exc}); "
                                            "no reason could be established")], [], None,
                         time.perf_counter() - start)
 
 
-def blocking_labels(oracle: CostOracle, rest: list[str]) -> tuple[list[str], list[str]]:
-    """Split `rest` (no plan at any price) into blocking labels and the remainder that has a plan.
+def blocking_labels(oracle: CostOracle, rest: list[str]) -> tuple[list[list[str]], list[str]]:
+    """Split `rest` (no plan at any price) into conflicts and the remainder that has a plan.
 
-    The blocking labels are a union of minimal subsets without a plan, found one after the other
-    by deletion until the remaining labels admit a plan (the bare trip does, so this ends).
+    The conflicts are minimal subsets without a plan, found one after the other by deletion
+    until the remaining labels admit a plan (the bare trip does, so this ends).
     """
-    blocked: list[str] = []
+    blocked: list[list[str]] = []
     remaining = list(rest)
     while oracle.min_cost(frozenset(remaining)) is None:
         mus = list(remaining)
         for lab in list(mus) if len(mus) > 1 else []:
             if oracle.min_cost(frozenset(x for x in mus if x != lab)) is None:
                 mus.remove(lab)
-        blocked += mus
+        blocked.append(mus)
         remaining = [x for x in remaining if x not in mus]
     return blocked, remaining
 
 
-def structural_core(spec: TripSpec, world: World, known: dict[str, str], time_limit: float) -> list[Label]:
-    bare = keep_only(spec, set())
-    enc = TravelEncoding(bare, world, known)
-    skip = frozenset(k for k in enc.labels if k == "budget" or k.startswith(("local.", "extra.")))
-    return enc.unsat_core(skip=skip, time_limit=time_limit)
+# labels that say how any plan works or what shape the request has (its days, its number of
+# distinct cities), not what the data holds: background, never a member of a conflict
+MODEL_RULES = ("route.cities", "route.days", "route.order", "slots.placement", "completeness.half", "transport.mix",
+               "dominance")
+
+
+def fact_group(spec: TripSpec, key: str) -> str | None:
+    """The fact group of a label (None: a model rule or a user constraint)."""
+    if key in MODEL_RULES or key == "budget" or key.startswith(("local.", "extra.")):
+        return None
+    if key.startswith("leg"):
+        k = int(key[3:].split(".")[0])
+        return "transport.out" if k == 0 else "transport.back" if k == spec.visiting_city_number else "transport.between"
+    if key.startswith("acc") and key.endswith(".exists"):
+        return "accommodation"
+    if key == "accommodation.min_nights":
+        return "min_nights"
+    if key.startswith("restaurants."):
+        return "restaurants"
+    if key.startswith("attractions."):
+        return "attractions"
+    return key  # route.cities and any later fact label stand alone
+
+
+def structural_core(spec: TripSpec, world: World, known: dict[str, str], time_limit: float) -> tuple[list[str], bool]:
+    """A minimal set of fact groups that admit no plan together with the model's rules (z3's
+    unsat core over the groups, shrunk by deletion), and whether its minimality was proved
+    (a deletion check that ran out of time keeps its group)."""
+    import z3
+
+    enc = TravelEncoding(keep_only(spec, set()), world, known)
+    s = z3.Solver()
+    s.set("timeout", max(1, int(time_limit * 1000)))
+    trackers: dict[str, z3.BoolRef] = {}
+    for key, expr in enc.constraints:
+        if key == "budget" or key.startswith(("local.", "extra.")):
+            continue
+        group = fact_group(spec, key)
+        if group is None:
+            s.add(expr)
+            continue
+        if group not in trackers:
+            trackers[group] = z3.Bool(f"G::{group}")
+        s.add(z3.Implies(trackers[group], expr))
+    if s.check(*trackers.values()) != z3.unsat:
+        return [], False
+    core = {str(c)[3:] for c in s.unsat_core()}
+    minimal = True
+    for group in sorted(core):
+        verdict = s.check(*[trackers[g] for g in core if g != group])
+        if verdict == z3.unsat:
+            core.discard(group)
+        elif verdict == z3.unknown:
+            minimal = False
+    return sorted(core), minimal
 
 
 # ---------------------------------------------------------------------------- wording
@@ -183,7 +240,7 @@ def _listings(spec: TripSpec, world: World, city: str, rule: str | None, rtype: 
 
 
 def _where(cities: list[str]) -> str:
-    return cities[0] if len(cities) == 1 else f"any of the {len(cities)} candidate cities"
+    return cities[0] if len(cities) == 1 else f"the {len(cities)} candidate cities"
 
 
 def user_reasons(spec: TripSpec, world: World, known: dict[str, str], mus: list[str],
@@ -227,7 +284,8 @@ def user_reasons(spec: TripSpec, world: World, known: dict[str, str], mus: list[
         if not ok:
             text = f"no {kind_words.strip()} in {_where(cities)}{rule_words}"
             if rtype and not rule:
-                text = f"{_where(cities)} has no {kind_words.strip()}s"
+                text = (f"{cities[0]} has no {kind_words.strip()}s" if len(cities) == 1 else
+                        f"none of the {len(cities)} candidate cities has a {kind_words.strip()}")
         elif len(ok) < spec.visiting_city_number:
             text = (f"only {len(ok)} of the {len(cities)} cities in {spec.destination} have a {kind_words.strip()}"
                     f"{rule_words}; {spec.visiting_city_number} are needed")
@@ -290,51 +348,51 @@ def _label_words(spec: TripSpec, lab: str) -> str:
     return lab
 
 
-def structural_reason(spec: TripSpec, world: World, known: dict[str, str], label: Label) -> Reason:
+def shape_reason(spec: TripSpec, world: World, known: dict[str, str]) -> Reason:
+    """Why the request's shape alone admits no plan."""
     cities = _dest_cities(spec, world, known)
-    key = label.key
-    if key.startswith("leg"):
-        k = int(key[3:].split(".")[0])
-        K = spec.visiting_city_number
-        if k == 0:
-            day, ends = spec.dates[0], [(spec.origin, c) for c in cities]
-        elif k == K:
-            day, ends = spec.dates[-1], [(c, spec.origin) for c in cities]
-        else:
-            return Reason("transport", f"no flight or driving route links the cities of {spec.destination} "
-                          "on any day of the trip", [key])
+    if len(cities) < spec.visiting_city_number:
+        return Reason("route", f"only {len(cities)} cities of {spec.destination} are in the database; "
+                      f"{spec.visiting_city_number} were requested", ["route.cities"], {"known": len(cities)})
+    return Reason("route", f"a {spec.days}-day trip visiting {spec.visiting_city_number} cities admits no plan "
+                  "under the benchmark's rules", ["route.days"])
+
+
+def structural_reason(spec: TripSpec, world: World, known: dict[str, str], group: str) -> Reason:
+    """One fact group of a conflict, in words, with the data behind it."""
+    cities = _dest_cities(spec, world, known)
+    K = spec.visiting_city_number
+    if group in ("transport.out", "transport.back"):
+        out = group == "transport.out"
+        day = spec.dates[0] if out else spec.dates[-1]
+        ends = [(spec.origin, c) if out else (c, spec.origin) for c in cities]
         if len(ends) == 1:
             a, b = ends[0]
-            return Reason("transport", f"no flight and no driving route from {a} to {b} on {day}", [key],
+            return Reason("transport", f"no flight and no driving route from {a} to {b} on {day}", [group],
                           {"from": a, "to": b, "date": day})
-        src = spec.origin
-        return Reason("transport", f"no flight and no driving route {'from' if k == 0 else 'back to'} {src} "
-                      f"{'to' if k == 0 else 'from'} any city of {spec.destination} on {day}", [key])
-    if key.startswith("acc"):
-        return Reason("accommodation", f"no accommodation is listed in {_where(cities)}", [key])
-    if key == "route.cities":
-        return Reason("route", f"only {len(cities)} cities of {spec.destination} are in the database; "
-                      f"{spec.visiting_city_number} were requested", [key], {"known": len(cities)})
-    if key == "route.days":
-        return Reason("route", f"a {spec.days}-day trip cannot visit {spec.visiting_city_number} cities", [key])
-    if key == "accommodation.min_nights":
+        return Reason("transport", f"no flight and no driving route {'from' if out else 'back to'} {spec.origin} "
+                      f"{'to' if out else 'from'} any city of {spec.destination} on {day}", [group])
+    if group == "transport.between":
+        return Reason("transport", f"no flight or driving route links the cities of {spec.destination} "
+                      "on any day of the trip", [group])
+    if group == "accommodation":
+        empty = [c for c in cities if not world.accommodations(c)]
+        return Reason("accommodation", f"no accommodation is listed in {', '.join(empty) or _where(cities)}",
+                      [group], {"cities": empty})
+    if group == "min_nights":
+        longest = spec.days - K
         mins = {c: min((a.min_nights for a in world.accommodations(c)), default=0) for c in cities}
+        strict = {c: n for c, n in mins.items() if n > longest}
         c = max(mins, key=lambda x: mins[x]) if mins else spec.destination
-        return Reason("min_nights", f"every listing in {c} requires at least {mins.get(c, 0)} nights, "
-                      f"more than the {spec.days - 1}-night trip allows", [key], {"min_nights": mins.get(c)})
-    if key.startswith("restaurants."):
-        return Reason("restaurants", f"{_where(cities)} has too few restaurants for {3 * math.ceil(spec.days - 1)} "
-                      "distinct meals", [key])
-    if key.startswith("attractions."):
-        return Reason("attractions", f"{_where(cities)} has too few attractions for the full days", [key])
-    return Reason(label.kind, label.text, [key])
-
-
-def _merge(reasons: list[Reason]) -> list[Reason]:
-    out: dict[str, Reason] = {}
-    for r in reasons:
-        if r.text in out:
-            out[r.text].labels += r.labels
-        else:
-            out[r.text] = r
-    return list(out.values())
+        where = ", ".join(f"{x} ({n})" for x, n in sorted(strict.items())[:4]) or f"{c} ({mins.get(c, 0)})"
+        return Reason("min_nights", f"the listings' minimum nights exceed the stay: at least {where} nights "
+                      f"where a stay lasts at most {longest}", [group], {"min_nights": strict or mins})
+    if group == "restaurants":
+        need = 3 * (spec.days - K)
+        return Reason("restaurants", f"{_where(cities)} {'has' if len(cities) == 1 else 'have'} too few "
+                      f"restaurants for up to {need} distinct meals",
+                      [group], {"needed": need})
+    if group == "attractions":
+        return Reason("attractions", f"{_where(cities)} {'has' if len(cities) == 1 else 'have'} too few "
+                      "attractions for the full days", [group])
+    return Reason("route", group.replace("_", " "), [group])

@@ -33,6 +33,10 @@ def print_unsat_benchmark(console, limit: int | None = None, time_limit: float =
     t.add_row("detection + explanation median (s)", f"{summary['explain_seconds']['median']:.2f}")
     t.add_row("detection + explanation p95 (s)", f"{summary['explain_seconds']['p95']:.2f}")
     t.add_row("repairs median (s)", f"{summary['repair_seconds_median']:.2f}")
+    t.add_row("explanation size: constraints in the conflict (requests)",
+              ", ".join(f"{k}: {v}" for k, v in summary["conflict_sizes"].items()))
+    t.add_row("conflicts proved minimal", f"{summary['minimal_share']:.1%}")
+    t.add_row("repairs re-checked by the official rules", f"{summary['repairs_rechecked']}/{summary['repairs']}")
     for kind, v in summary["by_kind"].items():
         t.add_row(f"  {kind}: explained", f"{v['explained']}/{v['n']}")
     console.print(t)

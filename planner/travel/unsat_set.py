@@ -20,6 +20,7 @@ import math
 import statistics
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,14 +133,19 @@ class UnsatResult:
     repair_seconds: float
     reasons: list[str]
     repairs: list[str]
+    conflict_size: int = 0  # constraints in the explained conflict
+    minimal: bool = False  # one conflict, proved minimal
+    repairs_rechecked: int = 0  # repairs whose plan the official scripts' rules pass again
 
 
 def evaluate(items: list[UnsatItem], time_limit: float = 10.0,
              progress: Callable[[UnsatResult], None] | None = None, stream: Path | None = None) -> dict:
     """Share explained correctly, share repaired with a verified plan, budget exactness, timing.
     With `stream`, each result is appended there as it is made and a rerun resumes."""
+    from planner.travel.official import OfficialChecks
     from planner.travel.repairs import explain_and_repair
 
+    official = OfficialChecks()
     refs = {q.idx: q.reference for q in load_split("train")}
     results = []
     done: dict[str, UnsatResult] = {}
@@ -162,7 +168,8 @@ def evaluate(items: list[UnsatItem], time_limit: float = 10.0,
         res = UnsatResult(it.id, report.status == "unsat" and kinds == sorted(set(it.expected_kinds)),
                           bool(report.repairs), exact, kinds, it.expected_kinds, report.explain_seconds,
                           report.repair_seconds, [r.text for r in report.reasons],
-                          [r.description for r in report.repairs])
+                          [r.description for r in report.repairs], len(report.core), report.minimal,
+                          sum(official.evaluate(r.spec.as_benchmark(), r.plan).final_pass for r in report.repairs))
         results.append(res)
         if stream is not None:
             stream.parent.mkdir(parents=True, exist_ok=True)
@@ -181,6 +188,10 @@ def evaluate(items: list[UnsatItem], time_limit: float = 10.0,
         "explain_seconds": {"median": statistics.median(explain) if explain else 0.0,
                             "p95": sorted(explain)[max(0, math.ceil(0.95 * n) - 1)] if explain else 0.0},
         "repair_seconds_median": statistics.median([r.repair_seconds for r in results]) if results else 0.0,
+        "conflict_sizes": {str(k): v for k, v in sorted(Counter(r.conflict_size for r in results).items())},
+        "minimal_share": sum(r.minimal for r in results) / n if n else 0.0,
+        "repairs": sum(len(r.repairs) for r in results),
+        "repairs_rechecked": sum(r.repairs_rechecked for r in results),
         "by_kind": {k: {"n": sum(1 for r in results if r.expected == [k]),
                         "explained": sum(1 for r in results if r.expected == [k] and r.explained)}
                     for k in sorted({x for r in results for x in r.expected})},

@@ -123,12 +123,24 @@ def eval_travelplanner(
     limit: Annotated[int | None, typer.Option(help="Only the first N queries.")] = None,
     time_limit: Annotated[float, typer.Option(help="Solver time limit per query in seconds.")] = 10.0,
     as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+    queries: Annotated[Path | None, typer.Option(
+        "--queries", help="A split file in the benchmark's CSV layout (e.g. validation.csv) instead of --split; "
+        "sole mode reads its reference_information column.")] = None,
+    plans: Annotated[Path | None, typer.Option(
+        "--plans", help="Also write the plans in the leaderboard's submission format (JSONL: idx, query, plan).")] = None,
+    database: Annotated[Path | None, typer.Option(
+        "--database", help="Two-stage mode: the benchmark's database/ folder (default: the bundled one, whose "
+        "flights cover the train split only).")] = None,
 ) -> None:
     """Plan every query of a TravelPlanner split and print the benchmark's metrics."""
     _check_choice("mode", mode, MODES)
     _check_choice("translator", translator, TRANSLATORS)
-    if split != "train":
-        raise ProofplanError(f"split {split!r} is not bundled (only 'train'; never hand-convert validation/test)")
+    if queries is None and split != "train":
+        raise ProofplanError(f"split {split!r} is not bundled (only 'train'; give a downloaded split with --queries)")
+    if queries is not None and not queries.is_file():
+        raise ProofplanError(f"--queries {queries} is not a file")
+    if database is not None and not (database / "accommodations").is_dir():
+        raise ProofplanError(f"--database {database} is not the benchmark's database folder (no accommodations/)")
     if limit is not None and limit < 1:
         raise ProofplanError("--limit must be at least 1")
     from common.paths import data_dir
@@ -137,13 +149,18 @@ def eval_travelplanner(
     from proofplan.output import console as make_console
     from proofplan.output import echo_json
 
-    out = out or data_dir() / "generated" / "travel" / f"eval_{split}_{mode}_{translator}.json"
+    name = queries.stem if queries is not None else split
+    out = out or data_dir() / "generated" / "travel" / f"eval_{name}_{mode}_{translator}.json"
     console = make_console(as_json)
     with console.status("planning ...") as status:
         summary = run_eval(split, mode, make_translator(translator, model), time_limit, out, limit,
-                           progress=lambda r: status.update(f"query {r.idx}: {r.status} ({r.seconds:.2f} s)"))
+                           progress=lambda r: status.update(f"query {r.idx}: {r.status} ({r.seconds:.2f} s)"),
+                           queries_file=queries, plans_out=plans,
+                           db_root=database.resolve().parent if database is not None else None)
     print_summary(console, summary)
     console.print(f"results written to {out}")
+    if plans is not None:
+        console.print(f"plans in the submission format written to {plans}")
     if as_json:
         echo_json(summary)
 
@@ -153,6 +170,11 @@ def print_summary(console, summary: dict) -> None:
 
     from planner.travel.evaluation import PAPER_NAMES, SUMMARY_METRICS
 
+    if summary.get("scored") == 0:
+        planned = sum(1 for r in summary["per_query"] if r["status"] == "sat")
+        console.print(f"{summary['split']}: {planned} of {summary['n']} queries planned; the file has no "
+                      "structured fields, so the plans are not scored")
+        return
     t = Table(title=f"TravelPlanner {summary['split']} — {summary['mode']}, translator {summary['translator']}")
     t.add_column("metric")
     t.add_column("all", justify="right")
@@ -175,6 +197,10 @@ def print_summary(console, summary: dict) -> None:
                   f"provably cheapest: {c['provably_cheapest']}/{summary['n']}")
     if summary["failures"]:
         console.print(f"failed queries: {sorted(summary['failures'])}")
+    if summary.get("official_metrics"):
+        console.print(f"official scripts' rules (re-implemented): final pass rate "
+                      f"{summary['official_metrics']['final_pass_rate']:.1%}; evaluators disagree on "
+                      f"{summary['evaluators_disagree_on'] or 'no plan'}")
 
 
 @eval_app.command("travel-unsat")

@@ -101,3 +101,29 @@ def test_airline_preference_is_explained(queries):
                                 reference=q.reference)
     assert report.reasons[0].kind == "extra" and "airline" in report.reasons[0].text
     assert report.repairs[0].kind == "drop_constraint"
+
+
+def test_plugins_and_encoding_do_not_import_each_other():
+    # a plug-in depends on the encoding's interface (encoding_view), the encoding only on the registry
+    import ast
+    from pathlib import Path
+
+    import planner.travel as pkg
+
+    root = Path(pkg.__path__[0])
+
+    def imported(path: Path) -> set[str]:
+        out = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                out.add(node.module)
+                out.update(f"{node.module}.{a.name}" for a in node.names)
+            elif isinstance(node, ast.Import):
+                out.update(a.name for a in node.names)
+        return out
+
+    for plugin in (root / "extra").glob("*.py"):
+        assert "planner.travel.encoding" not in imported(plugin), plugin.name
+    plugins = {f"planner.travel.extra.{p.stem}" for p in (root / "extra").glob("*.py")} - {
+        "planner.travel.extra.registry", "planner.travel.extra.__init__"}
+    assert not imported(root / "encoding.py") & plugins

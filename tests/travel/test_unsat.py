@@ -20,7 +20,7 @@ def test_budget_reason_and_exact_budget_repair(q1):
     assert [r.kind for r in report.reasons] == ["budget"]
     assert report.reasons[0].text == ("the cheapest itinerary that meets everything else costs $1,305, "
                                       "$305 over the $1,000 budget")
-    assert report.core == ["budget"]
+    assert report.core == ["budget"] and report.minimal
     best = report.repairs[0]
     assert best.kind == "raise_budget" and best.spec.budget == 1305 and best.cost == 1305
     assert all(r.cost <= r.spec.budget for r in report.repairs)
@@ -53,7 +53,7 @@ def test_room_type_and_house_rule(db, queries, q1):
     spec.local = spec.local.model_copy(update={"room_type": "private room", "house_rule": "visitors"})
     report = explain_and_repair(spec, mode="two-stage")
     assert report.reasons[0].text == "no private-room listing in Santa Barbara allows visitors"
-    assert sorted(report.core) == ["local.house_rule", "local.room_type"]
+    assert sorted(report.core) == ["local.house_rule", "local.room_type"] and report.minimal
     assert {r.kind for r in report.repairs} >= {"drop_constraint"}
 
 
@@ -68,6 +68,7 @@ def test_budget_too_small_and_room_type_impossible(q1):
     assert report.reasons[1].text == ("even without the room type (shared room), the cheapest itinerary "
                                       "costs $1,305, $305 over the $1,000 budget")
     assert sorted(report.core) == ["budget", "local.room_type"]
+    assert not report.minimal  # two conflicts: the room type alone, and the budget once it is dropped
     assert report.min_cost_without_budget is None
     best = report.repairs[0]
     assert best.kind == "drop_and_raise" and best.spec.budget == 1305 and best.spec.local.room_type is None
@@ -90,6 +91,23 @@ def test_impossible_route_is_a_fact(q1):
     report = explain_and_repair(spec, mode="two-stage")
     assert report.reasons[0].text == "no flight and no driving route from Ithaca to Rockford on 2022-03-16"
     assert all(r.kind in ("change_destination", "shift_dates") for r in report.repairs)
+
+
+def test_structural_conflict_is_one_minimal_fact(queries):
+    # a 3-city trip through exactly the 3 reference cities of Utah, with Moab's listings taken
+    # away (and Vernal's restaurants, which a one-night stay there does without): the minimal
+    # conflict is the missing accommodation alone, said once
+    from planner.travel.unsat import MODEL_RULES
+
+    q = queries[11]
+    ref = dict(q.reference)
+    ref["Accommodations in Moab"] = []
+    ref["Restaurants in Vernal"] = []
+    report = explain_and_repair(q.gold_spec, mode="sole", reference=ref)
+    assert report.status == "unsat" and report.minimal
+    assert report.core == ["accommodation"]
+    assert not set(report.core) & set(MODEL_RULES)
+    assert [r.text for r in report.reasons] == ["no accommodation is listed in Moab"]
 
 
 def test_unsat_set_is_large_and_labelled():

@@ -54,6 +54,9 @@ class AttractionCategories(ConstraintType):
     def words(self, value):
         return "see " + ", ".join(value)
 
+    def attraction_first(self, value, a):
+        return any(category_of(a.name, cat) for cat in value)
+
     def encode(self, enc, value):
         import z3
 
@@ -71,11 +74,11 @@ class AttractionCategories(ConstraintType):
             assigned = [z3.If(w == i, 1, 0) for w in where.values()]
             if assigned:
                 out.append(enc.att_count[i] >= z3.Sum(*assigned))
-        enc.category_where = where
+        enc.plugin_state[self.type] = where
         return out
 
     def order_attractions(self, value, enc, model, city, pool):
-        where = getattr(enc, "category_where", {})
+        where = enc.plugin_state.get(self.type, {})
         front = []
         for cat, var in where.items():
             if model.eval(var, model_completion=True).as_long() == city:

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import z3
 
-    from planner.travel.database import Accommodation, Restaurant, World
-    from planner.travel.encoding import TravelEncoding
+    from planner.travel.database import Accommodation, Attraction, Restaurant, World
+    from planner.travel.encoding_view import EncodingView
     from planner.travel.spec import TripSpec
 
 
@@ -39,11 +39,15 @@ class ConstraintType:
     def keep_accommodation(self, value: Any, a: Accommodation) -> bool:
         return True
 
-    def encode(self, enc: TravelEncoding, value: Any) -> list[z3.BoolRef]:
+    def attraction_first(self, value: Any, a: Attraction) -> bool:
+        """Whether a city's attraction should come before the others in its candidate pool."""
+        return False
+
+    def encode(self, enc: EncodingView, value: Any) -> list[z3.BoolRef]:
         """Assertions (all filed under this constraint's label)."""
         return []
 
-    def order_attractions(self, value: Any, enc: TravelEncoding, model: Any, city: int,
+    def order_attractions(self, value: Any, enc: EncodingView, model: Any, city: int,
                           pool: list) -> list:
         """Reorder a city's attraction pool before slots take from its front."""
         return pool
