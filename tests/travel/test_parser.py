@@ -77,7 +77,7 @@ def test_washington_city_versus_state(parser):
     ("Plan a trip from Ithaca to Rockford from March 16th to March 18th, 2022 with a budget of -$500", "budget must be positive"),
     ("Plan a trip from Ithaca to Rockford from March 16th to March 18th, 2022 for zero people, budget $500", "people"),
     ("Plan a trip from Ithaca to Rockford from March 16th to March 18th, 2022", "missing field: budget"),
-    ("Plan a trip from Ithaca to Rockford with a budget of $900", "missing field: days"),
+    ("Plan a trip from Ithaca to Rockford with a budget of $900", "missing fields: days, dates"),
     ("Plan a 3-day trip to Rockford from March 16th to March 18th, 2022 with a budget of $900", "missing field"),
     ("Plan a 5-day trip from Ithaca to Rockford from March 16th to March 18th, 2022, budget $900", "3 days"),
 ])
