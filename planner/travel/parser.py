@@ -33,7 +33,14 @@ ALIASES = {"Vegas": "Las Vegas", "Philly": "Philadelphia", "NOLA": "New Orleans"
            "Saint Petersburg": "St. Petersburg", "St Louis": "St. Louis", "St Petersburg": "St. Petersburg",
            "St Cloud": "St. Cloud", "Washington DC": "Washington", "Washington D.C.": "Washington",
            "Washington, DC": "Washington", "Washington, D.C.": "Washington", "Salt Lake": "Salt Lake City",
-           "Marthas Vineyard": "Martha's Vineyard"}
+           "Marthas Vineyard": "Martha's Vineyard",
+           # state adjectives ('two Texan cities')
+           "Texan": "Texas", "Californian": "California", "Floridian": "Florida", "Coloradan": "Colorado",
+           "Ohioan": "Ohio", "Oregonian": "Oregon", "Georgian": "Georgia", "Virginian": "Virginia",
+           "Tennessean": "Tennessee", "Arizonan": "Arizona", "Nevadan": "Nevada", "Utahn": "Utah",
+           "Louisianan": "Louisiana", "Minnesotan": "Minnesota", "Michigan's": "Michigan",
+           "Pennsylvanian": "Pennsylvania", "Wisconsinite": "Wisconsin", "Idahoan": "Idaho",
+           "Montanan": "Montana", "New Mexican": "New Mexico", }
 CASED_ALIASES = {"LA": "Los Angeles", "L.A.": "Los Angeles", "NYC": "New York", "SF": "San Francisco",
                  "DC": "Washington", "D.C.": "Washington", "SLC": "Salt Lake City", "OKC": "Oklahoma City",
                  "KC": "Kansas City", "ATL": "Atlanta", "PHX": "Phoenix"}

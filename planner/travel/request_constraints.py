@@ -98,12 +98,13 @@ def room_type(low: str) -> str | None:
 
 _FLY = r"(?:flights?|fly|flying|flies|planes?|airplanes?|air travel|airlines?|airports?)"
 _DRIVE = (r"(?:self[\s-]?driv(?:e|ing)|driv(?:e|ing)(?:\s+(?:ourselves|myself|themselves))?|drive|"
-          r"rent(?:ing)? a car|rental car|car rentals?|a car|car self|drivers? licen[cs]e)")
+          r"rent(?:ing)? a car|rental car|car rentals?|cars?|car self|drivers? licen[cs]e)")
 
 
 def transportation(low: str) -> str | None:
-    neg = r"(?:\bnot\b|n't\b|\bdont\b|\bnever\b|\bavoid(?:ing)?\b|\bexclud(?:e|ing)\b|\bhates?\b|\bafraid of\b|\bno\b|" \
-          r"\bwithout\b|\brather not\b|\bnor\b|\bscared of\b|\bfear of\b)"
+    neg = (r"(?:\bnot\b|n't\b|\bdont\b|\bnever\b|\bavoid(?:ing)?\b|\bexclud(?:e|ing)\b|\bhates?\b|\bafraid of\b|"
+           r"\bno\b|\bwithout\b|\brather not\b|\bnor\b|\bscared of\b|\bfear of\b|\brefuse\b|\brefusing\b|"
+           r"\bunable\b|\bcannot\b|\bcan not\b|\bskip(?:ping)?\b|\bdislike\b|\bterrified of\b)")
     flight = re.search(
         rf"{neg}[^.?!;]{{0,40}}?\b{_FLY}\b|\bnon[\s-]?flight\b|\bby (?:land|car|road|train|bus) only\b"
         r"|\bground (?:transport(?:ation)?|travel) only\b|\bonly (?:by )?ground\b|\bno air\b", low)

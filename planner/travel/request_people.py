@@ -14,7 +14,9 @@ from planner.travel.spec import SpecError
 
 PERSON_NOUNS = (r"(?:people|persons?|person|travell?ers?|individuals|adults?|guests|pax|ppl|friends|buddies|"
                 r"colleagues|coworkers|co-workers|ladies|guys|dudes|girls|boys|women|men|students|teachers|"
-                r"retirees|family members|members|participants|passengers|souls|folks|heads)")
+                r"retirees|family members|members|participants|passengers|souls|folks|heads|smokers|nurses|doctors|"
+                r"seniors|sisters|brothers|cousins|hikers|musicians|runners|golfers|engineers|backpackers|"
+                r"tourists|visitors|siblings|roommates|classmates|couples? of friends)")
 COMPANIONS = (r"(?:friends?|buddies|buddy|colleagues?|coworkers?|pals?|mates?|cousins?|relatives?|"
               r"siblings?|kids|children|sons|daughters)")
 RELATIONS = (r"(?:wife|husband|partner|spouse|girlfriend|boyfriend|fianc[eé]e?|mom|mum|mother|dad|father|"
@@ -35,6 +37,7 @@ TOTALS = [
     rf"\b(?:we are|we're|we'll be|we will be|we'd be|we would be|there are|there will be|there'll be)\s+{_N}\b"
     rf"(?!\s*(?:days?|nights?|cities|-day|couples|families))",
     rf"\b(?:us|we)\s*\(\s*{_N}\b",
+    rf"\b(?:we|us)\s+{_N}\b(?!\s*(?:days?|nights?|cities|-day|couples|families|of\b))",
     rf"\b(?:the\s+)?{_N}\s+of\s+us\b",
 ]
 
@@ -65,6 +68,9 @@ def _find(low: str) -> int:
                   rf"|\b(?:with|plus|along with|together with)\s+(?:my\s+)?{_N}\s+{COMPANIONS}\b", low)
     if m:
         return int(m.group(1) or m.group(2)) + 1
+    m = re.search(rf"\b{_N}\s+(?:other\s+)?{COMPANIONS}\s*(?:and|&|\+|plus)\s*(?:i|me|myself)\b", low)
+    if m:
+        return int(m.group(1)) + 1
     m = re.search(rf"\b{_N}\s+couples\b", low)
     if m:
         return 2 * int(m.group(1))
