@@ -50,7 +50,9 @@ ORIGIN_BEFORE = re.compile(
     r"(?:\bfrom|\bdepart(?:ing|s|ure)?(?:\s+from)?|\bleav(?:e|es|ing)(?:\s+from)?|\bstart(?:s|ing)?\s+(?:in|from|at|out of)"
     r"|\bstart(?:s|ing)?\s+out\s+(?:of|from)|\bset(?:ting)?\s+off\s+from|\bset(?:ting)?\s+out\s+from|\boriginating\s+(?:in|from)"
     r"|\bbegin(?:ning|s)?\s+in|\btaking\s+off\s+from|\bout\s+of|\bbased\s+(?:in|out\s+of)|\blive\s+in|\bliving\s+in"
-    r"|\bi'?m\s+in|\bi\s+am\s+in|\bwe'?re\s+in|\bwe\s+are\s+in|\bhome\s+is|\bcoming\s+from|\bcome\s+from"
+    r"|\b(?:i'?m|i\s+am|we'?re|we\s+are)\s+(?:currently\s+|now\s+|located\s+|staying\s+|living\s+)?in"
+    r"|\breside\s+in|\bhome\s*(?:base|town)?\s+is|\bcoming\s+from|\bcome\s+from|\bfly(?:ing)?\s+out\s+of"
+    r"|\breturn(?:ing)?\s+(?:home\s+)?to|\bback\s+(?:home\s+)?to|\bhome\s+to"
     r"|\borigin(?:ating)?\s*:?|\bstarting\s+point\s*:?|\bflying\s+out\s+of|\bdeparture\s*(?:city|from)?\s*:?)"
     r"\s*:?\s*(?:the\s+city\s+of\s+)?$", re.I)
 ORIGIN_AFTER = re.compile(r"^\s*(?:is\s+(?:our|my|the)\s+(?:starting\s+point|home|origin|departure)|is\s+home\b"
@@ -133,6 +135,8 @@ class RuleBasedParser:
             raise SpecError("empty request: describe a trip (origin, destination, dates, budget)")
         text = " ".join(text.split())
         norm = spell_out_numbers(ARROWS.sub(" to ", text))
+        norm = re.sub(r"\bFt\.?\s+(?=[A-Za-z])", "Fort ", norm)
+        norm = re.sub(r"\bSt\s+(?=[A-Z])", "St. ", norm)
         low = norm.lower()
         r = RequestReading()
         r.visiting_city_number = self._visiting_cities(low)

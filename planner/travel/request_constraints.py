@@ -15,7 +15,7 @@ from planner.travel.spec import CUISINES, LocalConstraints
 HOUSE_RULES = {
     "smoking": r"\bsmok(?:ing|e|es|er|ers)\b|\bsmoke-friendly\b",
     "parties": r"\bpart(?:y|ies)\b(?!\s+(?:of|size)\b)(?!\s*:)|\bparty-friendly\b",
-    "children under 10": r"\b(?:children|kids?|child|toddlers?|infants?|bab(?:y|ies)|little ones|youngsters)\b"
+    "children under 10": r"\b(?:children|kids?|child|toddlers?|infants?|bab(?:y|ies)|little ones|youngsters|newborns?)\b"
                          r"|\b[1-9][\s-]*(?:and\s+\d+[\s-]*)?(?:years?|yrs?)[\s-]*old\b|\bages?\s+\d",
     "visitors": r"\bvisitors?\b|\bguests? (?:over|visiting|coming)\b|\b(?:having|host|hosting|receive|invite) "
                 r"(?:some\s+)?(?:guests|friends|people|visitors)\b|\b(?:friends|family|people|relatives) "
@@ -79,6 +79,8 @@ def cuisines(low: str) -> list[str]:
 
 
 def room_type(low: str) -> str | None:
+    if re.search(r"\b(?:mind|fine with|ok with|okay with|happy to|glad to|open to|willing to)\s+(?:a\s+)?shar(?:e|ing|ed)\b", low):
+        return "shared room"
     if re.search(r"(?:\bnot\b|\bno\b|\bnon\b|\bavoid\b|\bwithout\b|n't|\bnor\b)[^.?!;()]{0,25}?"
                  r"\bshar(?:ed|e|ing)\b(?:\s+(?:a|the|any))?[\s-]+(?:rooms?|dorms?|accommodations?)\b"
                  r"|\bnot[\s-]+shared\b|\bno[\s-]+sharing\b|\bown rooms?\b|\brooms? of (?:our|my) own\b"
@@ -90,15 +92,15 @@ def room_type(low: str) -> str | None:
     if re.search(r"\bprivate[\s-]+(?:rooms?|bedrooms?)\b", low):
         return "private room"
     if re.search(r"\b(?:entire|whole)[\s-]+(?:rooms?|homes?|houses?|apartments?|apts?|places?|units?|flats?|"
-                 r"propert(?:y|ies)|rentals?|condos?)\b|\b(?:rooms?|places?|home|house|apartment) to (?:ourselves|"
-                 r"myself|themselves)\b", low):
+                 r"propert(?:y|ies)|rentals?|condos?)\b|\b(?:rooms?|places?|home|house|apartment|flat|unit) (?:all )?(?:to|for) (?:ourselves|"
+                 r"myself|themselves|us alone)\b", low):
         return "entire room"
     return None
 
 
 _FLY = r"(?:flights?|fly|flying|flies|planes?|airplanes?|air travel|airlines?|airports?)"
 _DRIVE = (r"(?:self[\s-]?driv(?:e|ing)|driv(?:e|ing)(?:\s+(?:ourselves|myself|themselves))?|drive|"
-          r"rent(?:ing)? a car|rental car|car rentals?|cars?|car self|drivers? licen[cs]e)")
+          r"rent(?:ing)? a car|rental car|car rentals?|cars?|car self|(?:drivers?'?s?\s+)?licen[cs]e)")
 
 
 def transportation(low: str) -> str | None:

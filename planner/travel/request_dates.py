@@ -40,9 +40,34 @@ def _clean(text: str) -> str:
     return re.sub(r"\s*(?:->|=>)\s*", " to ", text).lower()
 
 
+ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
+    "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20,
+    "thirtieth": 30,
+}
+_ORD = r"(?:(twenty|thirty)[\s-]+)?(" + "|".join(ORDINALS) + r")"
+
+
+def _ordinal_digits(low: str) -> str:
+    """'March sixteenth' -> 'March 16th', only next to a month name or another such ordinal."""
+
+    def repl(m: re.Match) -> str:
+        tens = {"twenty": 20, "thirty": 30}.get(m.group(1) or "", 0)
+        return f"{tens + ORDINALS[m.group(2)]}th"
+
+    near_month = re.compile(MONTH + r"\s*(?:the\s+)?" + _ORD + r"\b|\b(?:the\s+)?" + _ORD + r"\s*(?:of\s+)?" + MONTH
+                            + r"|\b" + _ORD + CONNECT + _ORD + r"\b|\b\d{1,2}(?:st|nd|rd|th)" + CONNECT + _ORD + r"\b")
+    for _ in range(3):  # a second pass reaches 'to eighteenth' once 'sixteenth' is '16th'
+        if not near_month.search(low):
+            break
+        low = near_month.sub(lambda m: re.sub(r"\b" + _ORD + r"\b", repl, m.group(0)), low)
+    return low
+
+
 def find_dates(text: str, default_year: int) -> tuple[dt.date | None, dt.date | None]:
     """(start, end) of the trip as written; either may be None."""
-    low = _clean(text)
+    low = _ordinal_digits(_clean(text))
     tokens: list[_Token] = []
     taken: list[tuple[int, int]] = []
 
@@ -67,6 +92,12 @@ def find_dates(text: str, default_year: int) -> tuple[dt.date | None, dt.date | 
         if m.group(2):  # '22-26/03/2022'
             toks.append(_Token(m.start() + 1, month, int(m.group(2)), year))
         claim(m, *toks)
+    # month/day without a year ('3/3 to 3/5 in 2022'), read like the full numeric dates of the text
+    for m in re.finditer(r"(?<![\d/.])(\d{1,2})/(\d{1,2})(?![\d/]|\.\d)", low):
+        if free(m):
+            a, b = int(m.group(1)), int(m.group(2))
+            month, day = (b, a) if day_first or a > 12 else (a, b)
+            claim(m, _Token(m.start(), month, day))
     # ranges inside one month: 'March 16-18', 'March 16th to 18th', '16-18 March', 'the 8th to the 10th of March'
     for m in re.finditer(MONTH + r"\s*(?:the\s+)?" + DAY + CONNECT + DAY + r"(?!\s*[/.]?\s*" + MONTH[2:] + ")",
                          low):
@@ -99,9 +130,13 @@ def find_dates(text: str, default_year: int) -> tuple[dt.date | None, dt.date | 
         month = t.month
         if month is None:
             near = [u for u in tokens[i + 1:] + tokens[:i][::-1] if u.month is not None]
-            if not near:
+            named = re.search(MONTH + r"(?!\s*\d{1,2}(?!\d))", low)
+            if near:
+                month = near[0].month
+            elif named:  # 'in March 2022, from the 16th to the 18th'
+                month = MONTHS[named.group(1).rstrip(".")]
+            else:
                 continue
-            month = near[0].month
         filled.append((t.year or year, month, t.day))
     if not filled:
         return None, None

@@ -77,7 +77,7 @@ _NUMBER = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\s\d{3})+(?=\s*(?:usd|dollar
 _SUFFIX = r"(?:\s*(k|grand|thousand)\b)?"
 _AMOUNT = re.compile(
     r"(?P<neg>(?<![\w-])-(?=\$|\d)|\bnegative\s+|\bminus\s+)?(?P<pre>(?:us)?\$|usd\s*|£|€)?\s*(?P<neg2>-\s*)?" + _NUMBER + _SUFFIX
-    + rf"(?P<post>[\s-]*(?:\$|{_MONEY_WORDS}\b))?",
+    + rf"(?P<post>\s?\$(?!\s*\d)|[\s-]*{_MONEY_WORDS}\b)?",
     re.I,
 )
 _BUDGET_CUE = re.compile(r"\b(?:budget|budjet|bugdet|buget|spend|spending|afford|max|maximum|up to|ceiling|cap|"

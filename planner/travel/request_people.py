@@ -16,7 +16,7 @@ PERSON_NOUNS = (r"(?:people|persons?|person|travell?ers?|individuals|adults?|gue
                 r"colleagues|coworkers|co-workers|ladies|guys|dudes|girls|boys|women|men|students|teachers|"
                 r"retirees|family members|members|participants|passengers|souls|folks|heads|smokers|nurses|doctors|"
                 r"seniors|sisters|brothers|cousins|hikers|musicians|runners|golfers|engineers|backpackers|"
-                r"tourists|visitors|siblings|roommates|classmates|couples? of friends)")
+                r"tourists|visitors|siblings|roommates|classmates|couples? of friends|grown-?ups)")
 COMPANIONS = (r"(?:friends?|buddies|buddy|colleagues?|coworkers?|pals?|mates?|cousins?|relatives?|"
               r"siblings?|kids|children|sons|daughters)")
 RELATIONS = (r"(?:wife|husband|partner|spouse|girlfriend|boyfriend|fianc[eé]e?|mom|mum|mother|dad|father|"
@@ -64,8 +64,9 @@ def _find(low: str) -> int:
         n = _count(pattern, low)
         if n is not None and not (pattern.endswith(r"of\s+us\b") and n < 2):
             return n
-    m = re.search(rf"\b(?:me|myself|i)\s*(?:and|&|\+|plus|with)\s+(?:my\s+)?{_N}\s+{COMPANIONS}\b"
-                  rf"|\b(?:with|plus|along with|together with)\s+(?:my\s+)?{_N}\s+{COMPANIONS}\b", low)
+    m = re.search(rf"\b(?:me|myself|i)\s*(?:and|&|\+|plus|with)\s+(?:my\s+)?{_N}\s+(?:other\s+)?"
+                  rf"(?:{COMPANIONS}|people|persons?|adults?)\b"
+                  rf"|\b(?:with|plus|along with|together with)\s+(?:my\s+)?{_N}\s+(?:other\s+)?{COMPANIONS}\b", low)
     if m:
         return int(m.group(1) or m.group(2)) + 1
     m = re.search(rf"\b{_N}\s+(?:other\s+)?{COMPANIONS}\s*(?:and|&|\+|plus)\s*(?:i|me|myself)\b", low)
