@@ -33,6 +33,12 @@ class _Token:
     month: int | None
     day: int
     year: int | None = None
+    end: int = -1  # where the written date ends (for 'March 16th to March 18th')
+    ranged: bool = False  # one end of a range written as such ('16-18 March', '3/16/2022-3/18/2022')
+
+
+PAST = re.compile(r"\b(?:last (?:year|time|month|summer|winter|spring|fall|trip)|previous(?:ly)?|years? ago|"
+                  r"months? ago|we spent|i spent|used to)\b")
 
 
 def _clean(text: str) -> str:
@@ -76,7 +82,8 @@ def find_dates(text: str, default_year: int) -> tuple[dt.date | None, dt.date | 
 
     def claim(m: re.Match, *toks: _Token) -> None:
         taken.append(m.span())
-        tokens.extend(toks)
+        ranged = len(toks) == 2
+        tokens.extend(_Token(t.pos, t.month, t.day, t.year, m.end(), ranged) for t in toks)
 
     # numeric dates; day-first when any date of the text must be day-first
     for m in re.finditer(r"\b(\d{4})([-/.])(\d{1,2})\2(\d{1,2})\b(?![/.]\d)", low):
@@ -122,6 +129,7 @@ def find_dates(text: str, default_year: int) -> tuple[dt.date | None, dt.date | 
     if not tokens:
         return None, None
     tokens.sort(key=lambda t: t.pos)
+    tokens = _trip_range(tokens, low)
     year_m = re.search(r"(?<![\d/.\-])(20\d{2}|19\d{2})(?![\d/.\-])", low)
     year = year_m and int(year_m.group(1))
     year = year or next((t.year for t in tokens if t.year), None) or default_year
@@ -147,6 +155,20 @@ def find_dates(text: str, default_year: int) -> tuple[dt.date | None, dt.date | 
     return start, end
 
 
+def _trip_range(tokens: list[_Token], low: str) -> list[_Token]:
+    """The trip's dates first: a range written as one ('16-18 March', 'March 16th to March 18th')
+    wins over a lone date mentioned before it ('I turn 30 on March 18! ... March 17-19')."""
+    for i, t in enumerate(tokens[:-1]):
+        nxt = tokens[i + 1]
+        linked = t.ranged and nxt.ranged and t.end == nxt.end
+        linked = linked or re.fullmatch(r",?\s*(?:\d{4})?,?\s*(?:-|to|through|thru|till|until|and|up to|"
+                                        r"(?:and )?(?:return(?:ing)?|back|home|coming back)(?: on)?(?: the)?)\s*(?:the\s+)?"
+                                        r"(?:on\s+)?", low[t.end:nxt.pos]) is not None
+        if linked:
+            return tokens[i:]
+    return tokens
+
+
 def make_date(year: int, month: int, day: int) -> dt.date:
     try:
         return dt.date(year, month, day)
@@ -156,6 +178,7 @@ def make_date(year: int, month: int, day: int) -> dt.date:
 
 def find_days(low: str) -> int | None:
     """The trip length in days when the text says it ('5 days', '3-day', 'a week', 'week-long')."""
+    low = " ".join(s for s in re.split(r"(?<=[.!?])\s+", low) if not PAST.search(s))
     m = re.search(r"(?<![\w/.-])(-?\d+)[\s-]*days?\b", low)
     if m:
         n = int(m.group(1))

@@ -88,6 +88,10 @@ _NOT_MONEY_AFTER = re.compile(r"\s*(?:-?\s*(?:days?|nights?|cities|city|people|p
                               r"st|nd|rd|th)\b|[/.:]\d)", re.I)
 
 
+_PER_UNIT = re.compile(r"\s*(?:each|apiece|per (?:person|head|night|day|ticket|flight|meal|room)|a (?:head|night|day|"
+                       r"person|ticket)|/\s*(?:night|day|person|pp))\b", re.I)
+
+
 def _amounts(text: str) -> list[Amount]:
     out = []
     for m in _AMOUNT.finditer(text):
@@ -96,6 +100,8 @@ def _amounts(text: str) -> list[Amount]:
         marked = bool(m.group("pre") or m.group("post") or suffix in ("k", "grand"))
         if not marked and _NOT_MONEY_AFTER.match(text, m.end()):
             continue
+        if _PER_UNIT.match(text, m.end()):
+            continue  # '300 dollars each', '$120 a night': a price, not the trip's budget
         if not marked and re.match(r"\s*[/\-.]\s*\d", text[m.end():]) or re.search(r"\d[/.\-]\s*$", text[:m.start(4)]):
             continue  # part of a date such as 3/16/2022 or 16-18
         try:

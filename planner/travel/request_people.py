@@ -33,6 +33,7 @@ TOTALS = [
     rf"\b{_N}\s+(?:people|persons?|travell?ers?|individuals)\s+(?:in\s+)?total\b",
     rf"\btotal\s+(?:of\s+)?{_N}\s+(?:people|persons?|travell?ers?)\b",
     rf"\b(?:travell?ers|people|persons|pax|guests|group size|party size|party|group)\s*:\s*{_N}\b",
+    rf"\b(?:that's|that is|that makes|makes it|so|in all|altogether)\s+{_N}\s+(?:people|persons|of us|travell?ers)\b",
     rf"\b(?:group|party|family|team|delegation|crew|bunch|gang|club) of {_N}\b",
     rf"\b(?:we are|we're|we'll be|we will be|we'd be|we would be|there are|there will be|there'll be)\s+{_N}\b"
     rf"(?!\s*(?:days?|nights?|cities|-day|couples|families))",
@@ -66,7 +67,8 @@ def _find(low: str) -> int:
             return n
     m = re.search(rf"\b(?:me|myself|i)\s*(?:and|&|\+|plus|with)\s+(?:my\s+)?{_N}\s+(?:other\s+)?"
                   rf"(?:{COMPANIONS}|people|persons?|adults?)\b"
-                  rf"|\b(?:with|plus|along with|together with)\s+(?:my\s+)?{_N}\s+(?:other\s+)?{COMPANIONS}\b", low)
+                  rf"|\b(?:with|plus|along with|together with)\s+(?:my\s+|our\s+)?{_N}\s+(?:other\s+|best\s+|close\s+|good\s+|old\s+|"
+                  rf"college\s+|work\s+)?{COMPANIONS}\b", low)
     if m:
         return int(m.group(1) or m.group(2)) + 1
     m = re.search(rf"\b{_N}\s+(?:other\s+)?{COMPANIONS}\s*(?:and|&|\+|plus)\s*(?:i|me|myself)\b", low)
