@@ -292,7 +292,7 @@ class RuleBasedParser:
         states = "|".join(re.escape(s.lower()) for s in sorted(self.states, key=len, reverse=True))
         m = re.search(r"(?<![\w/.-])(-?\d+)\s+(?:(?:different|distinct|separate|unique|other|more|major|various|"
                       r"main|big|new|great|nice|cool|key)\s+)?(?:(?:" + states + r")\s+)?(?:cities|city|towns?|stops)\b"
-                      r"|\bx\s?(\d+)\s+(?:cities|city)\b|\b(?:cities|city)\s*(?:x|:)\s*(\d+)\b", low)
+                      r"|\bx\s?(\d+)\s+(?:cities|city)\b|\bcities\s*(?:x|:)\s*(\d+)\b(?!\s*(?:days?|nights?|people))", low)
         if m:
             n = int(m.group(1) or m.group(2) or m.group(3))
             if n < 1:

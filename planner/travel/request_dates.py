@@ -88,7 +88,7 @@ def find_dates(text: str, default_year: int) -> tuple[dt.date | None, dt.date | 
     # numeric dates; day-first when any date of the text must be day-first
     for m in re.finditer(r"\b(\d{4})([-/.])(\d{1,2})\2(\d{1,2})\b(?![/.]\d)", low):
         claim(m, _Token(m.start(), int(m.group(3)), int(m.group(4)), int(m.group(1))))
-    numeric = [m for m in re.finditer(r"\b(\d{1,2})(?:\s*-\s*(\d{1,2}))?([/.])(\d{1,2})\3(\d{4}|\d{2})\b", low)
+    numeric = [m for m in re.finditer(r"(?<![/\d.])(\d{1,2})(?:\s*-\s*(\d{1,2}))?([/.])(\d{1,2})\3(\d{4}|\d{2})\b", low)
                if free(m)]
     day_first = any(m.group(3) == "." or int(m.group(1)) > 12 for m in numeric)
     for m in numeric:

@@ -24,6 +24,8 @@ RELATIONS = (r"(?:wife|husband|partner|spouse|girlfriend|boyfriend|fianc[eé]e?|
              r"grandma|grandpa|grandmother|grandfather|niece|nephew|kid|child|mother-in-law|father-in-law|"
              r"best friend|bf|gf|other half|better half)")
 _N = r"(\d+)"
+ADJECTIVES = (r"(?:college|best|close|old|good|adult|retired|young|elderly|senior|work|school|fellow|female|male|"
+              r"grown|university|lovely|other)")
 SOLO = (r"\b(?:solo|alone|by myself|on my own|just me|only me|me only|just myself|only myself|myself only|"
         r"single (?:travell?er|person|adult)|party of 1|1 travell?er|1 person|1 adult|lone travell?er)\b"
         r"(?!\s*(?:and|&|\+|plus|,\s*my|with)\b)")
@@ -32,7 +34,8 @@ _NOT_AFTER_FOR = r"(?![\s-]*(?:days?|nights?|cities|city|weeks?|-day|%|dollars|u
 TOTALS = [
     rf"\b{_N}\s+(?:people|persons?|travell?ers?|individuals)\s+(?:in\s+)?total\b",
     rf"\btotal\s+(?:of\s+)?{_N}\s+(?:people|persons?|travell?ers?)\b",
-    rf"\b(?:travell?ers|people|persons|pax|guests|group size|party size|party|group)\s*:\s*{_N}\b",
+    rf"\b(?:travell?ers|people|persons|pax|guests|adults|group size|party size|party|group|headcount|"
+    rf"number of (?:people|travell?ers|persons|guests))\s*:\s*{_N}\b",
     rf"\b(?:that's|that is|that makes|makes it|so|in all|altogether)\s+{_N}\s+(?:people|persons|of us|travell?ers)\b",
     rf"\b(?:group|party|family|team|delegation|crew|bunch|gang|club) of {_N}\b",
     rf"\b(?:we are|we're|we'll be|we will be|we'd be|we would be|there are|there will be|there'll be)\s+{_N}\b"
@@ -73,11 +76,11 @@ def _find(low: str) -> int:
         return int(m.group(1) or m.group(2)) + 1
     m = re.search(rf"\b{_N}\s+(?:other\s+)?{COMPANIONS}\s*(?:and|&|\+|plus)\s*(?:i|me|myself)\b", low)
     if m:
-        return int(m.group(1)) + 1
+        return max(int(m.group(1)) + 1, _enumerated(low))
     m = re.search(rf"\b{_N}\s+couples\b", low)
     if m:
         return 2 * int(m.group(1))
-    m = re.search(rf"\b{_N}\s+{PERSON_NOUNS}\b", low)
+    m = re.search(rf"\b{_N}\s+(?:{ADJECTIVES}\s+)?{PERSON_NOUNS}\b", low)
     if m:
         return int(m.group(1))
     m = re.search(rf"\bfor\s+{_N}\b{_NOT_AFTER_FOR}", low)
@@ -91,6 +94,8 @@ def _find(low: str) -> int:
     enumerated = _enumerated(low)
     if enumerated:
         return enumerated
+    if re.search(rf"\b{RELATIONS}\b[^.,;]{{0,12}}?\s(?:and|&)\s+(?:i|me|myself)\b|\b(?:i|me)\s+and\s+{RELATIONS}\b", low):
+        return 2
     return 1
 
 
