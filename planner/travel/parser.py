@@ -43,7 +43,17 @@ ALIASES = {"Vegas": "Las Vegas", "Philly": "Philadelphia", "NOLA": "New Orleans"
            "Montanan": "Montana", "New Mexican": "New Mexico", }
 CASED_ALIASES = {"LA": "Los Angeles", "L.A.": "Los Angeles", "NYC": "New York", "SF": "San Francisco",
                  "DC": "Washington", "D.C.": "Washington", "SLC": "Salt Lake City", "OKC": "Oklahoma City",
-                 "KC": "Kansas City", "ATL": "Atlanta", "PHX": "Phoenix"}
+                 "KC": "Kansas City", "ATL": "Atlanta", "PHX": "Phoenix",
+                 # postal codes of states (not those that are also everyday words: IN, OR, ME, OK, HI, ID, ...)
+                 "AK": "Alaska", "AL": "Alabama", "AR": "Arkansas", "AZ": "Arizona", "CA": "California",
+                 "CO": "Colorado", "CT": "Connecticut", "FL": "Florida", "GA": "Georgia", "IA": "Iowa",
+                 "IL": "Illinois", "KS": "Kansas", "KY": "Kentucky", "MA": "Massachusetts", "MD": "Maryland",
+                 "MI": "Michigan", "MN": "Minnesota", "MO": "Missouri", "MT": "Montana", "NC": "North Carolina",
+                 "ND": "North Dakota", "NE": "Nebraska", "NH": "New Hampshire", "NJ": "New Jersey",
+                 "NM": "New Mexico", "NV": "Nevada", "NY": "New York", "OH": "Ohio", "PA": "Pennsylvania",
+                 "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee",
+                 "TX": "Texas", "UT": "Utah", "VA": "Virginia", "WA": "Washington", "WI": "Wisconsin",
+                 "WV": "West Virginia", "WY": "Wyoming"}
 # database city names that are also everyday words: matched only when capitalised
 COMMON_WORDS = {"mission", "bend", "concord", "butte", "mobile"}
 ORIGIN_BEFORE = re.compile(
@@ -212,7 +222,9 @@ class RuleBasedParser:
         for m in self._cased_re.finditer(text):
             if not any(f.start <= m.start() < f.end for f in found):
                 name = CASED_ALIASES[m.group(1)]
-                found.append(Mention(name, m.start(1), m.end(1), True, name in self.states))
+                is_code = len(m.group(1)) == 2 and name in self.states and m.group(1) not in ("LA", "SF", "DC", "KC")
+                found.append(Mention(name, m.start(1), m.end(1), name in self.cities and not is_code,
+                                     name in self.states))
         found.sort(key=lambda x: x.start)
         kept: list[Mention] = []
         for mention in found:

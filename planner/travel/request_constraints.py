@@ -106,7 +106,7 @@ _DRIVE = (r"(?:self[\s-]?driv(?:e|ing)|driv(?:e|ing)(?:\s+(?:ourselves|myself|th
 def transportation(low: str) -> str | None:
     neg = (r"(?:\bnot\b|n't\b|\bdont\b|\bnever\b|\bavoid(?:ing)?\b|\bexclud(?:e|ing)\b|\bhates?\b|\bafraid of\b|"
            r"\bno\b|\bwithout\b|\brather not\b|\bnor\b|\bscared of\b|\bfear of\b|\brefuse\b|\brefusing\b|"
-           r"\bunable\b|\bcannot\b|\bcan not\b|\bskip(?:ping)?\b|\bdislike\b|\bterrified of\b)")
+           r"\bunable\b|\bcannot\b|\bcan not\b|\bskip(?:ping)?\b|\bdislike\b|\bterrified of\b|\b0\b)")
     flight = re.search(
         rf"{neg}[^.?!;]{{0,40}}?\b{_FLY}\b|\bnon[\s-]?flight\b|\bby (?:land|car|road|train|bus) only\b"
         r"|\bground (?:transport(?:ation)?|travel) only\b|\bonly (?:by )?ground\b|\bno air\b", low)

@@ -101,7 +101,7 @@ def _find(low: str) -> int:
 
 def _enumerated(low: str) -> int:
     """The writer plus the companions named: 'me, my wife and our 3 kids' -> 5; 0 when none."""
-    writer = re.search(r"\b(?:i|me|myself|i'm|i'll|i'd|my)\b", low) is not None
+    writer = re.search(r"\b(?:i|me|myself|i'm|i'll|i'd|my)\b|\bwith\s+(?:a|my|our)\b", low) is not None
     others = 0
     for m in re.finditer(rf"\b(?:my|our|a|his|her)\s+(?:(\d+)\s+)?(?:little\s+|young\s+|two\s+)?({RELATIONS}|kids|children|"
                          rf"sons|daughters|friends|parents|grandparents)\b", low):
