@@ -148,6 +148,7 @@ class LLMTranslator:
     timeout: float = DEFAULT_TIMEOUT
     log: Callable[[str], None] = field(default=lambda _msg: None)
     background: Background = field(default_factory=load_background)
+    parser: Any = None  # the RuleBasedParser of fill mode (default: one over `background`)
     name: str = "llm"
     history: list[Attempt] = field(default_factory=list)
     model_calls: int = 0
@@ -202,7 +203,7 @@ class LLMTranslator:
     def _fill(self, text: str, deadline: _Deadline) -> TripSpec:
         from planner.travel.parser import RuleBasedParser
 
-        parser = RuleBasedParser(self.background)
+        parser = self.parser or RuleBasedParser(self.background)
         reading = parser.read(text)
         missing = reading.missing()
         if not missing:
