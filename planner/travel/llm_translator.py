@@ -111,6 +111,7 @@ class _Deadline:
         self.seconds = seconds
         self.end = time.monotonic() + seconds
         self.log = log
+        self.abandoned: threading.Thread | None = None  # a call still running past the limit
 
     def left(self) -> float:
         return self.end - time.monotonic()
@@ -128,6 +129,7 @@ class _Deadline:
         worker.start()
         worker.join(max(0.0, self.left()))
         if worker.is_alive():
+            self.abandoned = worker
             raise SpecError(f"the language model translator stopped at its time limit of {self.seconds:g} s "
                             f"during {what} (raise --llm-timeout, or use --translator parser)")
         if "error" in box:
@@ -152,6 +154,7 @@ class LLMTranslator:
     name: str = "llm"
     history: list[Attempt] = field(default_factory=list)
     model_calls: int = 0
+    _abandoned: threading.Thread | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.mode not in ("fill", "full"):
@@ -194,10 +197,17 @@ class LLMTranslator:
         if not text or not text.strip():
             raise SpecError("empty request: describe a trip (origin, destination, dates, budget)")
         self.history = []
+        if self._abandoned is not None and self._abandoned.is_alive():
+            # a call cut off by the last request's limit still holds the model: let it end first
+            self.log("waiting for the previous request's cut-off model call to end ...")
+            self._abandoned.join()
         deadline = _Deadline(self.timeout, self.log)
-        if self.mode == "fill":
-            return self._fill(text, deadline)
-        return self._full(text, deadline)
+        try:
+            if self.mode == "fill":
+                return self._fill(text, deadline)
+            return self._full(text, deadline)
+        finally:
+            self._abandoned = deadline.abandoned
 
     # ------------------------------------------------------------------ fill mode
     def _fill(self, text: str, deadline: _Deadline) -> TripSpec:

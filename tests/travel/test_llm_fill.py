@@ -81,3 +81,15 @@ def test_not_a_travel_request_is_refused_without_the_model():
     tr = LLMTranslator(lambda: pytest.fail("model loaded"))
     with pytest.raises(SpecError, match="does not look like a travel request"):
         tr.translate("tell me a joke")
+
+
+def test_the_next_request_waits_for_a_cut_off_call():
+    model = Scripted(['"budget": 1700}', '"budget": 1700}'], delay=0.6)
+    lines = []
+    tr = LLMTranslator(model, timeout=0.2, log=lines.append)
+    with pytest.raises(SpecError, match="time limit"):
+        tr.translate(NO_BUDGET)
+    tr.timeout = 5.0
+    assert tr.translate(NO_BUDGET).budget == 1700
+    assert any("waiting for the previous request's cut-off model call" in line for line in lines)
+    assert len(model.prompts) == 2
