@@ -95,10 +95,21 @@ def find_dates(text: str, default_year: int) -> tuple[dt.date | None, dt.date | 
         a, b = int(m.group(1)), int(m.group(4))
         year = int(m.group(5)) + (2000 if len(m.group(5)) == 2 else 0)
         month, day = (b, a) if day_first or m.group(2) else (a, b)
+        if month > 12 >= day and not m.group(2):  # '03.16.2022': only one reading is a date
+            month, day = day, month
         toks = [_Token(m.start(), month, day, year)]
         if m.group(2):  # '22-26/03/2022'
             toks.append(_Token(m.start() + 1, month, int(m.group(2)), year))
         claim(m, *toks)
+    for m in re.finditer(r"(?<![\d/.-])(\d{1,2})-(\d{1,2})-(\d{4})\b", low):  # US '3-16-2022'
+        if free(m):
+            a, b = int(m.group(1)), int(m.group(2))
+            month, day = (b, a) if day_first or a > 12 else (a, b)
+            claim(m, _Token(m.start(), month, day, int(m.group(3))))
+    # '16 Mar 22', "Mar 10 '22": a two-digit year after a day and a month
+    for m in re.finditer(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+" + MONTH + r",?\s+'?(1[5-9]|2\d|3[0-5])\b(?!\s*(?:days?|people|:))", low):
+        if free(m):
+            claim(m, _Token(m.start(), MONTHS[m.group(2).rstrip(".")], int(m.group(1)), 2000 + int(m.group(3))))
     # month/day without a year ('3/3 to 3/5 in 2022'), read like the full numeric dates of the text
     for m in re.finditer(r"(?<![\d/.])(\d{1,2})/(\d{1,2})(?![\d/]|\.\d)", low):
         if free(m):
