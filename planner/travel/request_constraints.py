@@ -14,7 +14,8 @@ from planner.travel.spec import CUISINES, LocalConstraints
 
 HOUSE_RULES = {
     "smoking": r"\bsmok(?:ing|e|es|er|ers)\b|\bsmoke-friendly\b",
-    "parties": r"\bpart(?:y|ies)\b(?!\s+(?:of|size)\b)(?!\s*:)|\bparty-friendly\b",
+    "parties": r"(?<!our )(?<!my )(?<!the )(?<!your )(?<!whole )(?<!entire )\bpart(?:y|ies)\b"
+               r"(?!\s+(?:of|size|is|has|will be|consists)\b)(?!\s*:)|\bparty-friendly\b",
     "children under 10": r"\b(?:children|kids?|child|toddlers?|infants?|bab(?:y|ies)|little ones|youngsters|newborns?)\b"
                          r"|\b[1-9][\s-]*(?:and\s+\d+[\s-]*)?(?:years?|yrs?)[\s-]*old\b|\bages?\s+\d",
     "visitors": r"\bvisitors?\b|\bguests? (?:over|visiting|coming)\b|\b(?:having|host|hosting|receive|invite) "

@@ -38,6 +38,8 @@ TOTALS = [
     rf"number of (?:people|travell?ers|persons|guests))\s*:\s*{_N}\b",
     rf"\b(?:that's|that is|that makes|makes it|so|in all|altogether)\s+{_N}\s+(?:people|persons|of us|travell?ers)\b",
     rf"\b(?:group|party|family|team|delegation|crew|bunch|gang|club) of {_N}\b",
+    rf"\b(?:group|party|family|team|crew|headcount)\s+(?:is|will be|has|counts)\s+{_N}\b(?!\s*(?:days?|cities))",
+    rf"\(\s*{_N}\s+(?:in\s+)?(?:total|altogether|people|persons|pax)\b",
     rf"\b(?:we are|we're|we'll be|we will be|we'd be|we would be|there are|there will be|there'll be)\s+{_N}\b"
     rf"(?!\s*(?:days?|nights?|cities|-day|couples|families))",
     rf"\b(?:us|we)\s*\(\s*{_N}\b",
@@ -113,6 +115,9 @@ def _enumerated(low: str) -> int:
             others += int(count) if count else 0
         else:
             others += 1
+    for m in re.finditer(r"(?<!my )(?<!our )\b(?:and|&|plus|with)\s+(\d+)\s+(?:little\s+|young\s+|small\s+)?"
+                         r"(?:kids|children|sons|daughters|friends|colleagues|grandchildren)\b", low):
+        others += int(m.group(1))
     if not others:
         return 0
     return others + (1 if writer else 0)
