@@ -15,7 +15,8 @@ from planner.travel.spec import CUISINES, LocalConstraints
 HOUSE_RULES = {
     "smoking": r"\bsmok(?:ing|e|es|er|ers)\b|\bsmoke-friendly\b",
     "parties": r"(?<!our )(?<!my )(?<!the )(?<!your )(?<!whole )(?<!entire )\bpart(?:y|ies)\b"
-               r"(?!\s+(?:of|size|is|has|will be|consists)\b)(?!\s*:)|\bparty-friendly\b",
+               r"(?!\s+(?:of|size|is|has|will be|consists)\b)(?!\s*:)|\bparty-friendly\b"
+               r"|\b(?:host|hosting|throw|throwing|have|having)\s+(?:a\s+)?(?:small\s+|big\s+)?(?:gathering|get-together|bash)\b",
     "children under 10": r"\b(?:children|kids?|child|toddlers?|infants?|bab(?:y|ies)|little ones|youngsters|newborns?)\b"
                          r"|\b[1-9][\s-]*(?:and\s+\d+[\s-]*)?(?:years?|yrs?)[\s-]*old\b|\bages?\s+\d",
     "visitors": r"\bvisitors?\b|\bguests? (?:over|visiting|coming)\b|\b(?:having|host|hosting|receive|invite) "
@@ -25,7 +26,8 @@ HOUSE_RULES = {
     "pets": r"\bpets?\b|\bpet-friendly\b|\bdogs?\b|\bcats?\b|\bpupp?(?:y|ies)?\b|\bpooch\b|\bkitten\b",
 }
 # a negation shortly before a mention, inside the same clause
-_NEGATION = re.compile(r"(?:\bno\b|\bnon-?|\bnot\b|n't\b|\bnever\b|\bwithout\b|\bnor\b|\bdon t\b|\bdont\b)"
+_NEGATION = re.compile(r"(?:\bno\b|\bnon-?|\bnot\b|n't\b|\bnever\b|\bwithout\b|\bnor\b|\bdon t\b|\bdont\b|"
+                       r"\ballergic to\b|\bafraid of\b|\bneither\b|\bzero\b|\b0\b)"
                        r"[^.,;!?()/]{0,25}$")
 _NO_CUISINE = re.compile(r"(?:\bno|\bnot|n't|\bwithout|\bexcept|\bavoid(?:ing)?|\bhate|\bdislike)\s+"
                          r"(?:(?:like|want|eat|care\s+for|fond\s+of|any|more|really|much|to\s+eat|too)\s+)*$")
@@ -99,17 +101,20 @@ def room_type(low: str) -> str | None:
     return None
 
 
+_GROUND = r"(?:land|car|road|train|trains|bus|buses|coach|rail|taxi|taxis|ground)"
 _FLY = r"(?:flights?|fly|flying|flies|planes?|airplanes?|air travel|airlines?|airports?)"
-_DRIVE = (r"(?:self[\s-]?driv(?:e|ing)|driv(?:e|ing)(?:\s+(?:ourselves|myself|themselves))?|drive|"
+_DRIVE = (r"(?:self[\s-]?driv(?:e|ing)|driv(?:e|es|ing)(?:\s+(?:ourselves|myself|themselves))?|drive|"
           r"rent(?:ing)? a car|rental car|car rentals?|cars?|car self|(?:drivers?'?s?\s+)?licen[cs]e)")
 
 
 def transportation(low: str) -> str | None:
     neg = (r"(?:\bnot\b|n't\b|\bdont\b|\bnever\b|\bavoid(?:ing)?\b|\bexclud(?:e|ing)\b|\bhates?\b|\bafraid of\b|"
            r"\bno\b|\bwithout\b|\brather not\b|\bnor\b|\bscared of\b|\bfear of\b|\brefuse\b|\brefusing\b|"
-           r"\bunable\b|\bcannot\b|\bcan not\b|\bskip(?:ping)?\b|\bdislike\b|\bterrified of\b|\b0\b)")
+           r"\bunable\b|\bcannot\b|\bcan not\b|\bskip(?:ping)?\b|\bdislike\b|\bterrified of\b|\b0\b|"
+           r"\bneither\b)")
     flight = re.search(
-        rf"{neg}[^.?!;]{{0,40}}?\b{_FLY}\b|\bnon[\s-]?flight\b|\bby (?:land|car|road|train|bus) only\b"
+        rf"{neg}[^.?!;]{{0,40}}?\b{_FLY}\b|\bnon[\s-]?flight\b|\bby {_GROUND}(?:\s*(?:or|and|/|,)\s*{_GROUND})* only\b"
+        rf"|\bonly (?:by )?{_GROUND}\b"
         r"|\bground (?:transport(?:ation)?|travel) only\b|\bonly (?:by )?ground\b|\bno air\b", low)
     if flight and re.search(r"\b(?:mind|problem with)\b", flight.group(0)):
         flight = None
