@@ -65,8 +65,10 @@ ORIGIN_BEFORE = re.compile(
     r"|\breturn(?:ing)?\s+(?:home\s+)?to|\bback\s+(?:home\s+)?to|\bhome\s+to"
     r"|\borigin(?:ating)?\s*:?|\bstarting\s+point\s*:?|\bflying\s+out\s+of|\bdeparture\s*(?:city|from)?\s*:?)"
     r"\s*:?\s*(?:the\s+city\s+of\s+)?$", re.I)
-ORIGIN_AFTER = re.compile(r"^\s*(?:is\s+(?:our|my|the)\s+(?:starting\s+point|home|origin|departure)|is\s+home\b"
-                          r"|start\b|departure\b|origin\b)", re.I)
+ORIGIN_AFTER = re.compile(r"^\s*,?\s*(?:(?:is\s+|as\s+|will\s+be\s+)?(?:our|my|the)\s+(?:starting\s+point|home\b|"
+                          r"origin|departure|start)|is\s+home\b|start\b|departure\b|origin\b|based\b)", re.I)
+DEST_AFTER = re.compile(r"^\s*,?\s*(?:(?:is\s+|as\s+|will\s+be\s+)?(?:our|my|the)\s+(?:destination|goal|end\s+point)"
+                        r"|destination\b)", re.I)
 DEST_BEFORE = re.compile(
     r"(?:\bto|\btowards|\binto|\bvisit(?:ing|s)?|\bsee(?:ing)?|\bexplor(?:e|ing)|\btour(?:ing)?|\bdestination\s*:?"
     r"|\bcities\s+(?:in|of|across|around|throughout|within)|\bheading(?:\s+to)?|\bin)\s*:?\s*(?:the\s+state\s+of\s+)?$",
@@ -248,7 +250,7 @@ class RuleBasedParser:
             after = text[mention.end: mention.end + 40]
             if ORIGIN_BEFORE.search(before) or ORIGIN_AFTER.match(after):
                 mention.role = "origin"
-            elif DEST_BEFORE.search(before):
+            elif DEST_BEFORE.search(before) or DEST_AFTER.match(after):
                 mention.role = "dest"
         return kept
 
