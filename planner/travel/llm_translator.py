@@ -263,6 +263,8 @@ class LLMTranslator:
                 setattr(out, key, value.strip())
             elif key in ("days", "budget"):
                 number = _as_int(value, name)
+                if key == "budget" and number < 50:
+                    raise ValueError(f"budget: {number} is too small to be a trip's budget in US dollars")
                 if not _number_in(number, norm, thousands=key == "budget"):
                     raise ValueError(f"{name}: {number} is not written in the request")
                 setattr(out, key, number)

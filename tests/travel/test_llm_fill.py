@@ -93,3 +93,9 @@ def test_the_next_request_waits_for_a_cut_off_call():
     assert tr.translate(NO_BUDGET).budget == 1700
     assert any("waiting for the previous request's cut-off model call" in line for line in lines)
     assert len(model.prompts) == 2
+
+
+def test_a_small_number_of_the_text_is_not_taken_for_the_budget():
+    tr = LLMTranslator(Scripted(['"budget": 2}', '"budget": 1700}']), max_attempts=2)
+    assert tr.translate(NO_BUDGET).budget == 1700
+    assert tr.history[0].error == "budget: 2 is too small to be a trip's budget in US dollars"
