@@ -225,8 +225,8 @@ class LLMTranslator:
         known = {k: v for k, v in (("origin", reading.origin), ("destination", reading.destination),
                                    ("days", reading.days), ("people", reading.people)) if v is not None}
         keys = [FILL_KEYS[m] for m in missing]
-        base = ("Read the travel request and answer with one JSON object holding only these keys "
-                "(use null when the request does not say):\n" + "\n".join(keys)
+        base = ("Read the travel request and answer with one JSON object holding only these keys, "
+                "with the values the request states:\n" + "\n".join(keys)
                 + f"\nAlready known: {json.dumps(known)}\nRequest: {' '.join(text.split())}")
         feedback = ""
         for number in range(1, self.max_attempts + 1):
