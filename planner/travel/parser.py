@@ -1,10 +1,13 @@
 """The built-in translator: a rule-based reader of travel requests (no model needed).
 
-It reads the TravelPlanner phrasing and its natural variations: numbers in words, '$1,700',
-'1.7k', 'for two people', 'a party of 5', 'no flights', 'a week-long trip', date ranges such
-as 'March 16th to March 18th, 2022', 'the 8th to the 10th of March' or '2022-03-16'.
-Cities and states come from the database's background lists; a place it does not know is an
-error naming the closest known cities; a required field it cannot find is an error naming it.
+It reads requests as people write them, with or without trip words: terse lists ('Kansas City ->
+Pensacola, 3/27/2022-3/29/2022, just me, $900'), chatty or formal prose, destination first
+('Pensacola, from Kansas City'), 'City, State' origins ('departing from Charlotte in North
+Carolina, visiting 3 cities in Pennsylvania' goes to Pennsylvania). Numbers, money, dates, people
+and local constraints have their own readers (request_numbers, request_dates, request_people,
+request_constraints). Cities and states come from the database's background lists; a place it
+does not know is an error naming the closest known cities; the required fields it cannot find are
+named in one line.
 """
 
 from __future__ import annotations
@@ -12,68 +15,111 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from planner.travel.database import Background, load_background
 from planner.travel.extra import registry
-from planner.travel.spec import (
-    CUISINES,
-    ExtraConstraint,
-    LocalConstraints,
-    SpecError,
-    TripSpec,
-    dates_from,
-)
+from planner.travel.request_constraints import read_local
+from planner.travel.request_dates import find_dates, find_days
+from planner.travel.request_numbers import find_budget, spell_out_numbers
+from planner.travel.request_people import find_people
+from planner.travel.spec import ExtraConstraint, LocalConstraints, SpecError, TripSpec, dates_from
 
-NUMBER_WORDS = {
-    "zero": 0, "no": 0, "a": 1, "an": 1, "one": 1, "single": 1, "two": 2, "three": 3, "four": 4, "five": 5,
-    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
-    "twenty": 20, "couple": 2, "pair": 2, "dozen": 12,
-}
-_NUM = r"(?<![\w-])(-?\d+|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|" \
-       r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|a|an|single)(?![\w])"
-MONTHS = {m.lower(): i for i, m in enumerate(
-    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-     "November", "December"], start=1)}
-MONTHS.update({m[:3]: i for m, i in list(MONTHS.items())})
-MONTHS["sept"] = 9
-_MONTH = r"\b(January|February|March|April|May|June|July|August|September|October|November|December|" \
-         r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)(?![a-z])\.?"
-_DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
-ORIGIN_CUES = ("from", "departing", "depart", "departs", "leaving", "leave", "leaves", "starting", "start",
-               "starts", "setting off", "set off", "originating", "beginning", "begin", "taking off", "out of",
-               "based in", "live in", "living in")
-HOUSE_RULE_PATTERNS = {
-    "smoking": r"\bsmok(?:ing|e|er|ers)\b",
-    "parties": r"\bpart(?:y|ies)\b(?!\s+of\s)",
-    "children under 10": r"\b(?:children|kids|child|toddlers?|infants?|bab(?:y|ies))\b",
-    "visitors": r"\b(?:visitors?|guests? over|having guests|host guests)\b",
-    "pets": r"\b(?:pets?|pet-friendly|dogs?|cats?)\b",
-}
-NO_PREFERENCE = re.compile(r"\bno (?:specific |particular |special )?(?:preferences?|requirements?|restrictions?)\b[^.?!]*",
-                           re.I)
+# Other names people use for database cities; the case-sensitive ones are short abbreviations.
+ALIASES = {"Vegas": "Las Vegas", "Philly": "Philadelphia", "NOLA": "New Orleans", "Frisco": "San Francisco",
+           "San Fran": "San Francisco", "New York City": "New York", "Big Apple": "New York",
+           "Windy City": "Chicago", "Motor City": "Detroit", "Twin Cities": "Minneapolis",
+           "Sault Ste Marie": "Sault Ste. Marie", "Saint Louis": "St. Louis", "Saint Cloud": "St. Cloud",
+           "Saint Petersburg": "St. Petersburg", "St Louis": "St. Louis", "St Petersburg": "St. Petersburg",
+           "St Cloud": "St. Cloud", "Washington DC": "Washington", "Washington D.C.": "Washington",
+           "Washington, DC": "Washington", "Washington, D.C.": "Washington", "Salt Lake": "Salt Lake City",
+           "Marthas Vineyard": "Martha's Vineyard",
+           # state adjectives ('two Texan cities')
+           "Texan": "Texas", "Californian": "California", "Floridian": "Florida", "Coloradan": "Colorado",
+           "Ohioan": "Ohio", "Oregonian": "Oregon", "Georgian": "Georgia", "Virginian": "Virginia",
+           "Tennessean": "Tennessee", "Arizonan": "Arizona", "Nevadan": "Nevada", "Utahn": "Utah",
+           "Louisianan": "Louisiana", "Minnesotan": "Minnesota", "Michigan's": "Michigan",
+           "Pennsylvanian": "Pennsylvania", "Wisconsinite": "Wisconsin", "Idahoan": "Idaho",
+           "Montanan": "Montana", "New Mexican": "New Mexico", }
+CASED_ALIASES = {"LA": "Los Angeles", "L.A.": "Los Angeles", "NYC": "New York", "SF": "San Francisco",
+                 "DC": "Washington", "D.C.": "Washington", "SLC": "Salt Lake City", "OKC": "Oklahoma City",
+                 "KC": "Kansas City", "ATL": "Atlanta", "PHX": "Phoenix",
+                 # postal codes of states (not those that are also everyday words: IN, OR, ME, OK, HI, ID, ...)
+                 "AK": "Alaska", "AL": "Alabama", "AR": "Arkansas", "AZ": "Arizona", "CA": "California",
+                 "CO": "Colorado", "CT": "Connecticut", "FL": "Florida", "GA": "Georgia", "IA": "Iowa",
+                 "IL": "Illinois", "KS": "Kansas", "KY": "Kentucky", "MA": "Massachusetts", "MD": "Maryland",
+                 "MI": "Michigan", "MN": "Minnesota", "MO": "Missouri", "MT": "Montana", "NC": "North Carolina",
+                 "ND": "North Dakota", "NE": "Nebraska", "NH": "New Hampshire", "NJ": "New Jersey",
+                 "NM": "New Mexico", "NV": "Nevada", "NY": "New York", "OH": "Ohio", "PA": "Pennsylvania",
+                 "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee",
+                 "TX": "Texas", "UT": "Utah", "VA": "Virginia", "WA": "Washington", "WI": "Wisconsin",
+                 "WV": "West Virginia", "WY": "Wyoming"}
+# database city names that are also everyday words: matched only when capitalised
+COMMON_WORDS = {"mission", "bend", "concord", "butte", "mobile"}
+ORIGIN_BEFORE = re.compile(
+    r"(?:\bfrom|\bdepart(?:ing|s|ure)?(?:\s+from)?|\bleav(?:e|es|ing)(?:\s+from)?|\bstart(?:s|ing)?\s+(?:in|from|at|out of)"
+    r"|\bstart(?:s|ing)?\s+out\s+(?:of|from)|\bset(?:ting)?\s+off\s+from|\bset(?:ting)?\s+out\s+from|\boriginating\s+(?:in|from)"
+    r"|\bbegin(?:ning|s)?\s+in|\btaking\s+off\s+from|\bout\s+of|\bbased\s+(?:in|out\s+of)|\blive\s+in|\bliving\s+in"
+    r"|\b(?:i'?m|i\s+am|we'?re|we\s+are)\s+(?:currently\s+|now\s+|located\s+|staying\s+|living\s+)?in"
+    r"|\breside\s+in|\bhome\s*(?:base|town)?\s+is|\bcoming\s+from|\bcome\s+from|\bfly(?:ing)?\s+out\s+of"
+    r"|\breturn(?:ing)?\s+(?:home\s+)?to|\bback\s+(?:home\s+)?to|\bhome\s+to"
+    r"|\borigin(?:ating)?\s*:?|\bstarting\s+point\s*:?|\bflying\s+out\s+of|\bdeparture\s*(?:city|from)?\s*:?)"
+    r"\s*:?\s*(?:the\s+city\s+of\s+)?$", re.I)
+ORIGIN_AFTER = re.compile(r"^\s*,?\s*(?:(?:is\s+|as\s+|will\s+be\s+)?(?:our|my|the)\s+(?:starting\s+point|home\b|"
+                          r"origin|departure|start)|is\s+home\b|start\b|departure\b|origin\b|based\b)", re.I)
+DEST_AFTER = re.compile(r"^\s*,?\s*(?:(?:is\s+|as\s+|will\s+be\s+)?(?:our|my|the)\s+(?:destination|goal|end\s+point)"
+                        r"|destination\b)", re.I)
+DEST_BEFORE = re.compile(
+    r"(?:\bto|\btowards|\binto|\bvisit(?:ing|s)?|\bsee(?:ing)?|\bexplor(?:e|ing)|\btour(?:ing)?|\bdestination\s*:?"
+    r"|\bcities\s+(?:in|of|across|around|throughout|within)|\bheading(?:\s+to)?|\bin)\s*:?\s*(?:the\s+state\s+of\s+)?$",
+    re.I)
 
-
-def to_number(token: str) -> float | None:
-    token = token.strip().lower()
-    if token in NUMBER_WORDS:
-        return NUMBER_WORDS[token]
-    try:
-        return float(token.replace(",", ""))
-    except ValueError:
-        return None
+ARROWS = re.compile(r"\s*(?:->|-->|=>|\u2192|\u279d|\u27f6|\u21d2)\s*")
 
 
 @dataclass
-class _Mention:
+class Mention:
     name: str
     start: int
     end: int
+    is_city: bool
+    is_state: bool
+    role: str | None = None  # "origin", "dest" or None
+
+
+@dataclass
+class RequestReading:
+    """What the parser read from a request; None where it found nothing."""
+
+    origin: str | None = None
+    destination: str | None = None
+    days: int | None = None
+    visiting_city_number: int | None = None
+    start: dt.date | None = None
+    people: int = 1
+    budget: int | None = None
+    local: LocalConstraints = field(default_factory=LocalConstraints)
+    extra: list[ExtraConstraint] = field(default_factory=list)
+    unknown_place: str | None = None
+    places_seen: int = 0
+
+    def missing(self) -> list[str]:
+        names = [("origin", self.origin), ("destination", self.destination), ("days", self.days),
+                 ("dates", self.start), ("budget", self.budget)]
+        return [n for n, v in names if v is None]
+
+
+MISSING_HINTS = {
+    "origin": "say where the trip starts, e.g. 'from Ithaca'",
+    "destination": "say where to go, e.g. 'to Rockford' or '2 cities in Texas'",
+    "days": "give the trip length or its dates",
+    "dates": "give the start date, e.g. 'from March 16th, 2022'",
+    "budget": "e.g. 'with a budget of $1,700'",
+}
 
 
 class RuleBasedParser:
-    """Text -> TripSpec with regular expressions over the benchmark's vocabulary."""
+    """Text -> TripSpec with regular expressions over an everyday vocabulary."""
 
     name = "parser"
 
@@ -81,24 +127,38 @@ class RuleBasedParser:
         self.bg = background or load_background()
         self.default_year = default_year
         self.cities = set(self.bg.city_state)
-        self.states = {s for s in self.bg.states if s and s != "None"}
-        names = sorted(self.cities | self.states, key=len, reverse=True)
-        self._place_re = re.compile(r"(?<![\w.])(" + "|".join(re.escape(n) for n in names) + r")(?![\w])")
+        aliased = {a.lower() for a in ALIASES}
+        self.states = {s for s in self.bg.states if s and s != "None" and s.lower() not in aliased}
+        names = sorted(self.cities | self.states | set(ALIASES), key=len, reverse=True)
+        self._place_re = re.compile(r"(?<![\w.'])(" + "|".join(_name_pattern(n) for n in names) + r")(?![\w'])", re.I)
+        self._cased_re = re.compile(r"(?<![\w.])(" + "|".join(re.escape(n) for n in sorted(CASED_ALIASES, key=len,
+                                                                                          reverse=True))
+                                    + r")(?![\w])")
+        self._canonical = {n.lower(): n for n in self.cities | self.states}
+        self._canonical.update({a.lower(): c for a, c in ALIASES.items()})
 
-    # ------------------------------------------------------------------ entry point
+    # ------------------------------------------------------------------ entry points
     def translate(self, text: str) -> TripSpec:
+        return self.to_spec(self.read(text))
+
+    def read(self, text: str) -> RequestReading:
+        """Every field the text states; bad values (impossible dates, negative budgets) raise SpecError."""
         if not text or not text.strip():
             raise SpecError("empty request: describe a trip (origin, destination, dates, budget)")
         text = " ".join(text.split())
-        low = text.lower()
-        if not re.search(r"\b(trip|travel|itinerar|journey|visit|vacation|holiday|tour|depart|fly|flight|"
-                         r"plan|heading|going|getting away)", low):
-            raise SpecError("this does not look like a travel request (no trip, travel or itinerary mentioned)")
-        visiting = self._visiting_cities(low)
-        explicit_visiting = visiting
-        origin, dest = self._places(text, visiting)
-        start, end = self._dates(text)
-        days = self._days(low)
+        norm = spell_out_numbers(ARROWS.sub(" to ", text))
+        norm = re.sub(r"\bFt\.?\s+(?=[A-Za-z])", "Fort ", norm)
+        norm = re.sub(r"\bSt\s+(?=[A-Z])", "St. ", norm)
+        low = norm.lower()
+        r = RequestReading()
+        r.visiting_city_number = self._visiting_cities(low)
+        mentions = self._mentions(norm)
+        r.places_seen = len(mentions)
+        r.origin, r.destination = self._roles(mentions, r.visiting_city_number, low)
+        if r.origin is None or r.destination is None:
+            r.unknown_place = self._unknown_place(norm, mentions)
+        start, end = find_dates(norm, self.default_year)
+        days = find_days(low)
         if start is not None and end is not None:
             span = (end - start).days + 1
             if span < 1:
@@ -106,32 +166,35 @@ class RuleBasedParser:
             if days is not None and days != span:
                 raise SpecError(f"the dates cover {span} days but the request says {days} days")
             days = span
-        if days is None:
-            raise SpecError("missing field: days (give the trip length or its dates)")
-        if start is None:
-            raise SpecError("missing field: dates (give the start date, e.g. 'from March 16th, 2022')")
-        if visiting is None:
-            if dest in self.states and not (dest in self.cities and days <= 3):
-                visiting = {3: 1, 5: 2, 7: 3}.get(days, max(1, min(3, (days - 1) // 2)))
-            else:
-                visiting = 1
-        people = self._people(low)
-        budget = self._budget(text)
-        local = LocalConstraints(
-            house_rule=self._house_rule(text), cuisine=self._cuisines(text) or None,
-            room_type=self._room_type(low), transportation=self._transport(low),
-        )
-        extra = []
+        r.start, r.days = start, days
+        r.people = find_people(low)
+        r.budget = find_budget(norm)
+        r.local = read_local(norm)
         for kind in registry.all_types():
             value = kind.parse(text)
             if value is not None:
-                extra.append(ExtraConstraint(type=kind.type, value=value))
-        cap = next((c.value for c in extra if c.type == "max_cities"), None)
-        if cap is not None and explicit_visiting is None and visiting > cap:
+                r.extra.append(ExtraConstraint(type=kind.type, value=value))
+        r.extra = self._drop_trip_places(r.extra, r.origin, r.destination)
+        return r
+
+    def to_spec(self, r: RequestReading) -> TripSpec:
+        missing = r.missing()
+        if missing:
+            if r.places_seen == 0 and r.start is None and r.budget is None:
+                raise SpecError("this does not look like a travel request (no known city, date or budget in it)")
+            if r.unknown_place and ("origin" in missing or "destination" in missing):
+                raise self._unknown_error(r.unknown_place)
+            hints = "; ".join(MISSING_HINTS[m] for m in missing)
+            raise SpecError(f"missing field{'s' if len(missing) > 1 else ''}: {', '.join(missing)} ({hints})")
+        assert r.origin and r.destination and r.days and r.start and r.budget
+        visiting = r.visiting_city_number or self.default_visiting(r.destination, r.days, r.visiting_city_number)
+        cap = next((c.value for c in r.extra if c.type == "max_cities"), None)
+        if cap is not None and r.visiting_city_number is None and visiting > cap:
             visiting = cap
         try:
-            spec = TripSpec(origin=origin, destination=dest, days=days, visiting_city_number=visiting,
-                            dates=dates_from(start, days), people=people, budget=budget, local=local, extra=extra)
+            spec = TripSpec(origin=r.origin, destination=r.destination, days=r.days, visiting_city_number=visiting,
+                            dates=dates_from(r.start, r.days), people=r.people, budget=r.budget, local=r.local,
+                            extra=r.extra)
         except ValueError as exc:
             raise SpecError(_first_error(exc)) from None
 
@@ -139,243 +202,129 @@ class RuleBasedParser:
 
         return check_places(spec, self.bg)
 
-    # ------------------------------------------------------------------ places
-    def _places(self, text: str, visiting: int | None) -> tuple[str, str]:
-        mentions = [_Mention(m.group(1), m.start(1), m.end(1)) for m in self._place_re.finditer(text)]
-        origin: str | None = None
-        dests: list[str] = []
-        for m in mentions:
-            before = text[max(0, m.start - 30): m.start].lower()
-            words = re.findall(r"[a-z']+", before)[-3:]
-            tail = " ".join(words)
-            if origin is None and any(re.search(rf"\b{cue}\b", tail) for cue in ORIGIN_CUES) \
-                    and not re.search(r"\b(to|towards|in|visit|visiting|into)$", tail.replace("starting in", "")
-                                      .replace("beginning in", "").replace("based in", "").replace("live in", "")
-                                      .replace("living in", "")):
-                origin = m.name
-            elif m.name != origin and m.name not in dests:
-                dests.append(m.name)
-        if origin is None and len(dests) >= 2:
-            origin = dests.pop(0)
-        unknown = self._unknown_places(text)
-        if origin is None:
-            if unknown:
-                raise self._unknown_error(unknown[0])
-            raise SpecError("missing field: origin (say where the trip starts, e.g. 'from Ithaca')")
-        if not dests:
-            if unknown:
-                raise self._unknown_error(unknown[0])
-            raise SpecError("missing field: destination (say where to go, e.g. 'to Rockford' or '2 cities in Texas')")
-        dest = dests[0]
-        if (visiting or 1) > 1 or re.search(r"cities\s+(?:in|across|of|around|throughout)\s+$",
-                                            text[: text.find(dest)].lower()[-40:]):
-            states = [d for d in dests if d in self.states]
-            if states:
-                dest = states[0]
-        return origin, dest
+    def default_visiting(self, dest: str, days: int, stated: int | None) -> int:
+        """Cities visited when the text does not say: 1 for a city; for a state 1, 2, 3 for 3, 5, 7 days."""
+        if stated is not None:
+            return stated
+        if dest in self.states and dest not in self.cities:
+            return {3: 1, 5: 2, 7: 3}.get(days, max(1, min(3, (days - 1) // 2)))
+        return 1
 
-    def _unknown_places(self, text: str) -> list[str]:
-        out = []
-        for m in re.finditer(r"\b(?:from|to|in|towards|visiting|visit|explore|exploring|across|departing)\s+"
+    # ------------------------------------------------------------------ places
+    def _mentions(self, text: str) -> list[Mention]:
+        found: list[Mention] = []
+        for m in self._place_re.finditer(text):
+            raw = m.group(1)
+            name = self._canonical.get(_fold(raw))
+            if name is None:
+                continue
+            if raw.islower() and raw in COMMON_WORDS:
+                continue
+            found.append(Mention(name, m.start(1), m.end(1), name in self.cities, name in self.states))
+        for m in self._cased_re.finditer(text):
+            if not any(f.start <= m.start() < f.end for f in found):
+                name = CASED_ALIASES[m.group(1)]
+                is_code = len(m.group(1)) == 2 and name in self.states and m.group(1) not in ("LA", "SF", "DC", "KC")
+                found.append(Mention(name, m.start(1), m.end(1), name in self.cities and not is_code,
+                                     name in self.states))
+        found.sort(key=lambda x: x.start)
+        kept: list[Mention] = []
+        for mention in found:
+            prev = kept[-1] if kept else None
+            between = text[prev.end: mention.start] if prev else ""
+            # 'Charlotte in North Carolina', 'Portland, Oregon', 'Dallas, TX': the state says where the city is
+            if (prev is not None and prev.is_city and mention.is_state
+                    and self.bg.city_state.get(prev.name) == mention.name
+                    and re.fullmatch(r"\s*(?:,|in|in the state of)?\s*", between)):
+                continue
+            after = text[mention.end: mention.end + 12]
+            before = text[max(0, mention.start - 14): mention.start]
+            if mention.is_state and mention.is_city:
+                if re.match(r"\s+state\b", after, re.I) or re.search(r"\bstate of\s*$", before, re.I):
+                    mention.is_city = False
+                elif re.match(r"\s+city\b", after, re.I):
+                    mention.is_state = False
+            kept.append(mention)
+        for mention in kept:
+            before = text[max(0, mention.start - 40): mention.start]
+            after = text[mention.end: mention.end + 40]
+            if ORIGIN_BEFORE.search(before) or ORIGIN_AFTER.match(after):
+                mention.role = "origin"
+            elif DEST_BEFORE.search(before) or DEST_AFTER.match(after):
+                mention.role = "dest"
+        return kept
+
+    def _roles(self, mentions: list[Mention], visiting: int | None, low: str) -> tuple[str | None, str | None]:
+        cities = [m for m in mentions if m.is_city]
+        origin = next((m for m in cities if m.role == "origin"), None)
+        if origin is None:
+            origin = next((m for m in cities if m.role != "dest"), None)
+        if origin is None and len({m.name for m in cities}) >= 2:
+            origin = cities[0]
+        rest = [m for m in mentions if origin is None or m.name != origin.name]
+        if not rest:
+            return (origin.name if origin else None), None
+        wants_state = (visiting or 1) > 1 or re.search(r"\bcities\b", low) is not None
+        states = [m for m in rest if m.is_state]
+        if wants_state and states:
+            return (origin.name if origin else None), states[0].name
+        dest = next((m for m in rest if m.role == "dest"), rest[0])
+        return (origin.name if origin else None), dest.name
+
+    def _unknown_place(self, text: str, mentions: list[Mention]) -> str | None:
+        for m in re.finditer(r"\b(?:from|to|in|towards|visiting|visit|explore|exploring|across|departing|leaving)\s+"
                              r"((?:[A-Z][\w.'\-]*)(?:\s+(?:[A-Z][\w.'\-]*|of|de|la))*)", text):
             phrase = m.group(1).strip(" .,'")
-            first = phrase.split()[0].rstrip(".,")
-            if first.lower() in MONTHS or first in ("The", "I", "We", "My", "Our", "A"):
+            first = phrase.split()[0].rstrip(".,").lower()
+            if first in _NOT_PLACES or re.match(r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", first):
                 continue
-            if any(phrase.startswith(n) for n in self.cities | self.states):
+            if any(mt.start <= m.start(1) < mt.end for mt in mentions):
                 continue
-            out.append(phrase)
-        return out
+            return phrase
+        return None
 
     def _unknown_error(self, phrase: str) -> SpecError:
         close = difflib.get_close_matches(phrase, sorted(self.cities), n=3, cutoff=0.5)
         hint = f"; closest known cities: {', '.join(close)}" if close else ""
         return SpecError(f"unknown city {phrase!r}: not in the database{hint}")
 
+    @staticmethod
+    def _drop_trip_places(extra: list[ExtraConstraint], origin: str | None, dest: str | None) -> list[ExtraConstraint]:
+        """'We want to visit Orlando' names the destination, not an extra stop: such must-visits go."""
+        out = []
+        for c in extra:
+            if c.type == "must_visit":
+                rest = [x for x in c.value if x not in (origin, dest)]
+                if not rest:
+                    continue
+                c = ExtraConstraint(type=c.type, value=rest)
+            out.append(c)
+        return out
+
     # ------------------------------------------------------------------ numbers
     def _visiting_cities(self, low: str) -> int | None:
-        m = re.search(_NUM + r"\s+(?:different |distinct |separate |unique |other |more |major )?(?:cities|city)\b", low)
+        states = "|".join(re.escape(s.lower()) for s in sorted(self.states, key=len, reverse=True))
+        m = re.search(r"(?<![\w/.-])(-?\d+)\s+(?:(?:different|distinct|separate|unique|other|more|major|various|"
+                      r"main|big|new|great|nice|cool|key)\s+)?(?:(?:" + states + r")\s+)?(?:cities|city|towns?|stops)\b"
+                      r"|\bx\s?(\d+)\s+(?:cities|city)\b|\bcities\s*(?:x|:)\s*(\d+)\b(?!\s*(?:days?|nights?|people))", low)
         if m:
-            n = to_number(m.group(1))
-            if n is not None:
-                if n < 1:
-                    raise SpecError(f"visiting_city_number must be at least 1 (got {int(n)})")
-                return int(n)
+            n = int(m.group(1) or m.group(2) or m.group(3))
+            if n < 1:
+                raise SpecError(f"visiting_city_number must be at least 1 (got {n})")
+            return n
         return None
 
-    def _days(self, low: str) -> int | None:
-        m = re.search(_NUM + r"[\s-]*days?\b", low)
-        if m:
-            n = to_number(m.group(1))
-            if n is not None:
-                if n < 1:
-                    raise SpecError(f"days must be at least 1 (got {int(n)})")
-                if n > 30:  # checked here: building the dates of a huge span would overflow
-                    raise SpecError(f"days must be at most 30 (got {int(n)})")
-                return int(n)
-        m = re.search(r"\b(?:a|one|two|three)?[\s-]*weeks?[\s-]*long\b|\b(a|one|two|three)[\s-]+weeks?\b|\bweek-long\b", low)
-        if m:
-            word = (m.group(1) or "one") if m.lastindex else "one"
-            return 7 * int(to_number(word) or 1)
-        return None
 
-    def _people(self, low: str) -> int:
-        patterns = [
-            r"\b(?:group|party|family|team) of " + _NUM + r"\b",
-            _NUM + r"\s+(?:people|persons|person|travell?ers|individuals|adults|guests|friends|of us)\b",
-            r"\bfor " + _NUM + r"\b(?![\s-]*(?:days?|nights?|cities|city|weeks?|-day|%|dollars|usd))",
-        ]
-        for pat in patterns:
-            for m in re.finditer(pat, low):
-                n = to_number(m.group(1))
-                if n is None:
-                    continue
-                if n < 1:
-                    raise SpecError(f"people must be at least 1 (got {int(n)})")
-                if n == 1 and m.group(1) in ("a", "an"):
-                    continue
-                return int(n)
-        if re.search(r"\b(a pair|a couple|the two of us|my (?:wife|husband|partner|friend) and i|two of us)\b", low):
-            return 2
-        return 1
+_NOT_PLACES = {"the", "i", "we", "my", "our", "a", "an", "me", "us", "it", "this", "that", "please", "there"}
 
-    def _budget(self, text: str) -> int:
-        amount = r"(-\s*)?\$?\s*(-\s*)?(\d[\d,]*(?:\.\d+)?)\s*(k|K|thousand|grand)?"
-        candidates = []
-        for m in re.finditer(r"(?:budget|spend|spending|afford)[^$\d.!?\-]{0,40}" + amount, text, re.I):
-            candidates.append(m)
-        if not candidates:
-            candidates = list(re.finditer(r"(-\s*)?\$\s*(-\s*)?(\d[\d,]*(?:\.\d+)?)\s*(k|K|thousand|grand)?", text))
-        if not candidates:
-            candidates = list(re.finditer(r"(-\s*)?()(\d[\d,]*(?:\.\d+)?)\s*(k|K|thousand|grand)?\s*(?:dollars|usd)\b",
-                                          text, re.I))
-        if not candidates:
-            raise SpecError("missing field: budget (e.g. 'with a budget of $1,700')")
-        m = candidates[0]
-        value = float(m.group(3).replace(",", ""))
-        if m.group(4):
-            value *= 1000
-        if value == float("inf"):
-            raise SpecError(f"budget is too large to use (a {len(m.group(3))}-digit number)")
-        if m.group(1) or m.group(2) or re.search(r"negative\s+\$?\s*" + re.escape(m.group(3)), text, re.I):
-            raise SpecError(f"budget must be positive (got -{m.group(3)})")
-        if value <= 0:
-            raise SpecError(f"budget must be positive (got {m.group(3)})")
-        return int(round(value))
 
-    # ------------------------------------------------------------------ dates
-    def _dates(self, text: str) -> tuple[dt.date | None, dt.date | None]:
-        iso = re.findall(r"\b(\d{4})-(\d{2})-(\d{2})\b", text)
-        if iso:
-            ds = [self._make_date(int(y), int(mo), int(d)) for y, mo, d in iso]
-            return ds[0], (ds[1] if len(ds) > 1 else None)
-        year_m = re.search(r"\b(19\d{2}|20\d{2})\b", text)
-        year = int(year_m.group(1)) if year_m else self.default_year
-        # tokens: (position, month or None, day)
-        tokens: list[tuple[int, int | None, int]] = []
-        taken: list[tuple[int, int]] = []
-        for m in re.finditer(_MONTH + r"\s+" + _DAY + r"\s*(?:-|–|to|through|until)\s*" + _DAY + r"\b", text, re.I):
-            month = MONTHS[m.group(1).lower()]
-            tokens += [(m.start(), month, int(m.group(2))), (m.start() + 1, month, int(m.group(3)))]
-            taken.append(m.span())
-        for m in re.finditer(_MONTH + r"\s+" + _DAY + r"\b", text, re.I):
-            if any(a <= m.start() < b for a, b in taken):
-                continue
-            tokens.append((m.start(), MONTHS[m.group(1).lower()], int(m.group(2))))
-            taken.append(m.span())
-        for m in re.finditer(r"(?:the\s+)?" + _DAY + r"\s+(?:of\s+)?" + _MONTH, text, re.I):
-            if any(a <= m.start() < b for a, b in taken):
-                continue
-            tokens.append((m.start(), MONTHS[m.group(2).lower()], int(m.group(1))))
-            taken.append(m.span())
-        for m in re.finditer(r"\b(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\b", text):
-            if any(a <= m.start() < b for a, b in taken):
-                continue
-            tokens.append((m.start(), None, int(m.group(1))))
-        for m in re.finditer(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b", text):
-            tokens.append((m.start(), int(m.group(1)), int(m.group(2))))
-            year = int(m.group(3))
-        tokens.sort()
-        if not tokens:
-            return None, None
-        # a bare day takes the month of its neighbour ('the 8th to the 10th of March', 'March 9th and 13th')
-        filled = []
-        for i, (_pos, month, day) in enumerate(tokens):
-            if month is None:
-                near = [t for t in tokens[i + 1:] + tokens[:i][::-1] if t[1] is not None]
-                month = near[0][1] if near else None
-            if month is not None:
-                filled.append((month, day))
-        if not filled:
-            return None, None
-        start = self._make_date(year, *filled[0])
-        end = self._make_date(year, *filled[1]) if len(filled) > 1 else None
-        if end is not None and end < start and filled[1][0] < filled[0][0]:
-            end = self._make_date(year + 1, *filled[1])
-        return start, end
+def _fold(name: str) -> str:
+    return re.sub(r"\s+", " ", name).lower()
 
-    @staticmethod
-    def _make_date(year: int, month: int, day: int) -> dt.date:
-        try:
-            return dt.date(year, month, day)
-        except ValueError:
-            raise SpecError(f"impossible date: {year}-{month:02d}-{day:02d} does not exist") from None
 
-    # ------------------------------------------------------------------ local constraints
-    def _strip_no_preference(self, text: str) -> str:
-        return NO_PREFERENCE.sub(" ", text)
-
-    def _house_rule(self, text: str) -> str | None:
-        t = self._strip_no_preference(text)
-        low = t.lower()
-        hits = []
-        for rule, pat in HOUSE_RULE_PATTERNS.items():
-            m = re.search(pat, low)
-            if m:
-                hits.append((m.start(), rule))
-        if not hits:
-            return None
-        return sorted(hits)[0][1]
-
-    def _cuisines(self, text: str) -> list[str]:
-        t = self._strip_no_preference(text)
-        found = []
-        for c in CUISINES:
-            m = re.search(rf"\b{c}\b", t, re.I)
-            if m:
-                found.append((m.start(), c))
-        return [c for _, c in sorted(found)]
-
-    def _room_type(self, low: str) -> str | None:
-        low = self._strip_no_preference(low)
-        if re.search(r"(?:\bnot\b|\bno\b|\bnon\b|\bavoid\b|\bwithout\b|n't)[^.?!]{0,20}?\bshared[\s-]+rooms?\b"
-                     r"|\bnot[\s-]+shared\b", low):
-            return "not shared room"
-        if re.search(r"\bshared[\s-]+rooms?\b", low):
-            return "shared room"
-        if re.search(r"\bprivate[\s-]+rooms?\b", low):
-            return "private room"
-        if re.search(r"\bentire[\s-]+(?:rooms?|homes?|apartments?|apt|places?|house)\b|\bwhole[\s-]+(?:place|home|apartment|house)\b"
-                     r"|\b(?:rooms?|places?|home) to ourselves\b", low):
-            return "entire room"
-        return None
-
-    def _transport(self, low: str) -> str | None:
-        low = self._strip_no_preference(low)
-        flight = re.search(
-            r"\bno[\s-]+(?:flights?|flying|planes?|air travel)\b|\bwithout (?:flying|flights?|a flight)\b"
-            r"|(?:\bnot\b|n't\b|\bnever\b|\bavoid(?:ing)?\b|\bexclud(?:e|ing)\b)[^.?!]{0,40}?\b(?:flights?|fly|flying|planes?|air travel)\b"
-            r"|\bnon[\s-]?flight\b|\bby (?:land|car|road) only\b|\bhate flying\b|\bafraid of flying\b", low)
-        drive = re.search(
-            r"\bno[\s-]+(?:self[\s-]?driving|driving|self[\s-]?drive)\b|\bnon[\s-]?self[\s-]?driving\b"
-            r"|\bwithout (?:driving|self[\s-]?driving|a car)\b"
-            r"|(?:\bnot\b|n't\b|\bnever\b|\bavoid(?:ing)?\b|\bexclud(?:e|ing)\b)[^.?!]{0,40}?\b(?:self[\s-]?driv(?:e|ing)|driv(?:e|ing) ourselves|"
-            r"drive ourselves|driving ourselves|drive myself|driving myself|to drive|self-drive|drive)\b", low)
-        if flight:
-            return "no flight"
-        if drive:
-            return "no self-driving"
-        return None
+def _name_pattern(name: str) -> str:
+    """A database name as a pattern: any run of spaces between words."""
+    return r"\s+".join(re.escape(w) for w in name.split())
 
 
 def _first_error(exc: ValueError) -> str:

@@ -14,11 +14,38 @@ from proofplan.output import JSON_HELP
 
 MODES = ("sole", "two-stage")
 TRANSLATORS = ("parser", "llm")
+LLM_MODES = ("fill", "full")
+LLM_TIMEOUT_HELP = "Time limit in seconds for --translator llm, model load included."
+LLM_MODE_HELP = ("fill: the model reads only the fields the rule parser could not (the default); "
+                 "full: the model writes the whole spec.")
 
 
 def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
     if value not in choices:
         raise ProofplanError(f"--{name} must be one of {', '.join(choices)}, got {value!r}")
+
+
+def _translator(kind: str, model: str | None, llm_timeout: float, llm_mode: str, quiet: bool = False):
+    """The parser, or the LLM translator reporting each step on stderr (unless `quiet`)."""
+    _check_choice("translator", kind, TRANSLATORS)
+    _check_choice("llm-mode", llm_mode, LLM_MODES)
+    if not llm_timeout > 0:
+        raise ProofplanError("--llm-timeout must be positive")
+    if kind == "parser":
+        from planner.travel.parser import RuleBasedParser
+
+        return RuleBasedParser()
+    import time
+
+    from planner.travel.llm_translator import load_translator
+
+    start = time.monotonic()
+
+    def log(message: str) -> None:
+        if not quiet:
+            typer.echo(f"[llm {time.monotonic() - start:6.1f} s] {message}", err=True)
+
+    return load_translator(model, mode=llm_mode, timeout=llm_timeout, log=log)  # type: ignore[arg-type]
 
 
 @plan_app.command("travel")
@@ -28,6 +55,8 @@ def plan_travel(
     as_json: Annotated[bool, typer.Option("--json", help="Print the plan (and reasons/repairs) as JSON.")] = False,
     translator: Annotated[str, typer.Option(help="parser (built in) or llm (a model from lm/).")] = "parser",
     model: Annotated[str | None, typer.Option(help="Model for --translator llm (default SmolLM2).")] = None,
+    llm_timeout: Annotated[float, typer.Option(help=LLM_TIMEOUT_HELP)] = 120.0,
+    llm_mode: Annotated[str, typer.Option(help=LLM_MODE_HELP)] = "fill",
     reference: Annotated[Path | None, typer.Option(help="Reference information JSON (sole-planning mode).")] = None,
     time_limit: Annotated[float, typer.Option(help="Solver time limit in seconds.")] = 10.0,
     apply: Annotated[int | None, typer.Option("--apply", help="Re-plan with repair N of an unsat request.")] = None,
@@ -39,12 +68,12 @@ def plan_travel(
         raise ProofplanError("--time-limit must be positive")
     if (query is None) == (spec_file is None):
         raise ProofplanError("give either a QUERY or --spec FILE (exactly one)")
-    from planner.travel.api import load_spec_file, make_translator, plan_spec
+    from planner.travel.api import load_spec_file, plan_spec
 
     if spec_file is not None:
         spec = load_spec_file(spec_file)
     else:
-        spec = make_translator(translator, model).translate(query or "")
+        spec = _translator(translator, model, llm_timeout, llm_mode).translate(query or "")
     mode = "two-stage"
     ref = None
     if reference is not None:
@@ -119,6 +148,8 @@ def eval_travelplanner(
     mode: Annotated[str, typer.Option(help="sole (reference information) or two-stage (database).")] = "two-stage",
     translator: Annotated[str, typer.Option(help="parser or llm.")] = "parser",
     model: Annotated[str | None, typer.Option(help="Model for --translator llm.")] = None,
+    llm_timeout: Annotated[float, typer.Option(help=LLM_TIMEOUT_HELP + " Per query.")] = 120.0,
+    llm_mode: Annotated[str, typer.Option(help=LLM_MODE_HELP)] = "fill",
     out: Annotated[Path | None, typer.Option(help="Where to write the JSON results.")] = None,
     limit: Annotated[int | None, typer.Option(help="Only the first N queries.")] = None,
     time_limit: Annotated[float, typer.Option(help="Solver time limit per query in seconds.")] = 10.0,
@@ -134,7 +165,7 @@ def eval_travelplanner(
 ) -> None:
     """Plan every query of a TravelPlanner split and print the benchmark's metrics."""
     _check_choice("mode", mode, MODES)
-    _check_choice("translator", translator, TRANSLATORS)
+    chosen = _translator(translator, model, llm_timeout, llm_mode, quiet=True)
     if queries is None and split != "train":
         raise ProofplanError(f"split {split!r} is not bundled (only 'train'; give a downloaded split with --queries)")
     if queries is not None and not queries.is_file():
@@ -144,7 +175,6 @@ def eval_travelplanner(
     if limit is not None and limit < 1:
         raise ProofplanError("--limit must be at least 1")
     from common.paths import data_dir
-    from planner.travel.api import make_translator
     from planner.travel.benchmark import run_eval
     from proofplan.output import console as make_console
     from proofplan.output import echo_json
@@ -153,7 +183,7 @@ def eval_travelplanner(
     out = out or data_dir() / "generated" / "travel" / f"eval_{name}_{mode}_{translator}.json"
     console = make_console(as_json)
     with console.status("planning ...") as status:
-        summary = run_eval(split, mode, make_translator(translator, model), time_limit, out, limit,
+        summary = run_eval(split, mode, chosen, time_limit, out, limit,
                            progress=lambda r: status.update(f"query {r.idx}: {r.status} ({r.seconds:.2f} s)"),
                            queries_file=queries, plans_out=plans,
                            db_root=database.resolve().parent if database is not None else None)
@@ -224,3 +254,48 @@ def eval_travel_unsat(
         echo_json(summary)
     else:
         typer.echo(f"results written to {out}")
+
+
+@eval_app.command("travel-requests")
+def eval_travel_requests(
+    requests: Annotated[Path | None, typer.Argument(
+        help="JSONL of requests with gold specs (default: the hand-written set, data/travel_requests).")] = None,
+    translator: Annotated[list[str] | None, typer.Option(
+        help="parser and/or llm; repeat the option to compare them side by side.")] = None,
+    model: Annotated[str | None, typer.Option(help="Model for --translator llm (default SmolLM2).")] = None,
+    llm_timeout: Annotated[float, typer.Option(help=LLM_TIMEOUT_HELP + " Per request.")] = 120.0,
+    llm_mode: Annotated[str, typer.Option(help=LLM_MODE_HELP)] = "fill",
+    limit: Annotated[int | None, typer.Option(help="Only the first N requests.")] = None,
+    every: Annotated[int, typer.Option(help="Only every N-th request (a spread-out subset).")] = 1,
+    out: Annotated[Path | None, typer.Option(help="Folder for the per-request JSONL results.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+) -> None:
+    """Translation accuracy on requests with gold specs: exact specs, each field, time per request."""
+    from common.paths import data_dir
+    from planner.travel.request_eval import accuracy_table, evaluate_requests, load_requests
+    from proofplan.output import console as make_console
+    from proofplan.output import echo_json
+
+    if limit is not None and limit < 1:
+        raise ProofplanError("--limit must be at least 1")
+    if every < 1:
+        raise ProofplanError("--every must be at least 1")
+    path = requests or data_dir() / "travel_requests" / "handwritten.jsonl"
+    items = load_requests(path)[::every][:limit]
+    out = out or data_dir() / "generated" / "travel" / "requests"
+    console = make_console(as_json)
+    summaries = []
+    for kind in translator or ["parser"]:
+        chosen = _translator(kind, model, llm_timeout, llm_mode, quiet=True)
+        with console.status(f"{kind}: translating ...") as status:
+            summary = evaluate_requests(
+                chosen, items, out / f"{path.stem}_{kind}.jsonl",
+                progress=lambda r, k=kind: status.update(f"{k}: request {r.idx} {'right' if r.exact else 'WRONG'} "
+                                                        f"({r.seconds:.2f} s)"))
+        if kind == "llm":
+            summary.translator = f"llm ({llm_mode}; model called {chosen.model_calls}x)"
+        summaries.append(summary)
+    console.print(accuracy_table(summaries, f"{path} ({len(items)} requests)"))
+    console.print(f"per-request results written under {out}")
+    if as_json:
+        echo_json({"requests": str(path), "n": len(items), "translators": [s.to_json() for s in summaries]})

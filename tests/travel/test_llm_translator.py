@@ -1,4 +1,4 @@
-"""The LLM translator's validate-and-retry loop, through lm/'s OpenAI-compatible HTTP server.
+"""The LLM translator's full-spec validate-and-retry loop, through lm/'s OpenAI-compatible HTTP server.
 
 The served model is a real LanguageModel that replays recorded answers in order, so the test
 exercises the HTTP path, JSON extraction, pydantic validation, the city check and the retry
@@ -38,7 +38,7 @@ def test_retries_with_the_validation_error(served):
     bad_city = dict(GOOD, destination="Rokford")
     wrong_dates = dict(GOOD, dates=["2022-03-16"])
     model, client = served(["Sure! " + json.dumps(bad_city), json.dumps(wrong_dates), json.dumps(GOOD) + " done"])
-    tr = LLMTranslator(client, max_attempts=3)
+    tr = LLMTranslator(client, mode="full", max_attempts=3)
     spec = tr.translate("Please help me plan a trip from St. Petersburg to Rockford ...")
     assert spec.destination == "Rockford" and spec.budget == 1700
     assert [a.error is None for a in tr.history] == [False, False, True]
@@ -49,7 +49,7 @@ def test_retries_with_the_validation_error(served):
 
 def test_gives_up_with_a_one_line_error(served):
     model, client = served(["no json here", '{"origin": "Ithaca"', json.dumps(dict(GOOD, people=0))])
-    tr = LLMTranslator(client, max_attempts=3)
+    tr = LLMTranslator(client, mode="full", max_attempts=3)
     with pytest.raises(SpecError) as err:
         tr.translate("a trip please")
     assert "3 attempts" in str(err.value) and "people" in str(err.value)
@@ -62,7 +62,7 @@ DEEP = '{"origin": ' + "[" * 50000 + "]" * 50000 + "}"
 def test_unparseable_json_feeds_the_retry_loop(served):
     huge = '{"origin": "Ithaca", "budget": ' + "9" * 5000 + "}"
     model, client = served([DEEP, huge, json.dumps(GOOD)])
-    tr = LLMTranslator(client, max_attempts=3)
+    tr = LLMTranslator(client, mode="full", max_attempts=3)
     spec = tr.translate("Please help me plan a trip from St. Petersburg to Rockford ...")
     assert spec.origin == "St. Petersburg"
     assert tr.history[0].error == "invalid JSON: nested too deeply"
@@ -72,7 +72,7 @@ def test_unparseable_json_feeds_the_retry_loop(served):
 
 def test_only_unparseable_json_ends_in_a_spec_error(served):
     model, client = served([DEEP, DEEP])
-    tr = LLMTranslator(client, max_attempts=2)
+    tr = LLMTranslator(client, mode="full", max_attempts=2)
     with pytest.raises(SpecError, match=r"in 2 attempts \(last error: invalid JSON: nested too deeply\)$"):
         tr.translate("a trip please")
     assert len(model.prompts) == 2

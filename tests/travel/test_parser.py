@@ -77,7 +77,7 @@ def test_washington_city_versus_state(parser):
     ("Plan a trip from Ithaca to Rockford from March 16th to March 18th, 2022 with a budget of -$500", "budget must be positive"),
     ("Plan a trip from Ithaca to Rockford from March 16th to March 18th, 2022 for zero people, budget $500", "people"),
     ("Plan a trip from Ithaca to Rockford from March 16th to March 18th, 2022", "missing field: budget"),
-    ("Plan a trip from Ithaca to Rockford with a budget of $900", "missing field: days"),
+    ("Plan a trip from Ithaca to Rockford with a budget of $900", "missing fields: days, dates"),
     ("Plan a 3-day trip to Rockford from March 16th to March 18th, 2022 with a budget of $900", "missing field"),
     ("Plan a 5-day trip from Ithaca to Rockford from March 16th to March 18th, 2022, budget $900", "3 days"),
 ])
@@ -86,3 +86,33 @@ def test_errors_are_one_line(parser, text, message):
         parser.translate(text)
     assert message in str(err.value)
     assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Just me, Kansas City to Pensacola, 3/27/2022 to 3/29/2022, 900 bucks.",
+     dict(origin="Kansas City", destination="Pensacola", people=1, budget=900, dates_first="2022-03-27")),
+    ("Departing from Charlotte in North Carolina, visiting 3 cities in Pennsylvania, 16-22 March 2022, "
+     "my partner and I, $1.4k", dict(origin="Charlotte", destination="Pennsylvania", visiting_city_number=3,
+                                    people=2, budget=1400, days=7)),
+    ("Family of four from Denver to Phoenix, the 8th through the 10th of April 2022, seventeen hundred "
+     "dollars (we have kids under 10), we won't drive ourselves",
+     dict(people=4, budget=1700, days=3, dates_first="2022-04-08", house_rule="children under 10",
+          transportation="no self-driving")),
+    ("Six friends: Miami to Atlanta, 20/03/2022 - 22/03/2022, budget of 2,500 USD, no planes, "
+     "no smoking rooms please", dict(people=6, budget=2500, dates_first="2022-03-20", transportation="no flight",
+                                     house_rule=None)),
+    ("Pensacola from Kansas City for a couple, March 27th, returning the 29th, 2022. We're smokers. "
+     "USD 1,050.", dict(origin="Kansas City", destination="Pensacola", people=2, budget=1050, days=3,
+                        house_rule="smoking")),
+])
+def test_everyday_phrasing(parser, text, expected):
+    test_variations(parser, text, expected)
+
+
+def test_hand_written_requests(parser):
+    from common.paths import data_dir
+    from planner.travel.request_eval import evaluate_requests, load_requests
+
+    summary = evaluate_requests(parser, load_requests(data_dir() / "travel_requests" / "handwritten.jsonl"))
+    assert summary.n >= 200
+    assert summary.exact >= 0.97, summary.wrong
