@@ -11,9 +11,14 @@ Search configurations (best-first search, :mod:`prover.search.best_first`):
   at every expansion CoqHammer's ``sauto`` (under ``timeout 3``) is tried as well
   (:class:`~prover.models.generators.simple.WithAutomation`; the context gets ``From Hammer Require
   Import Tactics.``).
+* ``...+hammer`` (``fixed+sauto+hammer``, ``logprob+retrieval+progress+sauto+hammer``): as the
+  configuration before the suffix, and CoqHammer's ``hammer`` (external ATPs, seconds per call)
+  is tried at the first ``ProverSettings.hammer_states`` expansions (the root and the best-ranked
+  states), each call under its own limit ``ProverSettings.hammer_time_limit``
+  (:class:`~prover.models.generators.simple.AutomationAtTop`, :mod:`prover.search.hammer`).
 
 Automation configurations (:mod:`prover.search.baselines`): ``auto``, ``intuition``, ``lia``,
-``firstorder``, ``sauto``, ``best``, each tried as a whole proof.
+``firstorder``, ``sauto``, ``best``, ``hammer``, each tried as a whole proof.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from prover.search.best_first import (
     TacticFilter,
 )
 from prover.search.evaluation import Prover
+from prover.search.hammer import HammerSearch, HammerTimeEnv, hammer_context
 
 if TYPE_CHECKING:
     from prover.search.leak_check import FutureLemmaCheck
@@ -46,9 +52,12 @@ SEARCH_CONFIGS: tuple[str, ...] = (
     "logprob+retrieval+progress",
     "fixed+sauto",
     "logprob+retrieval+progress+sauto",
+    "fixed+sauto+hammer",
+    "logprob+retrieval+progress+sauto+hammer",
 )
 HAMMER_SUFFIX = "+sauto"
 HAMMER_IMPORT = "From Hammer Require Import Tactics."
+HAMMER_TACTIC_SUFFIX = "+hammer"
 AUTOMATION_CONFIGS: tuple[str, ...] = tuple(AUTOMATION)
 ALL_CONFIGS: tuple[str, ...] = SEARCH_CONFIGS + AUTOMATION_CONFIGS
 
@@ -74,6 +83,14 @@ class ProverSettings:
     #: torch intra-op threads for the learned models; on a shared CPU more threads than free
     #: cores make beam search over a hundred times slower (1.4 s vs 230 s per goal measured).
     torch_threads: int | None = 1
+    #: ``+hammer`` configurations: seconds one ``hammer`` call may take (default: half the
+    #: budget) and how many of the first expanded states it is tried on.
+    hammer_time_limit: float | None = None
+    hammer_states: int = 3
+
+    @property
+    def hammer_limit(self) -> float:
+        return self.hammer_time_limit if self.hammer_time_limit is not None else self.time_limit / 2
 
 
 @dataclass
@@ -85,8 +102,11 @@ class SearchComponents:
     progress: ProgressModel | None = None
 
 
-def theorem_as_proved(config: str, theorem: Theorem) -> Theorem:
+def theorem_as_proved(config: str, theorem: Theorem, settings: ProverSettings | None = None) -> Theorem:
     """``theorem`` with the imports ``config`` adds to its context (what its proofs need)."""
+    if config.endswith(HAMMER_TACTIC_SUFFIX):
+        base = theorem_as_proved(config[: -len(HAMMER_TACTIC_SUFFIX)], theorem, settings)
+        return with_import(base, hammer_context((settings or ProverSettings()).hammer_limit))
     if config in AUTOMATION:
         return with_import(theorem, AUTOMATION[config][1])
     if config.endswith(HAMMER_SUFFIX):
@@ -114,6 +134,14 @@ def load_components(
     check_config(config)
     if config in AUTOMATION_CONFIGS:
         raise UnknownConfigError(f"{config!r} is an automation baseline, not a search configuration")
+    if config.endswith(HAMMER_TACTIC_SUFFIX):
+        base = load_components(config[: -len(HAMMER_TACTIC_SUFFIX)], settings, generator, progress)
+        if generator is not None:
+            return base
+        from prover.models.generators.simple import AutomationAtTop
+
+        hammer = AutomationAtTop(base.generator, states=settings.hammer_states)
+        return SearchComponents(hammer, base.premises, base.progress)
     if config.endswith(HAMMER_SUFFIX):
         base = load_components(config[: -len(HAMMER_SUFFIX)], settings, generator, progress)
         if generator is not None:
@@ -163,6 +191,12 @@ def build_prover(
     if config in AUTOMATION_CONFIGS:
         return AutomationBaseline(env, config, time_limit=settings.time_limit, checker=checker)
     components = components or load_components(config, settings)
+    hammer: HammerSearch | None = None
+    if config.endswith(HAMMER_TACTIC_SUFFIX):
+        hammer = HammerSearch(HammerTimeEnv(env, settings.hammer_limit), settings.time_limit,
+                              getattr(components.generator, "reset", None))
+        checker = hammer.checker(checker or env.verify)
+        env = hammer.env
     search_config = SearchConfig(
         k=settings.k,
         max_expansions=settings.max_expansions,
@@ -172,6 +206,9 @@ def build_prover(
     )
     search = BestFirstSearch(env, components.generator, search_config, components.progress,
                              components.premises, checker, tactic_filter)
+    if hammer is not None:
+        hammer.prove = search.prove
+        return lambda theorem: hammer(theorem_as_proved(config, theorem, settings))
     if config.endswith(HAMMER_SUFFIX):
         return lambda theorem: search.prove(with_import(theorem, HAMMER_IMPORT))
     return search.prove
