@@ -20,7 +20,8 @@ def eval_prover(
     config: str = typer.Option(
         "logprob+retrieval+progress",
         help="fixed | logprob | logprob+retrieval | logprob+retrieval+progress | fixed+sauto | "
-        "logprob+retrieval+progress+sauto | auto | intuition | lia | firstorder | sauto | best",
+        "logprob+retrieval+progress+sauto | fixed+sauto+hammer | logprob+retrieval+progress+sauto+hammer | "
+        "auto | intuition | lia | firstorder | sauto | best | hammer",
     ),
     k: int = typer.Option(search_defaults.K, min=1, help="Tactics generated per expansion."),
     progress_weight: float = typer.Option(

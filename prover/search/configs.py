@@ -17,6 +17,11 @@ Search configurations (best-first search, :mod:`prover.search.best_first`):
   states), each call under its own limit ``ProverSettings.hammer_time_limit``
   (:class:`~prover.models.generators.simple.AutomationAtTop`, :mod:`prover.search.hammer`).
 
+:data:`DEFAULT_CONFIG` (``logprob+retrieval+progress+sauto+hammer``) is what ``proofplan prove``,
+``proofplan demo`` and callers without a preference use; with ``ProverSettings()`` as it comes,
+the retriever searches the bundled sample's premise corpus (its index is built on first use,
+minutes on a CPU, and cached under ``data/generated/premise_index``).
+
 Automation configurations (:mod:`prover.search.baselines`): ``auto``, ``intuition``, ``lia``,
 ``firstorder``, ``sauto``, ``best``, ``hammer``, each tried as a whole proof.
 """
@@ -60,6 +65,7 @@ HAMMER_IMPORT = "From Hammer Require Import Tactics."
 HAMMER_TACTIC_SUFFIX = "+hammer"
 AUTOMATION_CONFIGS: tuple[str, ...] = tuple(AUTOMATION)
 ALL_CONFIGS: tuple[str, ...] = SEARCH_CONFIGS + AUTOMATION_CONFIGS
+DEFAULT_CONFIG = search_defaults.CONFIG
 
 
 class UnknownConfigError(ProofplanError):
@@ -78,7 +84,8 @@ class ProverSettings:
     num_premises: int = 8
     models_dir: Path | None = None
     generator: str = "mixture"
-    #: Dataset whose premise corpus the retriever searches (needed by ``+retrieval`` configs).
+    #: Dataset whose premise corpus the retriever searches (``+retrieval`` configs; default:
+    #: the bundled sample, ``data/coq/sample``).
     dataset_dir: Path | None = None
     #: torch intra-op threads for the learned models; on a shared CPU more threads than free
     #: cores make beam search over a hundred times slower (1.4 s vs 230 s per goal measured).
@@ -165,10 +172,12 @@ def load_components(
         generator = default_models.tactic_generator(settings.models_dir, settings.generator)
     premises = None
     if "retrieval" in config:
-        if settings.dataset_dir is None:
-            raise ProofplanError(f"{config!r} retrieves premises: give the dataset whose corpus to search")
-        premises = default_models.premise_source(settings.models_dir, settings.dataset_dir,
-                                                 settings.num_premises)
+        from common.paths import data_dir
+
+        dataset = settings.dataset_dir if settings.dataset_dir is not None else data_dir() / "coq" / "sample"
+        if not dataset.is_dir():
+            raise ProofplanError(f"{config!r} retrieves premises: dataset {dataset} does not exist")
+        premises = default_models.premise_source(settings.models_dir, dataset, settings.num_premises)
     if not config.endswith("+progress"):
         progress = None
     elif progress is None:
