@@ -23,7 +23,8 @@ def eval_prover(
     config: str = typer.Option(
         "logprob+retrieval+progress",
         help="fixed | logprob | logprob+retrieval | logprob+retrieval+progress | fixed+sauto | "
-        "logprob+retrieval+progress+sauto | auto | intuition | lia | firstorder | sauto | best",
+        "logprob+retrieval+progress+sauto | fixed+sauto+hammer | logprob+retrieval+progress+sauto+hammer | "
+        "auto | intuition | lia | firstorder | sauto | best | hammer",
     ),
     k: int = typer.Option(search_defaults.K, min=1, help="Tactics generated per expansion."),
     max_k: int = typer.Option(search_defaults.MAX_K, min=1, help=MAX_K_HELP),

@@ -11,9 +11,19 @@ Search configurations (best-first search, :mod:`prover.search.best_first`):
   at every expansion CoqHammer's ``sauto`` (under ``timeout 3``) is tried as well
   (:class:`~prover.models.generators.simple.WithAutomation`; the context gets ``From Hammer Require
   Import Tactics.``).
+* ``...+hammer`` (``fixed+sauto+hammer``, ``logprob+retrieval+progress+sauto+hammer``): as the
+  configuration before the suffix, and CoqHammer's ``hammer`` (external ATPs, seconds per call)
+  is tried at the first ``ProverSettings.hammer_states`` expansions (the root and the best-ranked
+  states), each call under its own limit ``ProverSettings.hammer_time_limit``
+  (:class:`~prover.models.generators.simple.AutomationAtTop`, :mod:`prover.search.hammer`).
+
+:data:`DEFAULT_CONFIG` (``logprob+retrieval+progress+sauto+hammer``) is what ``proofplan prove``,
+``proofplan demo`` and callers without a preference use; with ``ProverSettings()`` as it comes,
+the retriever searches the bundled sample's premise corpus (its index is built on first use,
+minutes on a CPU, and cached under ``data/generated/premise_index``).
 
 Automation configurations (:mod:`prover.search.baselines`): ``auto``, ``intuition``, ``lia``,
-``firstorder``, ``sauto``, ``best``, each tried as a whole proof.
+``firstorder``, ``sauto``, ``best``, ``hammer``, each tried as a whole proof.
 """
 
 from __future__ import annotations
@@ -35,6 +45,7 @@ from prover.search.best_first import (
     TacticFilter,
 )
 from prover.search.evaluation import Prover
+from prover.search.hammer import HammerSearch, HammerTimeEnv, hammer_context
 
 if TYPE_CHECKING:
     from prover.search.leak_check import FutureLemmaCheck
@@ -46,11 +57,15 @@ SEARCH_CONFIGS: tuple[str, ...] = (
     "logprob+retrieval+progress",
     "fixed+sauto",
     "logprob+retrieval+progress+sauto",
+    "fixed+sauto+hammer",
+    "logprob+retrieval+progress+sauto+hammer",
 )
 HAMMER_SUFFIX = "+sauto"
 HAMMER_IMPORT = "From Hammer Require Import Tactics."
+HAMMER_TACTIC_SUFFIX = "+hammer"
 AUTOMATION_CONFIGS: tuple[str, ...] = tuple(AUTOMATION)
 ALL_CONFIGS: tuple[str, ...] = SEARCH_CONFIGS + AUTOMATION_CONFIGS
+DEFAULT_CONFIG = search_defaults.CONFIG
 
 
 class UnknownConfigError(ProofplanError):
@@ -71,11 +86,20 @@ class ProverSettings:
     num_premises: int = 8
     models_dir: Path | None = None
     generator: str = "mixture"
-    #: Dataset whose premise corpus the retriever searches (needed by ``+retrieval`` configs).
+    #: Dataset whose premise corpus the retriever searches (``+retrieval`` configs; default:
+    #: the bundled sample, ``data/coq/sample``).
     dataset_dir: Path | None = None
     #: torch intra-op threads for the learned models; on a shared CPU more threads than free
     #: cores make beam search over a hundred times slower (1.4 s vs 230 s per goal measured).
     torch_threads: int | None = 1
+    #: ``+hammer`` configurations: seconds one ``hammer`` call may take (default: half the
+    #: budget) and how many of the first expanded states it is tried on.
+    hammer_time_limit: float | None = None
+    hammer_states: int = 3
+
+    @property
+    def hammer_limit(self) -> float:
+        return self.hammer_time_limit if self.hammer_time_limit is not None else self.time_limit / 2
 
 
 @dataclass
@@ -87,8 +111,11 @@ class SearchComponents:
     progress: ProgressModel | None = None
 
 
-def theorem_as_proved(config: str, theorem: Theorem) -> Theorem:
+def theorem_as_proved(config: str, theorem: Theorem, settings: ProverSettings | None = None) -> Theorem:
     """``theorem`` with the imports ``config`` adds to its context (what its proofs need)."""
+    if config.endswith(HAMMER_TACTIC_SUFFIX):
+        base = theorem_as_proved(config[: -len(HAMMER_TACTIC_SUFFIX)], theorem, settings)
+        return with_import(base, hammer_context((settings or ProverSettings()).hammer_limit))
     if config in AUTOMATION:
         return with_import(theorem, AUTOMATION[config][1])
     if config.endswith(HAMMER_SUFFIX):
@@ -116,6 +143,14 @@ def load_components(
     check_config(config)
     if config in AUTOMATION_CONFIGS:
         raise UnknownConfigError(f"{config!r} is an automation baseline, not a search configuration")
+    if config.endswith(HAMMER_TACTIC_SUFFIX):
+        base = load_components(config[: -len(HAMMER_TACTIC_SUFFIX)], settings, generator, progress)
+        if generator is not None:
+            return base
+        from prover.models.generators.simple import AutomationAtTop
+
+        hammer = AutomationAtTop(base.generator, states=settings.hammer_states)
+        return SearchComponents(hammer, base.premises, base.progress)
     if config.endswith(HAMMER_SUFFIX):
         base = load_components(config[: -len(HAMMER_SUFFIX)], settings, generator, progress)
         if generator is not None:
@@ -139,10 +174,12 @@ def load_components(
         generator = default_models.tactic_generator(settings.models_dir, settings.generator)
     premises = None
     if "retrieval" in config:
-        if settings.dataset_dir is None:
-            raise ProofplanError(f"{config!r} retrieves premises: give the dataset whose corpus to search")
-        premises = default_models.premise_source(settings.models_dir, settings.dataset_dir,
-                                                 settings.num_premises)
+        from common.paths import data_dir
+
+        dataset = settings.dataset_dir if settings.dataset_dir is not None else data_dir() / "coq" / "sample"
+        if not dataset.is_dir():
+            raise ProofplanError(f"{config!r} retrieves premises: dataset {dataset} does not exist")
+        premises = default_models.premise_source(settings.models_dir, dataset, settings.num_premises)
     if not config.endswith("+progress"):
         progress = None
     elif progress is None:
@@ -165,6 +202,12 @@ def build_prover(
     if config in AUTOMATION_CONFIGS:
         return AutomationBaseline(env, config, time_limit=settings.time_limit, checker=checker)
     components = components or load_components(config, settings)
+    hammer: HammerSearch | None = None
+    if config.endswith(HAMMER_TACTIC_SUFFIX):
+        hammer = HammerSearch(HammerTimeEnv(env, settings.hammer_limit), settings.time_limit,
+                              getattr(components.generator, "reset", None))
+        checker = hammer.checker(checker or env.verify)
+        env = hammer.env
     search_config = SearchConfig(
         k=settings.k,
         max_k=settings.max_k,
@@ -175,6 +218,9 @@ def build_prover(
     )
     search = BestFirstSearch(env, components.generator, search_config, components.progress,
                              components.premises, checker, tactic_filter)
+    if hammer is not None:
+        hammer.prove = search.prove
+        return lambda theorem: hammer(theorem_as_proved(config, theorem, settings))
     if config.endswith(HAMMER_SUFFIX):
         return lambda theorem: search.prove(with_import(theorem, HAMMER_IMPORT))
     return search.prove
