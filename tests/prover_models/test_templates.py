@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 
 import pytest
 
@@ -115,3 +117,21 @@ def test_generator_mixes_template_tactics_of_the_best_premises():
     # plain premise texts (no name, no score) give the wrapped generator's candidates only
     plain = TemplateGenerator(_Fixed(), templates, weight=0.5).suggest(EQ, ["Lemma good : True."], 4)
     assert [c.tactic for c in plain] == ["auto.", "apply A.lem."]
+
+
+def test_train_templates_command(coq_dataset, tmp_path):
+    from typer.testing import CliRunner
+
+    from proofplan import commands  # noqa: F401  (registers the commands)
+    from proofplan.apps import app
+
+    runner = CliRunner()
+    res = runner.invoke(app, ["train", "templates", str(coq_dataset), "--out", str(tmp_path), "--json"])
+    assert res.exit_code == 0, res.output
+    assert TemplateSet.load(tmp_path).templates[0].template in {"apply {}.", "rewrite {}."}
+    res = runner.invoke(app, ["train", "templates", str(coq_dataset), "--min-count", "1000", "--out", str(tmp_path)])
+    assert isinstance(res.exception, TemplateError) and "min_count=1000" in str(res.exception)
+    # through the console script: one line, exit code 2
+    cli = subprocess.run([sys.executable, "-m", "proofplan.cli", "train", "templates", str(tmp_path / "missing")],
+                         capture_output=True, text=True, timeout=120)
+    assert cli.returncode == 2 and cli.stderr.strip() == f"error: dataset folder {tmp_path / 'missing'} does not exist"
