@@ -114,6 +114,11 @@ def test_generator_mixes_template_tactics_of_the_best_premises():
     assert tactics.index("apply A.good.") < tactics.index("unfold A.good.")
     assert sum(math.exp(c.logprob) for c in out) <= 1 + 1e-9
     assert base.seen == [[]]  # the wrapped generator did not read the premises
+    # a template tactic the generator proposed too, under a shorter name, is one candidate
+    merged = gen.suggest(EQ, [RetrievedPremiseText("Lemma lem : True.", "Lib.A.lem", "Lemma", 0.9)], 8)
+    tactics = [c.tactic for c in merged]
+    assert "apply Lib.A.lem." not in tactics and "unfold Lib.A.lem." in tactics
+    assert dict((c.tactic, c.logprob) for c in merged)["apply A.lem."] > math.log(0.5 * 0.1) + 0.1
     # plain premise texts (no name, no score) give the wrapped generator's candidates only
     plain = TemplateGenerator(_Fixed(), templates, weight=0.5).suggest(EQ, ["Lemma good : True."], 4)
     assert [c.tactic for c in plain] == ["auto.", "apply A.lem."]

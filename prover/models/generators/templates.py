@@ -265,5 +265,20 @@ class TemplateGenerator:
     def suggest_batch(self, states: list[str], premises: list[list[str]], k: int) -> list[list[TacticCandidate]]:
         base_premises = premises if self.premises_to_base else [[] for _ in states]
         base = self.base.suggest_batch(states, base_premises, k)
-        return [mix([cands, self.template_candidates(s, p)], self.log_weights, k)
-                for s, p, cands in zip(states, premises, base, strict=True)]
+        out = []
+        for state, prem, cands in zip(states, premises, base, strict=True):
+            # A template tactic the generator also proposed (with a shorter name for the
+            # premise) is the same tactic: it takes the generator's spelling, so mixing adds up.
+            spelled = {short_names(c.tactic): c.tactic for c in cands}
+            templated = [TacticCandidate(spelled.get(short_names(c.tactic), c.tactic), c.logprob)
+                         for c in self.template_candidates(state, prem)]
+            out.append(mix([cands, templated], self.log_weights, k))
+        return out
+
+
+_QUALIFIED = re.compile(r"(?<![\w'])(?:[A-Za-z_][\w']*\.)+([A-Za-z_][\w']*)")
+
+
+def short_names(tactic: str) -> str:
+    """``tactic`` with every qualified name cut to its last part and whitespace normalised."""
+    return _QUALIFIED.sub(r"\1", _WS.sub(" ", tactic).strip())
