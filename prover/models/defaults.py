@@ -87,9 +87,17 @@ def premise_source(models_dir: Path | None, dataset_dir: Path, k: int = 8) -> Pr
     return RetrievedPremises(Path(dataset_dir), model if model.is_dir() else None, k)
 
 
-def premise_templates(models_dir: Path | None = None) -> TemplateSet | None:
-    """The premise templates saved beside ``<models>/retriever`` (None when there are none)."""
-    from prover.models.generators.templates import TemplateSet
+def premise_templates(models_dir: Path | None, dataset_dir: Path) -> TemplateSet | None:
+    """The premise templates saved beside ``<models>/retriever``; without them, the templates
+    of ``dataset_dir``'s random train part, learned now (seconds; not saved), or None when its
+    traced tactics annotate too few premises to learn any."""
+    from prover.data.dataset import DatasetError
+    from prover.models.generators.templates import TemplateError, TemplateSet, learn_templates
 
     folder = models_root(models_dir) / "retriever"
-    return TemplateSet.load(folder) if TemplateSet.exists(folder) else None
+    if TemplateSet.exists(folder):
+        return TemplateSet.load(folder)
+    try:
+        return learn_templates(Path(dataset_dir))
+    except (TemplateError, DatasetError):
+        return None

@@ -154,7 +154,9 @@ def load_components(
             raise ProofplanError(f"{config!r} retrieves premises: give the dataset whose corpus to search")
         premises = default_models.premise_source(settings.models_dir, settings.dataset_dir,
                                                  settings.num_premises)
-        templates = default_models.premise_templates(settings.models_dir) if settings.template_weight > 0 else None
+        templates = None
+        if settings.template_weight > 0:
+            templates = default_models.premise_templates(settings.models_dir, settings.dataset_dir)
         if templates is not None or not settings.premises_to_generator:
             from prover.models.generators.templates import TemplateGenerator
 
