@@ -52,4 +52,5 @@ stdlib-models: setup
 	cp data/models/generator/{config.json,generation_config.json,generator.json,model.safetensors,provenance.json} $(FULL)/models/generator/
 	$(PP) train progress $(STDLIB) --split random --out $(FULL)/models/progress
 	mkdir -p $(FULL)/models/retriever && cp data/models/retriever/{retriever.json,trained_weights.safetensors} $(FULL)/models/retriever/
+	$(PP) train templates $(STDLIB) --split random --out $(FULL)/models/retriever
 	$(PP) train retriever $(STDLIB) --split novel_premises --out $(FULL)/retriever_np --max-minutes 30
