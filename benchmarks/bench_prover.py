@@ -37,6 +37,7 @@ from prover.search.configs import (  # noqa: E402
     AUTOMATION_CONFIGS,
     ProverSettings,
     evaluation_prover,
+    is_config,
     load_components,
     theorem_as_proved,
 )
@@ -100,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     console = Console(width=max(140, Console().width))
     configs = [c.strip() for c in args.configs.split(",") if c.strip()]
-    unknown = [c for c in configs if c not in ALL_CONFIGS]
+    unknown = [c for c in configs if not is_config(c)]
     if unknown:
         console.print(f"error: unknown configuration(s) {', '.join(unknown)}")
         return 2

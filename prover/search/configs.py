@@ -31,6 +31,7 @@ Automation configurations (:mod:`prover.search.baselines`): ``auto``, ``intuitio
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -136,9 +137,21 @@ def theorem_as_proved(config: str, theorem: Theorem, settings: ProverSettings | 
     return theorem
 
 
+#: Search configurations compose: a generator, then the parts added to it in this order (an
+#: ablation drops one, e.g. ``logprob+progress+sauto+hammer`` is the default without retrieval).
+_SEARCH_GRAMMAR = re.compile(r"(fixed|logprob(\+retrieval)?(\+progress)?)(\+sauto)?(\+hammer)?")
+
+
+def is_config(name: str) -> bool:
+    return name in AUTOMATION_CONFIGS or _SEARCH_GRAMMAR.fullmatch(name) is not None
+
+
 def check_config(name: str) -> str:
-    if name not in ALL_CONFIGS:
-        raise UnknownConfigError(f"unknown configuration {name!r}; one of {', '.join(ALL_CONFIGS)}")
+    if not is_config(name):
+        raise UnknownConfigError(
+            f"unknown configuration {name!r}; one of {', '.join(ALL_CONFIGS)}, or a generator "
+            "(fixed, logprob) followed by +retrieval, +progress, +sauto, +hammer in that order"
+        )
     return name
 
 
