@@ -45,7 +45,7 @@ from prover.search.best_first import (
     TacticFilter,
 )
 from prover.search.evaluation import Prover
-from prover.search.hammer import HammerSearch, HammerTimeEnv, hammer_context
+from prover.search.hammer import HammerSearch, HammerTimeEnv, HammerWarmup, hammer_context
 
 if TYPE_CHECKING:
     from prover.search.leak_check import FutureLemmaCheck
@@ -203,7 +203,7 @@ def build_prover(
     hammer: HammerSearch | None = None
     if config.endswith(HAMMER_TACTIC_SUFFIX):
         hammer = HammerSearch(HammerTimeEnv(env, settings.hammer_limit), settings.time_limit,
-                              getattr(components.generator, "reset", None))
+                              HammerWarmup(env), getattr(components.generator, "reset", None))
         checker = hammer.checker(checker or env.verify)
         env = hammer.env
     search_config = SearchConfig(
