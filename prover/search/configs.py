@@ -142,9 +142,9 @@ def load_components(
     if config in AUTOMATION_CONFIGS:
         raise UnknownConfigError(f"{config!r} is an automation baseline, not a search configuration")
     if config.endswith(HAMMER_TACTIC_SUFFIX):
+        # Wrapped here even around a given (shared) generator: which states are the first ones
+        # is a matter of one search, counted per prover and reset per theorem.
         base = load_components(config[: -len(HAMMER_TACTIC_SUFFIX)], settings, generator, progress)
-        if generator is not None:
-            return base
         from prover.models.generators.simple import AutomationAtTop
 
         hammer = AutomationAtTop(base.generator, states=settings.hammer_states)
