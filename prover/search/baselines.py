@@ -27,7 +27,7 @@ from prover.env import (
     Theorem,
 )
 from prover.search.best_first import ProofChecker, SearchResult
-from prover.search.hammer import HAMMER_IMPORT, HAMMER_TACTIC, hammer_context
+from prover.search.hammer import HAMMER_IMPORT, HAMMER_TACTIC, HammerWarmup, hammer_context
 
 #: Tactic sentence and the import it needs, per baseline name.
 AUTOMATION: dict[str, tuple[str, str]] = {
@@ -67,6 +67,7 @@ class AutomationBaseline:
     def __post_init__(self) -> None:
         if self.name not in AUTOMATION:
             raise ValueError(f"unknown automation baseline {self.name!r}; one of {', '.join(AUTOMATION)}")
+        self.warmup = HammerWarmup(self.env) if self.name == "hammer" else None
 
     @property
     def tactic(self) -> str:
@@ -75,12 +76,14 @@ class AutomationBaseline:
     def __call__(self, theorem: Theorem) -> SearchResult:
         tactic = AUTOMATION[self.name][0]
         thm = with_import(theorem, automation_context(self.name, self.time_limit))
+        warmup = self.warmup(thm.context) if self.warmup is not None else None
         start = time.monotonic()
         tree = nx.DiGraph(theorem=theorem.name, statement=theorem.statement)
 
         def done(status, proof=None, error=None, tactics=0, t_proof=None, rejected=0) -> SearchResult:
             return SearchResult(theorem, status, proof, tree, 1 if tactics else 0, tactics,
-                                time.monotonic() - start, t_proof, rejected, error)
+                                time.monotonic() - start, t_proof, rejected, error,
+                                {} if warmup is None else {"hammer_warmup": warmup})
 
         try:
             root = self.env.open(thm)

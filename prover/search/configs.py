@@ -49,7 +49,7 @@ from prover.search.best_first import (
     TacticFilter,
 )
 from prover.search.evaluation import Prover
-from prover.search.hammer import HammerSearch, HammerTimeEnv, hammer_context
+from prover.search.hammer import HammerSearch, HammerTimeEnv, HammerWarmup, hammer_context
 
 if TYPE_CHECKING:
     from prover.search.leak_check import FutureLemmaCheck
@@ -170,9 +170,9 @@ def load_components(
     if config in AUTOMATION_CONFIGS:
         raise UnknownConfigError(f"{config!r} is an automation baseline, not a search configuration")
     if config.endswith(HAMMER_TACTIC_SUFFIX):
+        # Wrapped here even around a given (shared) generator: which states are the first ones
+        # is a matter of one search, counted per prover and reset per theorem.
         base = load_components(config[: -len(HAMMER_TACTIC_SUFFIX)], settings, generator, progress)
-        if generator is not None:
-            return base
         from prover.models.generators.simple import AutomationAtTop
 
         hammer = AutomationAtTop(base.generator, states=settings.hammer_states)
@@ -239,7 +239,7 @@ def build_prover(
     hammer: HammerSearch | None = None
     if config.endswith(HAMMER_TACTIC_SUFFIX):
         hammer = HammerSearch(HammerTimeEnv(env, settings.hammer_limit), settings.time_limit,
-                              getattr(components.generator, "reset", None))
+                              HammerWarmup(env), getattr(components.generator, "reset", None))
         checker = hammer.checker(checker or env.verify)
         env = hammer.env
     search_config = SearchConfig(

@@ -7,6 +7,13 @@ asks the external provers (here Debian's E prover; Vampire is not packaged and C
 and prints the tactic that does it (``srun eauto use: rev_involutive.``).
 :class:`~prover.coq.env.CoqEnv` records that tactic in place of ``hammer.``, so the reported
 proof, its replay and its fresh-process re-check call no external prover.
+
+The first ``hammer`` call of a Coq process extracts the features of every loaded object for its
+premise predictor (about 7 s of CPU with ``List`` loaded; 20-30 s of wall time on a busy
+machine), and an interrupted call keeps none of it, so under a per-call limit a cold hammer never
+finishes. :class:`HammerWarmup` therefore runs CoqHammer's ``predict 1.`` once per process and
+context before the theorem's budget starts, as a model is loaded before its first search; the
+seconds it took are reported in the result's ``timings["hammer_warmup"]``.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from prover.env import ProofEnv, ProofFinished, ProofState, TacticResult, Theorem
+from prover.env import ProofEnv, ProofFinished, ProofState, ProverError, TacticResult, Theorem
 from prover.search.best_first import ProofChecker, SearchResult, without_timeout
 
 HAMMER_IMPORT = "From Hammer Require Import Hammer."
@@ -40,6 +47,32 @@ def hammer_context(time_limit: float) -> str:
         "Unset Hammer CVC4.",
         "Unset Hammer Z3.",
     ])
+
+
+@dataclass
+class HammerWarmup:
+    """Fills CoqHammer's feature cache of ``env``'s Coq process for a context (once per process
+    and context; the cache survives ``BackTo`` and later theorems)."""
+
+    env: ProofEnv
+    timeout: float = 300.0
+    _done: set[tuple[int | None, str]] = field(default_factory=set)
+
+    def _key(self, context: str) -> tuple[int | None, str]:
+        return getattr(getattr(self.env, "coqtop", None), "pid", None), context
+
+    def __call__(self, context: str) -> float:
+        """Seconds spent (0 when this process already warmed up for ``context``)."""
+        if self._key(context) in self._done:
+            return 0.0
+        start = time.monotonic()
+        try:
+            state = self.env.open(Theorem("hammer_warmup", "True", context))
+            self.env.run_tac(state, "predict 1.", timeout=self.timeout)
+        except ProverError:
+            return time.monotonic() - start  # the theorem's own open reports a bad context
+        self._done.add(self._key(context))
+        return time.monotonic() - start
 
 
 def is_hammer(tactic: str) -> bool:
@@ -97,6 +130,7 @@ class HammerSearch:
 
     env: HammerTimeEnv
     time_limit: float | None
+    warmup: HammerWarmup
     reset: Callable[[], None] | None = None
     #: The search's ``prove``; set once the search is built around :meth:`checker`.
     prove: Callable[[Theorem], SearchResult] | None = None
@@ -114,9 +148,11 @@ class HammerSearch:
         self._resolved.clear()
         if self.reset is not None:
             self.reset()
-        self.env.deadline = None if self.time_limit is None else time.monotonic() + self.time_limit
         assert self.prove is not None, "HammerSearch.prove is not set"
+        warmup = self.warmup(theorem.context)
+        self.env.deadline = None if self.time_limit is None else time.monotonic() + self.time_limit
         result = self.prove(theorem)
+        result = replace(result, timings={**result.timings, "hammer_warmup": warmup})
         if result.proof is not None:
             proof = self._resolved.get(tuple(result.proof)) or self.env.reconstructed(result.proof)
             result = replace(result, proof=proof)
