@@ -13,6 +13,7 @@ A resumed run starts from the traced lemmas only: proofs found before the kill a
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,6 +58,19 @@ def proof_path_pairs(result: SearchResult) -> list[tuple[str, str]]:
             for u, v in zip(path, path[1:], strict=False)]
 
 
+@functools.lru_cache(maxsize=2)
+def dataset_lemmas(dataset_dir: Path) -> tuple[TracedTheorem, ...]:
+    """Every traced theorem of a dataset: the three parts of its first split (each split's
+    parts hold every theorem once), read once per process."""
+    from prover.data.dataset import PARTS, SPLITS, load_split
+
+    for split in SPLITS:
+        parts = [part for part in PARTS if (dataset_dir / split / f"{part}.json").is_file()]
+        if parts:
+            return tuple(rec for part in parts for rec in load_split(dataset_dir, split, part, False))
+    return ()
+
+
 class OnlineMemory:
     """Grows a :class:`KnnGenerator`'s memory as a run proceeds (see the module docstring)."""
 
@@ -77,18 +91,9 @@ class OnlineMemory:
 
     @classmethod
     def from_dataset(cls, knn: KnnGenerator, dataset_dir: Path | None) -> OnlineMemory:
-        """Memory over the traced lemmas of every split and part of ``dataset_dir`` (none
-        without a dataset: then only proofs found in the run join)."""
-        if dataset_dir is None:
-            return cls(knn)
-        from prover.data.dataset import PARTS, SPLITS, load_split
-
-        records: list[TracedTheorem] = []
-        for split in SPLITS:
-            for part in PARTS:
-                if (Path(dataset_dir) / split / f"{part}.json").is_file():
-                    records.extend(load_split(dataset_dir, split, part))
-        return cls(knn, records)
+        """Memory over the traced lemmas of ``dataset_dir`` (none without a dataset: then only
+        proofs found in the run join)."""
+        return cls(knn, dataset_lemmas(Path(dataset_dir)) if dataset_dir is not None else ())
 
     def position(self, theorem: Theorem) -> tuple[str, tuple[int, int]]:
         file_path = theorem.file_path or ""

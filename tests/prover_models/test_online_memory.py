@@ -85,3 +85,17 @@ def test_knn_memory_is_found_inside_wrappers(encoder):
     other = FixedTacticsGenerator()
     assert knn_memory_of(WithAutomation(MixtureGenerator([other, knn]))) is knn
     assert knn_memory_of(other) is None
+
+
+def test_memory_from_a_dataset_reads_every_lemma_once(encoder, coq_dataset):
+    from prover.data.dataset import load_split
+
+    knn = KnnGenerator.build(encoder, [GOAL], ["ring."])
+    memory = OnlineMemory.from_dataset(knn, coq_dataset)
+    test = load_split(coq_dataset, "random", "test")
+    target = max(test, key=lambda r: r.start)  # late in its file: earlier lemmas of every part exist
+    earlier = [r for r in memory.by_file[target.file_path] if tuple(r.start) < tuple(target.start)]
+    assert sum(len(v) for v in memory.by_file.values()) == 120 and earlier
+    memory.before(Theorem(name="t", statement="True", file_path=target.file_path, full_name=target.full_name))
+    assert len(knn.index) == 1 + sum(len(r.traced_tactics) for r in earlier)
+    assert {e.name for e in memory.entries} == {r.full_name for r in earlier}
