@@ -109,7 +109,7 @@ class ProverSettings:
     #: ``+hammer`` configurations: seconds one ``hammer`` call may take (default: half the
     #: budget) and how many of the first expanded states it is tried on.
     hammer_time_limit: float | None = None
-    hammer_states: int = 3
+    hammer_states: int = 1
 
     @property
     def hammer_limit(self) -> float:
