@@ -13,9 +13,11 @@ SHELL  := /bin/bash
 
 setup: system $(STAMP)
 
+# Coq with CoqHammer, and the ATPs its `hammer` tactic calls (E prover, CVC4, Z3).
 system:
-	@command -v coqtop >/dev/null 2>&1 && [ -d "$$(coqc -where 2>/dev/null)/user-contrib/Hammer" ] || \
-	  ( $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq coq libcoq-hammer >/dev/null )
+	@command -v coqtop >/dev/null 2>&1 && [ -d "$$(coqc -where 2>/dev/null)/user-contrib/Hammer" ] && \
+	  command -v eprover >/dev/null 2>&1 && command -v cvc4 >/dev/null 2>&1 && command -v z3 >/dev/null 2>&1 || \
+	  ( $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq coq libcoq-hammer eprover cvc4 z3 >/dev/null )
 
 $(STAMP): pyproject.toml
 	@[ -x $(PY) ] || python3 -m venv $(VENV)
@@ -50,4 +52,5 @@ stdlib-models: setup
 	cp data/models/generator/{config.json,generation_config.json,generator.json,model.safetensors,provenance.json} $(FULL)/models/generator/
 	$(PP) train progress $(STDLIB) --split random --out $(FULL)/models/progress
 	mkdir -p $(FULL)/models/retriever && cp data/models/retriever/{retriever.json,trained_weights.safetensors} $(FULL)/models/retriever/
+	$(PP) train templates $(STDLIB) --split random --out $(FULL)/models/retriever
 	$(PP) train retriever $(STDLIB) --split novel_premises --out $(FULL)/retriever_np --max-minutes 30

@@ -11,7 +11,9 @@ proofs the fresh-process re-check rejected, then the issue's targets: best searc
 single tactic and vs all automation together, and progress vs log-prob + retrieval.
 ``--progress-model length`` swaps the learned progress model for the state's length alone
 (:class:`prover.models.progress.LengthBaseline`), to see what the model adds over a state's size; its
-searches write ``<config>_length.jsonl``.
+searches write ``<config>_length.jsonl``. The ablations ``--no-online-learning``,
+``--template-weight 0`` and ``--premises-to-generator`` write ``<config>_offline.jsonl``,
+``<config>_tw0.jsonl`` and ``<config>_premin.jsonl`` (suffixes combine).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from prover.search.configs import (  # noqa: E402
     AUTOMATION_CONFIGS,
     ProverSettings,
     evaluation_prover,
+    is_config,
     load_components,
     theorem_as_proved,
 )
@@ -63,6 +66,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="learned: the progress model of --models-dir; length: the state's length alone "
                         "(prover.models.progress.LengthBaseline fitted on --data's train part), an ablation")
     p.add_argument("--generator", default="mixture", help="byt5 | knn | mixture")
+    p.add_argument("--no-online-learning", dest="online_learning", action="store_false",
+                   help="ablation: the k-NN memory stays the trained one (by default earlier lemmas of a "
+                        "theorem's file and proofs found earlier in the run join it; prover.search.online)")
+    p.add_argument("--template-weight", type=float, default=ProverSettings.template_weight,
+                   help="+retrieval: share of premise-template tactics in the candidates (0: none, the ablation)")
+    p.add_argument("--premises-to-generator", action="store_true",
+                   help="+retrieval: the seq2seq model also reads the retrieved premises (slower; off by default)")
     p.add_argument("--models-dir", type=Path, default=None)
     p.add_argument("--configs", default=",".join(DEFAULT_CONFIGS),
                    help=f"comma-separated, from: {', '.join(ALL_CONFIGS)}")
@@ -74,6 +84,12 @@ def results_file(args: argparse.Namespace, config: str) -> Path:
     """Where ``config``'s records go; a search with the length baseline gets its own file, so a
     rerun into the same folder never resumes one progress model's run with the other's."""
     suffix = "_length" if args.progress_model == "length" and "progress" in config else ""
+    if not args.online_learning and config not in AUTOMATION_CONFIGS and config != "fixed":
+        suffix += "_offline"
+    if "retrieval" in config and args.template_weight != ProverSettings.template_weight:
+        suffix += f"_tw{args.template_weight:g}"
+    if "retrieval" in config and args.premises_to_generator:
+        suffix += "_premin"
     return args.out_dir / f"{config.replace('+', '_')}{suffix}.jsonl"
 
 
@@ -85,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     console = Console(width=max(140, Console().width))
     configs = [c.strip() for c in args.configs.split(",") if c.strip()]
-    unknown = [c for c in configs if c not in ALL_CONFIGS]
+    unknown = [c for c in configs if not is_config(c)]
     if unknown:
         console.print(f"error: unknown configuration(s) {', '.join(unknown)}")
         return 2
@@ -103,12 +119,17 @@ def main(argv: list[str] | None = None) -> int:
         models_dir=args.models_dir,
         generator=args.generator,
         dataset_dir=args.data,
+        template_weight=args.template_weight,
+        premises_to_generator=args.premises_to_generator,
+        online_learning=args.online_learning,
     )
     args.out_dir.mkdir(parents=True, exist_ok=True)
     console.print(
         f"{len(theorems)} theorems of {args.data} {args.split}/{args.part}, "
         f"{args.budget_seconds:g} s each, k={args.k}, lambda={args.progress_weight:g}, "
-        f"generator={args.generator}, progress model={args.progress_model}; results in {args.out_dir}"
+        f"generator={args.generator}, progress model={args.progress_model}, online learning="
+        f"{'on' if args.online_learning else 'off'}, template weight {args.template_weight:g}, premises to "
+        f"the generator {'yes' if args.premises_to_generator else 'no'}; results in {args.out_dir}"
     )
     from prover.coq import CoqEnv
 

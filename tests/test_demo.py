@@ -57,4 +57,4 @@ def test_auto_config_follows_the_shipped_models(tmp_path: Path) -> None:
     assert choose_config(tmp_path) == "fixed+sauto"
     (tmp_path / "generator").mkdir()
     (tmp_path / "generator" / "config.json").write_text("{}")
-    assert choose_config(tmp_path) == LEARNED
+    assert choose_config(tmp_path) == LEARNED  # the default configuration with the shipped models

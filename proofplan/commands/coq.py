@@ -33,10 +33,11 @@ def prove(
     name: str = typer.Option("goal", help="The theorem's name inside the proof assistant."),
     timeout: float = typer.Option(10.0, min=0.01, help="Time limit of one tactic, in seconds."),
     config: str = typer.Option(
-        "logprob+retrieval+progress",
+        search_defaults.CONFIG,
         help="Search: fixed | logprob | logprob+retrieval | logprob+retrieval+progress (add "
-        "+sauto to also try CoqHammer's sauto at every state), or one automation tactic: auto | "
-        "intuition | lia | firstorder | sauto | best.",
+        "+sauto to also try CoqHammer's sauto at every state, then +hammer to try its hammer at "
+        "the first states), or one automation tactic: auto | intuition | lia | firstorder | "
+        "sauto | best | hammer.",
     ),
     budget_seconds: float = typer.Option(20.0, min=0.1, help="Search: wall-clock budget per theorem."),
     max_expansions: int | None = typer.Option(None, min=1, help="Search: expansion budget per theorem."),

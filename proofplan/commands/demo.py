@@ -10,16 +10,16 @@ Four stages, each on data and models shipped in ``data/``:
 4. an API request with a missing input, planned with clingo and Fast Downward (``get_info``
    asks for the missing value).
 
-The search uses the shipped tactic generator and progress model when ``data/models`` holds a
-trained generator (see :data:`LEARNED`); without one it falls back to the model-free
-``fixed+sauto`` configuration and says so. ``--config`` picks any named configuration.
+The search uses the default configuration (``prover.search.configs.DEFAULT_CONFIG``) with the
+shipped models when ``data/models`` holds a trained generator (see :data:`LEARNED`); without one
+it falls back to the model-free ``fixed+sauto`` configuration and says so. ``--config`` picks any named configuration.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     from planner.travel.spec import TripSpec
     from prover.env import Theorem
-    from prover.search.configs import SearchComponents
+    from prover.search.configs import ProverSettings, SearchComponents
 
 #: Held-out (test-part) theorems of data/coq/sample whose context does not load their own file.
 DEMO_THEOREMS: tuple[str, ...] = (
@@ -76,10 +76,10 @@ class DemoReport:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-#: What ``--config auto`` uses when a trained generator is shipped: the generator (ByT5 + k-NN
-#: mixture, or ByT5 alone) and the progress model, without premise retrieval (building the
-#: premise index of the sample's 6,220 premises takes minutes on a CPU; ask for
-#: ``--config logprob+retrieval+progress`` to include it).
+#: What ``--config auto`` uses when a trained generator is shipped: the default configuration
+#: with the shipped generator (ByT5 + k-NN mixture, or ByT5 alone), retriever and progress
+#: model. The premise index of the sample's 6,220 premises is built on the first run (minutes on
+#: a CPU) and cached under ``data/generated/premise_index``; later runs load it.
 LEARNED = "learned"
 
 
@@ -94,17 +94,14 @@ def choose_config(models_dir: Path | None = None) -> str:
     return LEARNED if (models_root(models_dir) / "generator" / "config.json").is_file() else "fixed+sauto"
 
 
-def learned_components(models_dir: Path | None = None) -> tuple[SearchComponents, str]:
-    """The shipped generator and progress model (see :data:`LEARNED`), and a label for them."""
-    from prover.models import defaults as default_models
-    from prover.search.configs import SearchComponents
+def learned_components(settings: ProverSettings) -> tuple[SearchComponents, str]:
+    """The default configuration's parts from the shipped models (see :data:`LEARNED`), and a
+    label for them."""
+    from prover.search.configs import DEFAULT_CONFIG, load_components
 
-    root = models_root(models_dir)
-    kind = "mixture" if (root / "generator" / "knn").is_dir() else "byt5"
-    generator = default_models.tactic_generator(models_dir, kind)
-    progress = default_models.progress_model(models_dir) if (root / "progress").is_dir() else None
-    label = f"{kind} generator" + (" + progress" if progress is not None else "")
-    return SearchComponents(generator, None, progress), label + ", no premise retrieval"
+    kind = "mixture" if (models_root(settings.models_dir) / "generator" / "knn").is_dir() else "byt5"
+    components = load_components(DEFAULT_CONFIG, replace(settings, generator=kind))
+    return components, f"{DEFAULT_CONFIG} ({kind} generator)"
 
 
 def prove_stage(console: Console, report: DemoReport, config: str, models_dir: Path | None,
@@ -114,7 +111,7 @@ def prove_stage(console: Console, report: DemoReport, config: str, models_dir: P
 
     from common.paths import data_dir
     from prover.coq import CoqEnv
-    from prover.search.configs import ProverSettings, build_prover
+    from prover.search.configs import DEFAULT_CONFIG, ProverSettings, build_prover
     from prover.search.evaluation import load_benchmark, theorem_id
 
     dataset = data_dir() / "coq" / "sample"
@@ -124,8 +121,8 @@ def prove_stage(console: Console, report: DemoReport, config: str, models_dir: P
                               models_dir=models_dir, dataset_dir=dataset)
     components, label = None, config
     if config == LEARNED:
-        with console.status("loading the shipped models ..."):
-            components, label = learned_components(models_dir)
+        with console.status("loading the shipped models (the premise index is built on the first run) ..."):
+            components, label = learned_components(settings)
     report.config = label
     console.rule(f"[bold]1. Coq proofs by best-first search[/bold] ({label})")
     if config == "fixed+sauto" and choose_config(models_dir) != LEARNED:
@@ -133,7 +130,7 @@ def prove_stage(console: Console, report: DemoReport, config: str, models_dir: P
                       "fixed+sauto configuration[/yellow]")
     with CoqEnv() as env:
         with console.status("loading the search configuration ..."):
-            prover = build_prover("logprob" if config == LEARNED else config, env, settings, components)
+            prover = build_prover(DEFAULT_CONFIG if config == LEARNED else config, env, settings, components)
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task("proving", total=len(theorems))
             for thm in theorems:

@@ -78,6 +78,9 @@ def train_retriever_command(
             out_console.print(f"step {step}/{config.steps}  loss {loss:.4f}")
 
     report = train_retriever(data, out, config, split=split, resume=resume, on_step=show)
+    from prover.models.generators.templates import learn_templates
+
+    learn_templates(data, split).save(out)  # premise templates live beside the retriever
     if as_json:
         echo_json({"command": "train retriever", "dataset": str(data), "split": split,
                    "output": str(out), "method": method, "report": report})
@@ -87,6 +90,32 @@ def train_retriever_command(
         f"examples in {report.seconds:.0f} s; loss {report.first_loss:.3f} -> {report.last_loss:.3f}; "
         f"model in {out}"
     )
+
+
+@train_app.command("templates")
+def train_templates_command(
+    data: Path = typer.Argument(..., help="Dataset folder (LeanDojo Benchmark 4 layout)."),
+    split: str = typer.Option("random", help="Learn from this split's train part."),
+    out: Path = typer.Option(Path("data/models/retriever"),
+                             help="Folder of the premise retriever the templates go beside."),
+    min_count: int = typer.Option(3, min=1, help="Keep templates used in at least this many theorems."),
+    max_templates: int = typer.Option(32, min=1, help="Keep at most this many (most frequent first)."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Learn premise templates (`apply {}.`, `rewrite {}.`, ...) from the traced tactics whose
+    premise is annotated; `+retrieval` searches instantiate them with retrieved premises."""
+    from prover.models.generators.templates import learn_templates
+
+    _check(data, split)
+    templates = learn_templates(data, split, min_count=min_count, max_templates=max_templates)
+    path = templates.save(out)
+    if as_json:
+        echo_json({"command": "train templates", "dataset": str(data), "split": split,
+                   "output": str(path), "templates": templates})
+        return
+    top = ", ".join(f"{t.template!r} {t.count}" for t in templates.templates[:6])
+    console(False).print(f"{len(templates.templates)} templates from {templates.total} premise uses "
+                         f"(most frequent: {top}); written to {path}", highlight=False)
 
 
 @index_app.command("premises")

@@ -23,7 +23,8 @@ def eval_prover(
     config: str = typer.Option(
         "logprob+retrieval+progress",
         help="fixed | logprob | logprob+retrieval | logprob+retrieval+progress | fixed+sauto | "
-        "logprob+retrieval+progress+sauto | auto | intuition | lia | firstorder | sauto | best",
+        "logprob+retrieval+progress+sauto | fixed+sauto+hammer | logprob+retrieval+progress+sauto+hammer | "
+        "auto | intuition | lia | firstorder | sauto | best | hammer",
     ),
     k: int = typer.Option(search_defaults.K, min=1, help="Tactics generated per expansion."),
     max_k: int = typer.Option(search_defaults.MAX_K, min=1, help=MAX_K_HELP),
@@ -33,6 +34,14 @@ def eval_prover(
     tactic_timeout: float = typer.Option(5.0, min=0.05, help="Time limit of one tactic."),
     models_dir: Path | None = typer.Option(None, help="Folder of the trained models (default: data/models)."),
     generator: str = typer.Option("mixture", help="Learned generator: byt5 | knn | mixture."),
+    online_learning: bool = typer.Option(
+        True, help="Earlier lemmas of each theorem's file and proofs found earlier in the run join the "
+        "k-NN memory before the next theorem (Tactician's online learning; --no-online-learning: ablation)."),
+    template_weight: float = typer.Option(
+        0.3, min=0.0, max=0.99, help="+retrieval: share of premise-template tactics (apply p., rewrite p., ...) "
+        "among the candidates; 0: none."),
+    premises_to_generator: bool = typer.Option(
+        False, help="+retrieval: the seq2seq generator also reads the retrieved premises (slower)."),
     out: Path = typer.Option(Path("results.jsonl"), help="Results, one JSON line per theorem; reruns resume."),
     ray: bool = typer.Option(False, "--ray", help="Spread the theorems over Ray workers (needs the ray extra)."),
     ray_address: str | None = typer.Option(None, help="Ray cluster address (implies --ray); default: a local cluster."),
@@ -59,6 +68,9 @@ def eval_prover(
         models_dir=models_dir,
         generator=generator,
         dataset_dir=data,
+        online_learning=online_learning,
+        template_weight=template_weight,
+        premises_to_generator=premises_to_generator,
     )
     console = make_console(as_json)
     if ray or ray_address:

@@ -31,6 +31,7 @@ from prover.env import (
     ProverError,
     StatementError,
     TacticError,
+    TacticRejected,
     TacticResult,
     TacticTimeout,
     Theorem,
@@ -47,8 +48,26 @@ CONTEXT_ALLOWED = re.compile(
     rf"|(?:Import|Export)(?: {_QUALID})+"
     r"|(?:Local |Global )?(?:Open|Close) Scope [\w']+"
     r"|(?:Set|Unset) (?:Implicit Arguments|Strict Implicit|Asymmetric Patterns"
-    r"|Universe Polymorphism|Printing [A-Za-z ]+))\.$"
+    r"|Universe Polymorphism|Printing [A-Za-z ]+"
+    r"|Hammer (?:Parallel|Eprover|Vampire|CVC4|Z3))"
+    r"|Set Hammer (?:ATPLimit|ReconstrLimit|SAutoLimit|GSMode|Predictions) \d{1,4})\.$"
 )
+# CoqHammer's ``hammer`` prints the tactic that reconstructs the proof it found, e.g.
+# ``Replace the hammer tactic with:\n\tsrun eauto use: rev_involutive.`` or ``... with: sfirstorder``.
+_HAMMER_REPLACEMENT = re.compile(r"Replace the hammer tactic with:\s*(.+?)\s*(?:</infomsg>|$)", re.S)
+# Coq 8.16 parses the printed ``srun eauto use: H`` as ``srun (eauto use) : ...`` (a syntax
+# error); with the inner tactic in parentheses it means what hammer ran.
+_SRUN = re.compile(r"^srun ([a-z_]\w*) (use:.*)$", re.S)
+
+
+def hammer_replacement(output: str) -> str | None:
+    """The reconstruction tactic ``hammer`` printed in ``output`` (``None`` if it printed none)."""
+    m = _HAMMER_REPLACEMENT.search(output)
+    if m is None:
+        return None
+    tactic = " ".join(m.group(1).split())
+    tactic = _SRUN.sub(r"srun (\1) \2", tactic)
+    return tactic if tactic.endswith(".") else f"{tactic}."
 
 
 @dataclass
@@ -323,6 +342,7 @@ class CoqEnv(ProofEnv):
     ) -> TacticResult:
         coq = self.coqtop
         start_sid = coq.state_id
+        ran: list[str] = []
         for s in sentences:
             reply = coq.send(s, max(0.001, deadline - time.monotonic()))
             if reply.interrupted or reply.error:
@@ -334,6 +354,7 @@ class CoqEnv(ProofEnv):
                 if _out_of_memory(reply.error):
                     self.restart()  # the heap grown to the cap is not handed back
                 return TacticError(reply.error or "error")
+            ran.append(self._reconstructed(s, reply.output))
         show = coq.send("Show.", self.replay_timeout)
         goals = parse_show(show.output)
         if any(_FIX.search(s) for n in self._path(node) for s in (*n.sentences, *sentences)):
@@ -348,11 +369,26 @@ class CoqEnv(ProofEnv):
                     self.stats.timeouts += 1
                     return TacticTimeout(timeout)
                 return TacticError(f"not guarded: {error}")
+        sentences = tuple(ran)
         new = self._new_node(node.id, sentences, " ".join(sentences), goals)
         self._live.append((new.id, coq.state_id))
         if goals.finished:
             return ProofFinished(new.id)
         return ProofState(new.id, goals.text, goals.num_goals)
+
+    def _reconstructed(self, sentence: str, output: str) -> str:
+        """``sentence``, or the tactic ``hammer`` printed to replace it: replaying and re-checking
+        that one needs no external prover. A replacement the guard refuses is not used."""
+        if "hammer" not in sentence:
+            return sentence
+        replacement = hammer_replacement(output)
+        if replacement is None:
+            return sentence
+        try:
+            checked = self.guard.check(replacement)
+        except TacticRejected:
+            return sentence
+        return " ".join(checked)
 
 
 _FIX = re.compile(r"(?<![\w'.])(?:co)?fix(?![\w'])")

@@ -5,12 +5,16 @@ model. They live under one models folder (default ``data/models``): ``generator/
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from common.errors import ProofplanError
 from common.paths import data_dir
 from prover.env import Theorem
 from prover.models.common import ProgressModel, TacticGenerator
 from prover.search.best_first import PremiseSource
+
+if TYPE_CHECKING:
+    from prover.models.generators.templates import TemplateSet
 
 
 def models_root(models_dir: Path | None = None) -> Path:
@@ -40,7 +44,9 @@ class RetrievedPremises:
     For a theorem of the dataset, only premises accessible from its file (and, inside the file,
     ending before the theorem starts) are searched; a theorem the dataset does not know is
     searched against its file's premises, or all premises when it has no file. Returns the
-    premise texts the generator was trained on (corpus code, one line).
+    premise texts the generator was trained on (corpus code, one line), each a
+    :class:`~prover.models.generators.templates.RetrievedPremiseText` carrying the premise's
+    name, corpus kind and retriever score (what premise templates instantiate).
     """
 
     def __init__(self, dataset_dir: Path, model_dir: Path | None, k: int = 8) -> None:
@@ -51,6 +57,7 @@ class RetrievedPremises:
         self.retriever = PremiseRetriever.load(dataset_dir, model_dir)
         corpus = self.retriever.corpus
         self.texts = {r.key: r.text for r in corpus.records}
+        self.kinds = {p.full_name: p.kind for f in corpus.files.files.values() for p in f.premises}
         self.starts: dict[tuple[str, str], tuple[int, int]] = {}
         for split in SPLITS:
             for part in PARTS:
@@ -59,16 +66,17 @@ class RetrievedPremises:
                         self.starts[(rec.file_path, rec.full_name)] = (rec.start[0], rec.start[1])
 
     def __call__(self, theorem: Theorem, state: str) -> list[str]:
+        from prover.models.generators.templates import RetrievedPremiseText
         from prover.models.premise_retriever import state_query_text
 
         if theorem.file_path and theorem.file_path in self.retriever.corpus.files.files:
             before = self.starts.get((theorem.file_path, theorem.full_name or ""))
             hits = self.retriever.retrieve([state], [theorem.file_path], [before], self.k)[0]
-            names = [h.full_name for h in hits]
+            scored = [(h.full_name, h.score) for h in hits]
         else:
             vectors = self.retriever.encoder.encode([state_query_text(state)])
-            names = [h.record.key for h in self.retriever.index.search(vectors, self.k)[0]]
-        return [self.texts.get(n, n) for n in names]
+            scored = [(h.record.key, h.score) for h in self.retriever.index.search(vectors, self.k)[0]]
+        return [RetrievedPremiseText(self.texts.get(n, n), n, self.kinds.get(n), s) for n, s in scored]
 
 
 def premise_source(models_dir: Path | None, dataset_dir: Path, k: int = 8) -> PremiseSource:
@@ -77,3 +85,19 @@ def premise_source(models_dir: Path | None, dataset_dir: Path, k: int = 8) -> Pr
     model = models_root(models_dir) / "retriever"
     # Without a trained retriever the untuned MiniLM encoder is used (prover.models.premise_retriever).
     return RetrievedPremises(Path(dataset_dir), model if model.is_dir() else None, k)
+
+
+def premise_templates(models_dir: Path | None, dataset_dir: Path) -> TemplateSet | None:
+    """The premise templates saved beside ``<models>/retriever``; without them, the templates
+    of ``dataset_dir``'s random train part, learned now (seconds; not saved), or None when its
+    traced tactics annotate too few premises to learn any."""
+    from prover.data.dataset import DatasetError
+    from prover.models.generators.templates import TemplateError, TemplateSet, learn_templates
+
+    folder = models_root(models_dir) / "retriever"
+    if TemplateSet.exists(folder):
+        return TemplateSet.load(folder)
+    try:
+        return learn_templates(Path(dataset_dir))
+    except (TemplateError, DatasetError):
+        return None

@@ -1,10 +1,13 @@
 """Coq automation tried as a whole proof: the baselines the search is measured against.
 
 Each baseline opens the theorem, runs one tactic (``auto.``, ``intuition.``, ``lia.``,
-``firstorder.``, CoqHammer's ``sauto.`` or ``best.``) on the initial state with the whole
+``firstorder.``, CoqHammer's ``sauto.``, ``best.`` or ``hammer.``) on the initial state with the whole
 per-theorem budget as its timeout, and counts the theorem as proved only if that closes every
 goal and ``ProofEnv.verify`` accepts the one-line proof in a fresh process. The libraries a
-tactic needs (``Lia``, CoqHammer's ``Tactics``) are added to the theorem's context.
+tactic needs (``Lia``, CoqHammer's ``Tactics``) are added to the theorem's context; for
+``hammer``, also the limits that fit its external provers and reconstruction into the budget
+(:func:`prover.search.hammer.hammer_context`), and the proof reported and re-checked is the
+reconstruction tactic hammer printed, not ``hammer.`` itself.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from prover.env import (
     Theorem,
 )
 from prover.search.best_first import ProofChecker, SearchResult
+from prover.search.hammer import HAMMER_IMPORT, HAMMER_TACTIC, HammerWarmup, hammer_context
 
 #: Tactic sentence and the import it needs, per baseline name.
 AUTOMATION: dict[str, tuple[str, str]] = {
@@ -33,7 +37,13 @@ AUTOMATION: dict[str, tuple[str, str]] = {
     "firstorder": ("firstorder.", ""),
     "sauto": ("sauto.", "From Hammer Require Import Tactics."),
     "best": ("best.", "From Hammer Require Import Tactics."),
+    "hammer": (HAMMER_TACTIC, HAMMER_IMPORT),
 }
+
+
+def automation_context(name: str, time_limit: float) -> str:
+    """The context lines baseline ``name`` adds to a theorem run within ``time_limit`` seconds."""
+    return hammer_context(time_limit) if name == "hammer" else AUTOMATION[name][1]
 
 
 def with_import(theorem: Theorem, line: str) -> Theorem:
@@ -57,20 +67,23 @@ class AutomationBaseline:
     def __post_init__(self) -> None:
         if self.name not in AUTOMATION:
             raise ValueError(f"unknown automation baseline {self.name!r}; one of {', '.join(AUTOMATION)}")
+        self.warmup = HammerWarmup(self.env) if self.name == "hammer" else None
 
     @property
     def tactic(self) -> str:
         return AUTOMATION[self.name][0]
 
     def __call__(self, theorem: Theorem) -> SearchResult:
-        tactic, needs = AUTOMATION[self.name]
-        thm = with_import(theorem, needs)
+        tactic = AUTOMATION[self.name][0]
+        thm = with_import(theorem, automation_context(self.name, self.time_limit))
+        warmup = self.warmup(thm.context) if self.warmup is not None else None
         start = time.monotonic()
         tree = nx.DiGraph(theorem=theorem.name, statement=theorem.statement)
 
         def done(status, proof=None, error=None, tactics=0, t_proof=None, rejected=0) -> SearchResult:
             return SearchResult(theorem, status, proof, tree, 1 if tactics else 0, tactics,
-                                time.monotonic() - start, t_proof, rejected, error)
+                                time.monotonic() - start, t_proof, rejected, error,
+                                {} if warmup is None else {"hammer_warmup": warmup})
 
         try:
             root = self.env.open(thm)
@@ -93,13 +106,16 @@ class AutomationBaseline:
             status = "time_budget" if isinstance(outcome, TacticTimeout) else "exhausted"
             return done(status, tactics=1)
         found = time.monotonic() - start
+        tactics_to = getattr(self.env, "tactics_to", None)
+        proof = tactics_to(outcome.id) if tactics_to is not None else [tactic]
+        tree.nodes[1]["proof"] = proof
         if self.verify:
             try:
-                ok = (self.checker or self.env.verify)(thm, [tactic])
+                ok = (self.checker or self.env.verify)(thm, proof)
             except ProverError:
                 ok = False
             tree.nodes[1]["verified"] = ok
             if not ok:
                 tree.nodes[1]["kind"] = "rejected"
                 return done("exhausted", tactics=1, rejected=1)
-        return done("proved", [tactic], tactics=1, t_proof=found)
+        return done("proved", proof, tactics=1, t_proof=found)

@@ -7,6 +7,11 @@ chosen on 100 theorems of the full-stdlib random val split, 20 s each, k=32: lam
 4 and 8 proved 38, 38, 39, 42 and 40.
 """
 
+#: The configuration ``proofplan prove``, ``proofplan demo`` and the Python API use unless told
+#: otherwise: the shipped generator with retrieved premises, the progress model, CoqHammer's
+#: ``sauto`` at every state and its ``hammer`` at the first few (README, "prover" rows).
+CONFIG = "logprob+retrieval+progress+sauto+hammer"
+
 #: Tactics generated per expansion (ReProver samples 64).
 K = 32
 #: Candidates per state in the last widening round, when the queue has run empty before the budget

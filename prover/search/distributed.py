@@ -12,6 +12,10 @@ never waits for the driver) and appends each finished record to the results file
 the file, the resume rule (skip every ``(config, name)`` already recorded) and the summary are
 those of :func:`prover.search.evaluation.evaluate`; only the order of the lines may differ.
 
+Online learning (:mod:`prover.search.online`) runs inside each worker that loads its own
+generator: its k-NN memory gets the earlier lemmas of each theorem's file and the proofs that
+worker found. With the shared generator the memory lives in the service, and it stays fixed.
+
 A worker that dies (its process killed, out of memory) is replaced and its theorem run again;
 a theorem that kills two workers is recorded as an ``error``. Ray is an optional extra
 (``pip install 'proofplan[ray]'``): it is imported only when a distributed run starts.

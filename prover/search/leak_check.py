@@ -80,15 +80,24 @@ class FutureLemmaCheck:
                     forbidden[rec.full_name] = names
         return cls(env, forbidden)
 
+    def _named(self, theorem: Theorem, tactic: str) -> set[str]:
+        """The forbidden names ``tactic`` mentions; the theorem's own name always counts (a library
+        copy of it may be in scope under a qualified name or a notation)."""
+        names = self.forbidden.get(theorem.full_name or "", set()) | {short_name(theorem.full_name or theorem.name)}
+        return {short_name(tok) for tok in _TOKEN.findall(tactic)} & names
+
     def tactic_filter(self, theorem: Theorem, tactic: str) -> str | None:
         """Why ``tactic`` is not worth running on ``theorem``: the forbidden names it mentions."""
-        names = self.forbidden.get(theorem.full_name or "")
-        if not names:
-            return None
-        used = {short_name(tok) for tok in _TOKEN.findall(tactic)} & names
+        used = self._named(theorem, tactic)
         return f"names {', '.join(sorted(used))}, defined at or after the theorem in its file" if used else None
 
     def __call__(self, theorem: Theorem, proof: list[str]) -> bool:
+        # A proof's text is checked as well as its term: automation (``hammer``) writes tactics
+        # the search's filter never saw.
+        used = set().union(*(self._named(theorem, tac) for tac in proof))
+        if used:
+            self.rejected_for_leak.setdefault(theorem.full_name or theorem.name, set()).update(used)
+            return False
         names = self.forbidden.get(theorem.full_name or "")
         if not names:
             return self.env.verify(theorem, proof)

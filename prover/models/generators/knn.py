@@ -60,6 +60,20 @@ class KnnGenerator:
         self.encoder = encoder
         self.index = index
         self.settings = settings or KnnSettings(encoder=encoder.name)
+        #: Ids left out of every vote (memory an online run must not show the current theorem).
+        self.blocked: frozenset[int] = frozenset()
+
+    def add(self, states: Sequence[str], tactics: Sequence[str]) -> list[int]:
+        """Add ``(state, tactic)`` pairs to the memory (a FAISS ``add``, no rebuild); their ids."""
+        from retrieval.records import IndexRecord
+
+        if len(states) != len(tactics):
+            raise ValueError(f"{len(states)} states but {len(tactics)} tactics")
+        if not states:
+            return []
+        vectors = self.encoder.encode([state_key_text(s) for s in states])
+        records = [IndexRecord(key=t, text=s[:200]) for s, t in zip(states, tactics, strict=True)]
+        return self.index.add(vectors, records)
 
     @classmethod
     def build(
@@ -89,8 +103,12 @@ class KnnGenerator:
         if k <= 0 or not states or len(self.index) == 0:
             return [[] for _ in states]
         texts = [state_key_text(s) for s in states]
+        blocked = self.blocked
         # a wider search (more candidates asked) reads more neighbours, so more tactics come up
-        hits = self.index.search_texts(self.encoder, texts, max(self.settings.neighbours, 2 * k))
+        wanted = max(self.settings.neighbours, 2 * k)
+        hits = self.index.search_texts(self.encoder, texts, wanted + len(blocked))
+        if blocked:
+            hits = [[h for h in row if h.id not in blocked][:wanted] for row in hits]
         return [self._vote(row, k) for row in hits]
 
     def _vote(self, hits, k: int) -> list[TacticCandidate]:
@@ -128,3 +146,17 @@ class KnnGenerator:
             encoder = load_state_encoder(folder / "encoder")
         index = VectorIndex.load(folder, expected_dim=encoder.dim, expected_encoder=encoder.name)
         return cls(encoder, index, settings)
+
+
+def knn_memory_of(generator: object) -> KnnGenerator | None:
+    """The k-NN generator inside ``generator`` (itself, a mixture's part, or what a wrapper
+    such as the template or automation generator wraps); None when it has none."""
+    if isinstance(generator, KnnGenerator):
+        return generator
+    inner = [*getattr(generator, "generators", ()), getattr(generator, "inner", None),
+             getattr(generator, "base", None)]
+    for part in inner:
+        found = knn_memory_of(part) if part is not None else None
+        if found is not None:
+            return found
+    return None

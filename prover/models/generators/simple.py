@@ -8,6 +8,9 @@ for the learned generators.
 :class:`WithAutomation` adds automation tactics (CoqHammer's ``sauto`` by default, under a Coq
 ``timeout``) to another generator's candidates at every expansion, so the search tries to
 close each state it reaches with automation as well as with the learned tactics.
+
+:class:`AutomationAtTop` adds a costly automation tactic (CoqHammer's ``hammer``, seconds per
+call) only to the first few states the search expands (the root and the best-ranked ones).
 """
 
 from __future__ import annotations
@@ -70,6 +73,39 @@ class WithAutomation:
         self.logprob = logprob
 
     def _extend(self, cands: list[TacticCandidate]) -> list[TacticCandidate]:
+        have = {c.tactic.strip() for c in cands}
+        return cands + [TacticCandidate(t, self.logprob) for t in self.tactics if t not in have]
+
+    def suggest(self, state: str, premises: list[str], k: int) -> list[TacticCandidate]:
+        return self._extend(list(self.inner.suggest(state, premises, k)))
+
+    def suggest_batch(
+        self, states: list[str], premises: list[list[str]], k: int
+    ) -> list[list[TacticCandidate]]:
+        return [self._extend(list(c)) for c in self.inner.suggest_batch(states, premises, k)]
+
+
+class AutomationAtTop:
+    """Another generator's candidates, plus ``tactics`` (after them, each with ``logprob``) at the
+    first ``states`` expansions since :meth:`reset` (call it when a new theorem starts)."""
+
+    def __init__(self, inner, tactics: Sequence[str] = ("hammer.",), states: int = 3,
+                 logprob: float = -3.0) -> None:
+        self.inner = inner
+        self.tactics = tuple(tactics)
+        self.states = states
+        self.logprob = logprob
+        self.offered = 0
+
+    def reset(self) -> None:
+        self.offered = 0
+        if hasattr(self.inner, "reset"):
+            self.inner.reset()
+
+    def _extend(self, cands: list[TacticCandidate]) -> list[TacticCandidate]:
+        if self.offered >= self.states:
+            return cands
+        self.offered += 1
         have = {c.tactic.strip() for c in cands}
         return cands + [TacticCandidate(t, self.logprob) for t in self.tactics if t not in have]
 

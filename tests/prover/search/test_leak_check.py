@@ -51,3 +51,23 @@ def test_search_skips_tactics_naming_forbidden_lemmas(coq_env):
     assert filtered.proved and filtered.rejected_proofs == 0 and "apply in_elt." not in filtered.proof
     skipped = [d for _, d in filtered.tree.nodes(data=True) if d["kind"] == "filtered"]
     assert skipped and all("in_elt" in d["detail"] for d in skipped)
+
+
+class NeverCompiles:
+    """An env whose verify must not be reached: a proof naming its own theorem is refused first."""
+
+    def verify(self, theorem, proof):  # pragma: no cover - reaching it fails the test
+        raise AssertionError("a self-naming proof reached the compiler")
+
+
+def test_a_proof_whose_text_names_its_theorem_is_refused_without_compiling():
+    from prover.env import Theorem
+
+    check = FutureLemmaCheck(NeverCompiles())
+    thm = Theorem("rev_involutive", "forall (A : Type) (l : list A), rev (rev l) = l",
+                  "Require Import List.", full_name="Coq.Lists.List.rev_involutive")
+    # what hammer may print: a qualified library copy of the theorem itself
+    assert not check(thm, ["srun eauto use: List.rev_involutive."])
+    assert check.rejected_for_leak == {"Coq.Lists.List.rev_involutive": {"rev_involutive"}}
+    assert check.tactic_filter(thm, "apply rev_involutive.") is not None
+    assert check.tactic_filter(thm, "apply rev_app_distr.") is None

@@ -6,7 +6,13 @@ from common.errors import ProofplanError
 from prover.env import Theorem
 from prover.models.common import TacticCandidate
 from prover.models.generators.simple import FixedTacticsGenerator, WithAutomation
-from prover.search.configs import HAMMER_IMPORT, ProverSettings, build_prover, check_config
+from prover.search.configs import (
+    HAMMER_IMPORT,
+    ProverSettings,
+    UnknownConfigError,
+    build_prover,
+    check_config,
+)
 
 
 def test_with_automation_appends_without_repeating():
@@ -47,3 +53,14 @@ def test_a_given_progress_model_replaces_the_default():
         assert load_components(config, settings, gen, progress=baseline).progress is baseline
     # configurations without progress drop it
     assert load_components("logprob+retrieval", settings, gen, progress=baseline).progress is None
+
+
+@pytest.mark.parametrize("name", ["logprob+progress+sauto+hammer", "logprob+retrieval+sauto", "fixed+hammer", "hammer"])
+def test_configurations_compose_in_order(name):
+    assert check_config(name) == name
+
+
+@pytest.mark.parametrize("name", ["fixed+retrieval", "logprob+sauto+progress", "logprob+hammer+sauto", "lia+sauto", ""])
+def test_configurations_out_of_order_are_refused(name):
+    with pytest.raises(UnknownConfigError, match="in that order"):
+        check_config(name)

@@ -1,0 +1,159 @@
+"""CoqHammer's ``hammer`` inside a time budget: the context that bounds it, and the search's
+side of using it as one tactic among the generator's.
+
+``hammer`` translates the goal and the premises its own predictor selects to first-order logic,
+asks the external provers (here Debian's E prover; Vampire is not packaged and CVC4 needs the
+``htimeout`` helper off the PATH) for a proof, then reconstructs one with CoqHammer's own tactics
+and prints the tactic that does it (``srun eauto use: rev_involutive.``).
+:class:`~prover.coq.env.CoqEnv` records that tactic in place of ``hammer.``, so the reported
+proof, its replay and its fresh-process re-check call no external prover.
+
+The first ``hammer`` call of a Coq process extracts the features of every loaded object for its
+premise predictor (about 7 s of CPU with ``List`` loaded; 20-30 s of wall time on a busy
+machine), and an interrupted call keeps none of it, so under a per-call limit a cold hammer never
+finishes. :class:`HammerWarmup` therefore runs CoqHammer's ``predict 1.`` once per process and
+context before the theorem's budget starts, as a model is loaded before its first search; the
+seconds it took are reported in the result's ``timings["hammer_warmup"]``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from prover.env import ProofEnv, ProofFinished, ProofState, ProverError, TacticResult, Theorem
+from prover.search.best_first import ProofChecker, SearchResult, without_timeout
+
+HAMMER_IMPORT = "From Hammer Require Import Hammer."
+HAMMER_TACTIC = "hammer."
+
+
+def hammer_context(time_limit: float) -> str:
+    """Context lines that load ``hammer`` and fit one call into about ``time_limit`` seconds:
+    one E run (no parallel strategy portfolio on a shared core) on the 128 premises its k-NN
+    predictor ranks first, with ATP and reconstruction limits that leave room for CoqHammer's
+    feature extraction (seconds on the first call of a process)."""
+    atp = max(1, round(time_limit * 0.4))
+    reconstruct = max(1, round(time_limit * 0.15))
+    return "\n".join([
+        HAMMER_IMPORT,
+        "Set Hammer GSMode 0.",
+        "Unset Hammer Parallel.",
+        "Set Hammer Predictions 128.",
+        f"Set Hammer ATPLimit {atp}.",
+        f"Set Hammer ReconstrLimit {reconstruct}.",
+        "Unset Hammer Vampire.",
+        "Unset Hammer CVC4.",
+        "Unset Hammer Z3.",
+    ])
+
+
+@dataclass
+class HammerWarmup:
+    """Fills CoqHammer's feature cache of ``env``'s Coq process for a context (once per process
+    and context; the cache survives ``BackTo`` and later theorems)."""
+
+    env: ProofEnv
+    timeout: float = 300.0
+    _done: set[tuple[int | None, str]] = field(default_factory=set)
+
+    def _key(self, context: str) -> tuple[int | None, str]:
+        return getattr(getattr(self.env, "coqtop", None), "pid", None), context
+
+    def __call__(self, context: str) -> float:
+        """Seconds spent (0 when this process already warmed up for ``context``)."""
+        if self._key(context) in self._done:
+            return 0.0
+        start = time.monotonic()
+        try:
+            state = self.env.open(Theorem("hammer_warmup", "True", context))
+            self.env.run_tac(state, "predict 1.", timeout=self.timeout)
+        except ProverError:
+            return time.monotonic() - start  # the theorem's own open reports a bad context
+        self._done.add(self._key(context))
+        return time.monotonic() - start
+
+
+def is_hammer(tactic: str) -> bool:
+    return without_timeout(tactic.strip()) == HAMMER_TACTIC
+
+
+@dataclass
+class HammerTimeEnv(ProofEnv):
+    """``env`` with its own time limit for ``hammer`` (the search's per-tactic limit is sized for
+    cheap tactics), never beyond the theorem's deadline; remembers the last finished state so a
+    proof can be read back with hammer's reconstruction in place of ``hammer.``."""
+
+    env: ProofEnv
+    time_limit: float
+    deadline: float | None = None
+    last_finished: int | None = None
+
+    def open(self, theorem: Theorem) -> ProofState:
+        self.last_finished = None
+        return self.env.open(theorem)
+
+    def run_tac(self, state: ProofState, tactic: str, timeout: float = 5.0) -> TacticResult:
+        if is_hammer(tactic):
+            limit = self.time_limit
+            if self.deadline is not None:
+                limit = min(limit, self.deadline - time.monotonic())
+            timeout = max(timeout, limit)
+        outcome = self.env.run_tac(state, tactic, timeout=timeout)
+        if isinstance(outcome, ProofFinished):
+            self.last_finished = outcome.id
+        return outcome
+
+    def verify(self, theorem: Theorem, proof: list[str]) -> bool:
+        return self.env.verify(theorem, proof)
+
+    def close(self) -> None:
+        self.env.close()
+
+    def reconstructed(self, proof: list[str]) -> list[str]:
+        """``proof`` with each ``hammer.`` replaced by the tactic hammer printed for it (read
+        from the env's record of the last finished state; ``proof`` unchanged if none)."""
+        if not any(is_hammer(t) for t in proof) or self.last_finished is None:
+            return proof
+        tactics_to = getattr(self.env, "tactics_to", None)
+        if tactics_to is None:
+            return proof
+        recorded = [without_timeout(t) for t in tactics_to(self.last_finished)]
+        return recorded if len(recorded) == len(proof) else proof
+
+
+@dataclass
+class HammerSearch:
+    """A search ``prove`` whose env is a :class:`HammerTimeEnv`: sets the theorem's deadline,
+    re-checks and reports proofs with hammer's reconstruction in place of ``hammer.``."""
+
+    env: HammerTimeEnv
+    time_limit: float | None
+    warmup: HammerWarmup
+    reset: Callable[[], None] | None = None
+    #: The search's ``prove``; set once the search is built around :meth:`checker`.
+    prove: Callable[[Theorem], SearchResult] | None = None
+    _resolved: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
+
+    def checker(self, inner: ProofChecker) -> ProofChecker:
+        def check(theorem: Theorem, proof: list[str]) -> bool:
+            rebuilt = self.env.reconstructed(proof)
+            self._resolved[tuple(proof)] = rebuilt
+            return inner(theorem, rebuilt)
+
+        return check
+
+    def __call__(self, theorem: Theorem) -> SearchResult:
+        self._resolved.clear()
+        if self.reset is not None:
+            self.reset()
+        assert self.prove is not None, "HammerSearch.prove is not set"
+        warmup = self.warmup(theorem.context)
+        self.env.deadline = None if self.time_limit is None else time.monotonic() + self.time_limit
+        result = self.prove(theorem)
+        result = replace(result, timings={**result.timings, "hammer_warmup": warmup})
+        if result.proof is not None:
+            proof = self._resolved.get(tuple(result.proof)) or self.env.reconstructed(result.proof)
+            result = replace(result, proof=proof)
+        return result

@@ -1,0 +1,67 @@
+"""CoqHammer's ``hammer`` with a real ATP (E prover): as a whole-proof baseline and as a tactic
+the search tries at its first states; the proof reported is hammer's reconstruction."""
+
+import shutil
+
+import pytest
+
+from prover.coq.env import check_context, hammer_replacement
+from prover.env import StatementError, Theorem
+from prover.models.common import TacticCandidate
+from prover.models.generators.simple import AutomationAtTop, FixedTacticsGenerator
+from prover.search.configs import ProverSettings, build_prover, theorem_as_proved
+from prover.search.hammer import hammer_context
+
+needs_eprover = pytest.mark.skipif(shutil.which("eprover") is None, reason="eprover is not installed")
+
+APP_LENGTH = Theorem("app_len", "forall (A : Type) (l1 l2 : list A), length (l1 ++ l2) = length l1 + length l2",
+                     "Require Import List.")
+REV_REV = Theorem("rev_rev", "forall (A : Type) (l : list A), rev (rev l) = l", "Require Import List.")
+
+
+def test_context_allows_hammer_limits_only():
+    assert len(check_context(hammer_context(20))) == 9
+    for bad in ['Set Hammer PredictPath "/bin/sh".', "Set Hammer ATPLimit 5. Drop.",
+                "Set Hammer ATPLimit 99999.", "Set Hammer Debug."]:
+        with pytest.raises(StatementError):
+            check_context(bad)
+
+
+def test_hammer_limits_follow_the_budget():
+    assert "Set Hammer ATPLimit 8." in hammer_context(20)
+    assert "Set Hammer ATPLimit 1." in hammer_context(1)
+
+
+def test_reconstruction_tactic_is_read_from_hammer_output():
+    out = ("<infomsg>Reconstructing the proof...</infomsg>\n<infomsg>Replace the hammer tactic with:\n"
+           "\tsrun eauto use: rev_involutive.\n</infomsg>\nNo more goals.")
+    assert hammer_replacement(out) == "srun (eauto) use: rev_involutive."
+    assert hammer_replacement("<infomsg>Replace the hammer tactic with: sfirstorder </infomsg>") == "sfirstorder."
+    assert hammer_replacement("No more goals.") is None
+
+
+def test_automation_at_top_offers_hammer_at_the_first_states_only():
+    gen = AutomationAtTop(FixedTacticsGenerator(["intros."]), states=2)
+    first = [gen.suggest("g", [], 1) for _ in range(3)]
+    assert first[0] == [TacticCandidate("intros.", 0.0), TacticCandidate("hammer.", -3.0)]
+    assert [len(c) for c in first] == [2, 2, 1]
+    gen.reset()
+    assert [c.tactic for c in gen.suggest("g", [], 1)] == ["intros.", "hammer."]
+
+
+@needs_eprover
+@pytest.mark.timeout(240)
+def test_hammer_baseline_and_search_report_the_reconstruction(coq_env):
+    # Generous budgets: the first hammer call of a process extracts features of every loaded
+    # object (tens of seconds on a busy CPU).
+    baseline = build_prover("hammer", coq_env, ProverSettings(time_limit=90))(APP_LENGTH)
+    assert baseline.proved, baseline
+    assert baseline.proof and "hammer" not in baseline.proof[0] and "app_length" in baseline.proof[0]
+    assert coq_env.verify(theorem_as_proved("hammer", APP_LENGTH), baseline.proof)
+    # The fixed tactics and sauto cannot prove rev (rev l) = l (it needs a lemma proved by
+    # induction); hammer, tried at the root, finds rev_involutive.
+    settings = ProverSettings(time_limit=90, k=2, max_expansions=2, hammer_time_limit=60)
+    found = build_prover("fixed+sauto+hammer", coq_env, settings)(REV_REV)
+    assert found.proved, found
+    assert not any("hammer" in t for t in found.proof) and "rev_involutive" in " ".join(found.proof)
+    assert coq_env.verify(found.theorem, found.proof)
