@@ -226,6 +226,7 @@ def read_openapi(doc: Any, source: str = "<openapi>") -> list[FunctionSpec]:
 
 # --- catalog builder -----------------------------------------------------------------------------
 
+RESULT = "_result"
 REFERENCE_WORDS = {"id", "ids", "key", "token", "cik", "uuid", "identifier"}
 GENERIC_NAME_WORDS = {"api", "get", "search", "by", "the", "of", "and", "list", "find", "com"}
 FROM_API = re.compile(r"\b(?:obtained|retrieved|extracted|returned|taken)\b.*\bfrom\b", re.IGNORECASE)
@@ -273,6 +274,9 @@ def link_score(consumer: FunctionSpec, param: str, p: ParamSpec, producer: Funct
     desc_words = set(re.findall(r"[a-z]+", p.description.lower()))
     alts = _alternatives(param)
     best = 0.0
+    leaf_name = out_path.split(".")[-1]
+    if len(leaf) > 1 and re.search(rf"(?<![\w.]){re.escape(leaf_name)}(?!\w)", p.description, re.IGNORECASE):
+        best = 2.5  # the input's description names the output field ("location geoId of a place")
     for rank, alt in enumerate(alts):
         if len(leaf) > len(alt) or alt[len(alt) - len(leaf):] != leaf:
             continue
@@ -334,10 +338,13 @@ def build_catalog(specs: list[FunctionSpec], name: str, description: str = "") -
             if p.default is not None:
                 defaults[pname] = p.default
         outs = spec.outputs or {"result": ParamSpec()}
+        # "_result": the call's whole answer, the goal a translator names to ask for this API.
+        result = add_type(f"r_{ident(spec.name)}", ParamSpec(description=spec.description or spec.name),
+                          "_result", askable=False)
         apis.append(ApiSpec(
             name=ident(spec.name), title=spec.name, description=spec.description or spec.name,
             inputs=inputs, optional=optional, defaults=defaults,
-            outputs={path: out_type[(spec.name, path)] for path in outs},
+            outputs={**{path: out_type[(spec.name, path)] for path in outs}, RESULT: result},
         ))
     catalog = Catalog(name=ident(name), description=description, types=tuple(types.values()), apis=tuple(apis))
     check_catalog(catalog, name)
