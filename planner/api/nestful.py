@@ -151,6 +151,8 @@ def evaluate(cases: list[NestfulCase], translator: Any, planner: str = "auto",
     if results_path is not None:
         results_path.parent.mkdir(parents=True, exist_ok=True)
     sink = results_path.open("a") if results_path is not None else None
+    if sink is not None and results_path.stat().st_size and not results_path.read_bytes().endswith(b"\n"):
+        sink.write("\n")  # end a line an interrupted run cut short
     try:
         for case in cases:
             if case.id in done:

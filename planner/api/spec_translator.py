@@ -302,6 +302,8 @@ class SpecTranslator:
                 score += 1.0
             if c.kind == "part":
                 score -= 0.05
+            if t.value == "code" and c.kind == "code":
+                score += 0.3
             if score > best_score:
                 best, best_score = c, score
         return best.value if best is not None and best_score > self.value_floor else None

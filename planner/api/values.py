@@ -24,7 +24,7 @@ NUMBER_WORDS = {w: i for i, w in enumerate(
 NUMBER_RE = re.compile(r"(?<![\w.-])\d+(?:\.\d+)?(?![\w-])|\b(?:" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
 QUOTED_RE = re.compile(r"\"([^\"]+)\"|“([^”]+)”|(?<!\w)'([^']{2,})'(?!\w)")
 CODE_RE = re.compile(r"(?<![\w-])(?:[A-Z]{2,6}|\d{1,3}-[A-Z]|[A-Z]+-?\d+[A-Z]*|\d{3,10})(?![\w-])")
-ASSIGN_RE = re.compile(r"\b((?:\w+\s+){0,2}\w+)\s+(?:is|=|:)\s+([\w.@-]*\w)", re.IGNORECASE)
+ASSIGN_RE = re.compile(r"\b((?:[\w']+\s+){0,4}\w+)\s+(?:is|=|:)\s+([\w.@-]*\w)", re.IGNORECASE)
 DIGIT_CODE_RE = re.compile(r"(?<![\d.,$-])\d{3,10}(?![\d.,])")
 WORD_RE = re.compile(r"[A-Za-z0-9][\w'.&-]*")
 # Words that open requests or link clauses; capitalised at a sentence start, they name nothing.
@@ -188,4 +188,5 @@ def scan(text: str, default_year: int) -> list[Span]:
     codes = find_codes(text, dates + quoted)
     names = find_names(text, dates + quoted)
     numbers = find_numbers(text, dates + codes)
-    return dates + quoted + codes + names + numbers + find_topics(text) + find_assignments(text)
+    topics = [t for t in find_topics(text) if not any(d.start < t.end and t.start < d.end for d in dates)]
+    return dates + quoted + codes + names + numbers + topics + find_assignments(text)
