@@ -227,6 +227,7 @@ def read_openapi(doc: Any, source: str = "<openapi>") -> list[FunctionSpec]:
 # --- catalog builder -----------------------------------------------------------------------------
 
 RESULT = "_result"
+GENERIC_FIELD_WORDS = {"id", "name", "code", "key", "type", "url", "date", "time", "data", "value", "title", "text"}
 REFERENCE_WORDS = {"id", "ids", "key", "token", "cik", "uuid", "identifier"}
 GENERIC_NAME_WORDS = {"api", "get", "search", "by", "the", "of", "and", "list", "find", "com"}
 FROM_API = re.compile(r"\b(?:obtained|retrieved|extracted|returned|taken)\b.*\bfrom\b", re.IGNORECASE)
@@ -268,30 +269,34 @@ def link_score(consumer: FunctionSpec, param: str, p: ParamSpec, producer: Funct
     leaf = _words(out_path.split(".")[-1])
     if not leaf or out.type in ("object", "array", "boolean"):
         return 0.0
-    if any(_words(q)[-len(leaf):] == leaf for q in producer.parameters):
+    if any(alt[-len(leaf):] == leaf for q in producer.parameters for alt in _alternatives(q)):
         return 0.0  # the producer takes the value itself: it passes it through, it does not make it
     producer_words = set(_words(producer.name)) - GENERIC_NAME_WORDS
     desc_words = set(re.findall(r"[a-z]+", p.description.lower()))
     alts = _alternatives(param)
     best = 0.0
     leaf_name = out_path.split(".")[-1]
-    if len(leaf) > 1 and re.search(rf"(?<![\w.]){re.escape(leaf_name)}(?!\w)", p.description, re.IGNORECASE):
-        best = 2.5  # the input's description names the output field ("location geoId of a place")
+    names_it = re.search(rf"(?<![\w.]){re.escape(leaf_name)}(?!\w)", p.description, re.IGNORECASE)
+    is_reference = (bool({w for a in alts for w in a} & REFERENCE_WORDS) or "identifier" in desc_words
+                    or bool(FROM_API.search(p.description)))
+    # The input's description names the output field ("location geoId of a place").
+    mention = 1.5 if names_it and (len(leaf) > 1 or (is_reference and len(leaf_name) >= 3
+                                                     and leaf[0] not in GENERIC_FIELD_WORDS)) else 0.0
+    family = 0.2 * len(producer_words & desc_words) + 0.2 * len(
+        producer_words & (set(_words(consumer.name)) - GENERIC_NAME_WORDS))
+    if mention:
+        best = 0.3 + mention + family
     for rank, alt in enumerate(alts):
         if len(leaf) > len(alt) or alt[len(alt) - len(leaf):] != leaf:
             continue
         role = alt[: len(alt) - len(leaf)]
-        reference = (bool({w for a in alts for w in a} & REFERENCE_WORDS) or "identifier" in desc_words
-                     or bool(FROM_API.search(p.description)))
-        if not reference:
+        if not is_reference:
             continue
         if len(leaf) == 1 and role and not set(role) & producer_words:
             continue  # a bare "id" or "code" output fills "artistId" only from an API about artists
         score = 1.0 + 0.1 * len(leaf) + 0.05 * (len(alts) - rank)
         score += 0.3 if not role else 0.3 * bool(set(role) & producer_words)
-        score += 0.2 * len(producer_words & desc_words)
-        score += 0.2 * len(producer_words & (set(_words(consumer.name)) - GENERIC_NAME_WORDS))
-        best = max(best, score)
+        best = max(best, score + family + mention)
     return best
 
 

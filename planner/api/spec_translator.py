@@ -40,6 +40,7 @@ ROLE_PREPOSITIONS = {
     "destination": "to", "target": "to", "to": "to", "arrival": "to", "dest": "to",
 }
 OPPOSITE = {"from": "to", "to": "from"}
+TOPICAL_WORDS = {"query", "keyword", "keywords", "topic", "term", "terms", "q", "search", "subject"}
 CLAUSE_RE = re.compile(r"[^.;!?]+(?:[.;!?]|$)")
 CLAUSE_SPLIT = re.compile(r",?\s+\b(?:and then|then|and also|also|and|as well as|plus)\b\s+|,\s+", re.IGNORECASE)
 
@@ -81,6 +82,13 @@ class Instance:
             (p, (b.instance, b.path) if isinstance(b, Ref) else repr(b)) for p, b in self.bindings.items())))
 
 
+def _stem(word: str) -> str:
+    for suffix in ("ies", "es", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word
+
+
 def clauses(text: str) -> list[tuple[int, int, str, tuple[int, int]]]:
     """Pieces of the request that each ask for one thing: span, text and the sentence's span."""
     out = []
@@ -101,7 +109,9 @@ class SpecTranslator:
 
     def __init__(self, catalog: Catalog, encoder: Any, default_year: int = 2025,
                  goal_margin: float = 0.05, goal_floor: float = 0.2, piece_weight: float = 0.6,
-                 coherence: float = 0.0, name_weight: float = 0.0) -> None:
+                 coherence: float = 0.0, name_weight: float = 0.0,
+                 piece_floor: float = 0.0, repeat_margin: float = 0.04,
+                 output_bonus: float = 0.05) -> None:
         self.catalog = catalog
         self.encoder = encoder
         self.default_year = default_year
@@ -111,7 +121,12 @@ class SpecTranslator:
         self.piece_weight = piece_weight
         self.value_floor = -0.2
         self.coherence = coherence
+        self.piece_floor = piece_floor
+        self.repeat_margin = repeat_margin
+        self.output_bonus = output_bonus
         self.apis = list(catalog.apis)
+        self._out_words = [{_stem(w) for path in a.outputs if path != "_result" for w in _words(path.split(".")[-1])}
+                           for a in self.apis]
         full = encoder.encode([self.api_text(a) for a in self.apis])
         named = encoder.encode([" ".join(_words(a.label)) for a in self.apis])
         self._api_vecs = l2_normalise(full + self.name_weight * named)
@@ -151,16 +166,29 @@ class SpecTranslator:
         sentences = list(dict.fromkeys(p[3] for p in pieces))
         sent_sims = dict(zip(sentences, self._vec([text[a:b] for a, b in sentences]) @ self._api_vecs.T, strict=True))
         piece_sims = self._vec([p[2] for p in pieces]) @ self._api_vecs.T
-        rows = [self.piece_weight * row + (1 - self.piece_weight) * sent_sims[p[3]]
+        rows = [self.piece_weight * row + (1 - self.piece_weight) * sent_sims[p[3]] + self._output_match(p[2])
                 for p, row in zip(pieces, piece_sims, strict=True)]
         first = [self._pick(row, set()) for row in rows]
         chosen: list[tuple[ApiSpec, tuple[int, int]]] = []
         for i, (piece, row) in enumerate(zip(pieces, rows, strict=True)):
+            if float(piece_sims[i].max()) < self.piece_floor:
+                continue  # a piece that names no API by itself ("for the form 10-K")
             others = {a.name for j, a in enumerate(first) if j != i and a is not None}
             api = self._pick(row, others)
+            if api is not None and any(api.name == c.name for c, _ in chosen):
+                # Asked for again: a piece that repeats an earlier goal may mean the runner-up.
+                taken = {c.name for c, _ in chosen} | self._upstream(api.name)
+                runner = [j for j in np.argsort(-row) if self.apis[j].name not in taken]
+                if runner and row[runner[0]] >= float(row.max()) - self.repeat_margin:
+                    api = self.apis[runner[0]]
             if api is not None and all(api.name != c.name for c, _ in chosen):
                 chosen.append((api, piece[3]))
         return chosen
+
+    def _output_match(self, piece: str) -> np.ndarray:
+        """A bonus for APIs whose output fields the piece names ("biography", "likes")."""
+        words = {_stem(w) for w in re.findall(r"[a-z]+", piece.lower()) if len(w) >= 4 and w not in FUNCTION_WORDS}
+        return np.array([self.output_bonus * min(2, len(words & out)) for out in self._out_words])
 
     def _pick(self, row: np.ndarray, context: set[str]) -> ApiSpec | None:
         if context:
@@ -281,7 +309,9 @@ class SpecTranslator:
 
     def _string(self, t: TypeSpec, param: str, role: tuple[str, ...], anchor: tuple[int, int], text: str,
                 spans: list[Span], kinds: tuple[str, ...]) -> Any:
-        cands = self._candidates(spans, kinds)
+        # "About X" topics fill search terms and keywords, not names or places.
+        topical = (set(_words(param)) | set(re.findall(r"[a-z]+", t.description.lower()))) & TOPICAL_WORDS
+        cands = self._candidates(spans, kinds, bool(topical))
         if not cands:
             return None
         query = f"{' '.join(_words(param))}: {t.description}"
@@ -308,32 +338,39 @@ class SpecTranslator:
                 best, best_score = c, score
         return best.value if best is not None and best_score > self.value_floor else None
 
-    def _candidates(self, spans: list[Span], kinds: tuple[str, ...]) -> list[Span]:
+    def _candidates(self, spans: list[Span], kinds: tuple[str, ...], topical: bool = True) -> list[Span]:
         cands: list[Span] = []
         for s in spans:
             kind = s.kind.split(":")[0]
-            if kind not in kinds:
+            if kind not in kinds or (kind == "topic" and not topical):
                 continue
             cands.append(s)
             parts = str(s.value).split()
-            if kind == "name" and 1 < len(parts) <= 5:  # "COVID-19 Spain" also offers "Spain"
-                for i in range(len(parts)):
-                    for j in range(i + 1, len(parts) + 1):
-                        if (i, j) != (0, len(parts)):
-                            sub = " ".join(parts[i:j])
+            # "COVID-19 Spain" also offers both sides of the acronym-with-digits token.
+            cuts = [i for i, w in enumerate(parts) if any(ch.isdigit() for ch in w) and w[:1].isupper()]
+            if kind == "name" and len(parts) > 1:
+                for i in cuts:
+                    for sub in (" ".join(parts[:i + 1]), " ".join(parts[i + 1:]), " ".join(parts[:i])):
+                        if sub and sub != s.value:
                             start = s.start + str(s.value).find(sub)
                             cands.append(Span(start, start + len(sub), sub, "part", sub))
         return [c for c in cands if not self._names_service(str(c.value))]
 
     def _names_service(self, value: str) -> bool:
         """A span that names an API or its service (``Spotify``, ``Instagram``) is not a value."""
+        tokens = [w.lower() for w in value.split()]
         words = [w.lower() for w in re.findall(r"[A-Za-z0-9]+", value)]
-        return bool(words) and all(w in self._service_words for w in words)
+        return bool(words) and (all(w in self._service_words for w in words)
+                                or all(t in self._service_words for t in tokens))
 
     @property
     def _service_words(self) -> set[str]:
         if not hasattr(self, "_service_cache"):
             self._service_cache = {w for a in self.apis for w in re.findall(r"[a-z0-9]+", a.label.lower())}
+            # Capitalised words of the APIs' own descriptions name services and topics ("COVID-19").
+            self._service_cache |= {w.lower() for a in self.apis
+                                    for w in re.findall(r"\b[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*", a.description)
+                                    if w.lower() not in FUNCTION_WORDS}
             self._service_cache |= {w for a in self.apis for w in _words(a.label)}
         return self._service_cache
 

@@ -163,12 +163,15 @@ def find_names(text: str, taken: list[Span]) -> list[Span]:
 
 def find_topics(text: str) -> list[Span]:
     """Phrases after "about", "on", "for", "by" up to the next clause word ("news about the economy")."""
-    out = []
+    out: list[Span] = []
     for m in TOPIC_RE.finditer(text):
-        value = m.group(1).strip()
-        if value and value.lower() not in FUNCTION_WORDS and len(value.split()) <= 5:
-            out.append(Span(m.start(1), m.start(1) + len(value), value, "topic", value))
-    return out
+        value = re.sub(r"^the\s+", "", m.group(1).strip(), flags=re.IGNORECASE)
+        first = value.split()[0].lower() if value else ""
+        if value and first not in FUNCTION_WORDS and len(value.split()) <= 5:
+            start = m.end(1) - len(value)
+            out.append(Span(start, m.end(1), value, "topic", value))
+    # "quotes about love": the inner topic is the topic, not the phrase around it.
+    return [t for t in out if not any(o is not t and t.start <= o.start and o.end <= t.end for o in out)]
 
 
 def find_assignments(text: str) -> list[Span]:
