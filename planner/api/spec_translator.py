@@ -108,9 +108,9 @@ class SpecTranslator:
     """Cue-free request translation and planning for one imported catalog."""
 
     def __init__(self, catalog: Catalog, encoder: Any, default_year: int = 2025,
-                 goal_margin: float = 0.05, goal_floor: float = 0.2, piece_weight: float = 0.6,
-                 coherence: float = 0.0, name_weight: float = 0.0,
-                 piece_floor: float = 0.0, repeat_margin: float = 0.04,
+                 goal_margin: float = 0.05, goal_floor: float = 0.2, piece_weight: float = 0.5,
+                 coherence: float = 0.04, name_weight: float = 0.0,
+                 piece_floor: float = 0.0,
                  output_bonus: float = 0.05) -> None:
         self.catalog = catalog
         self.encoder = encoder
@@ -122,7 +122,6 @@ class SpecTranslator:
         self.value_floor = -0.2
         self.coherence = coherence
         self.piece_floor = piece_floor
-        self.repeat_margin = repeat_margin
         self.output_bonus = output_bonus
         self.apis = list(catalog.apis)
         self._out_words = [{_stem(w) for path in a.outputs if path != "_result" for w in _words(path.split(".")[-1])}
@@ -175,12 +174,6 @@ class SpecTranslator:
                 continue  # a piece that names no API by itself ("for the form 10-K")
             others = {a.name for j, a in enumerate(first) if j != i and a is not None}
             api = self._pick(row, others)
-            if api is not None and any(api.name == c.name for c, _ in chosen):
-                # Asked for again: a piece that repeats an earlier goal may mean the runner-up.
-                taken = {c.name for c, _ in chosen} | self._upstream(api.name)
-                runner = [j for j in np.argsort(-row) if self.apis[j].name not in taken]
-                if runner and row[runner[0]] >= float(row.max()) - self.repeat_margin:
-                    api = self.apis[runner[0]]
             if api is not None and all(api.name != c.name for c, _ in chosen):
                 chosen.append((api, piece[3]))
         return chosen
@@ -192,9 +185,11 @@ class SpecTranslator:
 
     def _pick(self, row: np.ndarray, context: set[str]) -> ApiSpec | None:
         if context:
-            related = set(context)
+            # APIs that read what another goal makes, or share a feeder with it (not its feeders).
+            related: set[str] = set()
             for name in context:
-                related |= self._upstream(name) | self._downstream(name)
+                roots = self._upstream(name) | {name}
+                related |= self._downstream(name) | {a.name for a in self.apis if self._upstream(a.name) & roots}
             bonus = np.array([self.coherence if a.name in related else 0.0 for a in self.apis])
             row = row + bonus
         best = float(row.max())
@@ -226,7 +221,24 @@ class SpecTranslator:
         for api, anchor in self.goals(text):
             inst = self._instantiate(api, (), anchor, text, spans, instances, by_key)
             inst.goal = True
+        self._reuse_names(instances)
         return instances, spans
+
+    def _reuse_names(self, instances: list[Instance]) -> None:
+        """A later call that repeats a literal an earlier call looked up reads that call's
+        ``name`` output instead (the resolved name: ``$var1.location.name$``)."""
+        for inst in instances:
+            for param, b in list(inst.bindings.items()):
+                if not isinstance(b, str) or param not in inst.api.inputs:
+                    continue
+                for earlier in instances:
+                    if earlier.id >= inst.id or b not in earlier.bindings.values():
+                        continue
+                    # a nested ``name`` field: the name of the object the earlier call looked up
+                    path = next((p for p in earlier.api.outputs if p.split(".")[-1] == "name" and "." in p), None)
+                    if path is not None:
+                        inst.bindings[param] = Ref(earlier.id, path)
+                        break
 
     def _instantiate(self, api: ApiSpec, role: tuple[str, ...], anchor: tuple[int, int], text: str,
                      spans: list[Span], instances: list[Instance], by_key: dict[tuple, Instance],
@@ -310,7 +322,8 @@ class SpecTranslator:
     def _string(self, t: TypeSpec, param: str, role: tuple[str, ...], anchor: tuple[int, int], text: str,
                 spans: list[Span], kinds: tuple[str, ...]) -> Any:
         # "About X" topics fill search terms and keywords, not names or places.
-        topical = (set(_words(param)) | set(re.findall(r"[a-z]+", t.description.lower()))) & TOPICAL_WORDS
+        text_words = set(_words(param)) | set(re.findall(r"[a-z]+", t.description.lower()))
+        topical = text_words & TOPICAL_WORDS and "name" not in text_words
         cands = self._candidates(spans, kinds, bool(topical))
         if not cands:
             return None
@@ -334,6 +347,8 @@ class SpecTranslator:
                 score -= 0.05
             if t.value == "code" and c.kind == "code":
                 score += 0.3
+            if len(str(c.value)) <= 2:
+                score -= 0.2
             if score > best_score:
                 best, best_score = c, score
         return best.value if best is not None and best_score > self.value_floor else None
@@ -347,7 +362,7 @@ class SpecTranslator:
             cands.append(s)
             parts = str(s.value).split()
             # "COVID-19 Spain" also offers both sides of the acronym-with-digits token.
-            cuts = [i for i, w in enumerate(parts) if any(ch.isdigit() for ch in w) and w[:1].isupper()]
+            cuts = [i for i, w in enumerate(parts) if re.fullmatch(r"[A-Z]{2,}-\d+", w)]
             if kind == "name" and len(parts) > 1:
                 for i in cuts:
                     for sub in (" ".join(parts[:i + 1]), " ".join(parts[i + 1:]), " ".join(parts[:i])):

@@ -36,8 +36,8 @@ recommend book make plan see bring send pull return returning depart departing l
 arrive arriving additionally finally first next now today tomorrow in on at for from to of by with
 about near into after before during within over under up down out all any some each every""".split())
 CONNECTORS = {"of", "de", "del", "la", "le", "van", "von", "and", "&"}
-TOPIC_RE = re.compile(r"\b(?:about|on|regarding|for|by|related to)\s+(?:the\s+)?([A-Za-z0-9][\w' .-]*?)(?=\s+(?:and|in|from|on|for|with|then|to|that|which|who|of)\b|[,.;?!]|$)",
-                      re.IGNORECASE)
+TOPIC_TRIGGERS = ("about", "on", "regarding", "for", "by", "related to")
+TOPIC_TAIL = r"\s+(?:the\s+)?([A-Za-z0-9][\w' .-]*?)(?=\s+(?:and|in|from|on|for|with|then|to|that|which|who|of)\b|[,.;?!]|$)"
 
 
 @dataclass(frozen=True)
@@ -164,7 +164,9 @@ def find_names(text: str, taken: list[Span]) -> list[Span]:
 def find_topics(text: str) -> list[Span]:
     """Phrases after "about", "on", "for", "by" up to the next clause word ("news about the economy")."""
     out: list[Span] = []
-    for m in TOPIC_RE.finditer(text):
+    matches = [m for trigger in TOPIC_TRIGGERS
+               for m in re.finditer(rf"\b{trigger}{TOPIC_TAIL}", text, re.IGNORECASE)]
+    for m in sorted(matches, key=lambda m: m.start(1)):
         value = re.sub(r"^the\s+", "", m.group(1).strip(), flags=re.IGNORECASE)
         first = value.split()[0].lower() if value else ""
         if value and first not in FUNCTION_WORDS and len(value.split()) <= 5:
