@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -45,10 +46,15 @@ class FunctionSpec(BaseModel):
 
 # --- readers -------------------------------------------------------------------------------------
 
+@lru_cache(maxsize=65536)
+def _word_tuple(name: str) -> tuple[str, ...]:
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name.replace("ID", "Id"))
+    return tuple(w.lower() for w in re.split(r"[^A-Za-z0-9]+", spaced) if w)
+
+
 def _words(name: str) -> list[str]:
     """``originSkyId`` -> [origin, sky, id]; ``business_id`` -> [business, id]."""
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name.replace("ID", "Id"))
-    return [w.lower() for w in re.split(r"[^A-Za-z0-9]+", spaced) if w]
+    return list(_word_tuple(name))
 
 
 def ident(name: str) -> str:
@@ -248,6 +254,7 @@ def value_class(p: ParamSpec, name: str) -> str:
     return "text"
 
 
+@lru_cache(maxsize=65536)
 def _alternatives(name: str) -> list[list[str]]:
     """``username_or_id_or_url`` -> [[username], [id], [url]]; other names -> [their words]."""
     words, alts, cur = _words(name), [], []
@@ -261,6 +268,11 @@ def _alternatives(name: str) -> list[list[str]]:
     return [a for a in alts if a]
 
 
+@lru_cache(maxsize=65536)
+def _desc_words(description: str) -> frozenset[str]:
+    return frozenset(re.findall(r"[a-z]+", description.lower()))
+
+
 def link_score(consumer: FunctionSpec, param: str, p: ParamSpec, producer: FunctionSpec, out_path: str,
                out: ParamSpec) -> float:
     """How well an output fills an input: its name ends the input's name and the input reads as a
@@ -271,12 +283,14 @@ def link_score(consumer: FunctionSpec, param: str, p: ParamSpec, producer: Funct
         return 0.0
     if any(alt[-len(leaf):] == leaf for q in producer.parameters for alt in _alternatives(q)):
         return 0.0  # the producer takes the value itself: it passes it through, it does not make it
-    producer_words = set(_words(producer.name)) - GENERIC_NAME_WORDS
-    desc_words = set(re.findall(r"[a-z]+", p.description.lower()))
+    producer_words = set(_word_tuple(producer.name)) - GENERIC_NAME_WORDS
+    desc_words = _desc_words(p.description)
     alts = _alternatives(param)
     best = 0.0
     leaf_name = out_path.split(".")[-1]
-    names_it = re.search(rf"(?<![\w.]){re.escape(leaf_name)}(?!\w)", p.description, re.IGNORECASE)
+    names_it = leaf_name.lower() in desc_words or (
+        leaf_name.lower() in p.description.lower()
+        and re.search(rf"(?<![\w.]){re.escape(leaf_name)}(?!\w)", p.description, re.IGNORECASE))
     is_reference = (bool({w for a in alts for w in a} & REFERENCE_WORDS) or "identifier" in desc_words
                     or bool(FROM_API.search(p.description)))
     # The input's description names the output field ("location geoId of a place").
