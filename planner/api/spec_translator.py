@@ -40,6 +40,7 @@ ROLE_PREPOSITIONS = {
     "destination": "to", "target": "to", "to": "to", "arrival": "to", "dest": "to",
 }
 OPPOSITE = {"from": "to", "to": "from"}
+GENERIC_KEY_WORDS = {"id", "name", "code", "key", "number"}
 TOPICAL_WORDS = {"query", "keyword", "keywords", "topic", "term", "terms", "q", "search", "subject"}
 CLAUSE_RE = re.compile(r"[^.;!?]+(?:[.;!?]|$)")
 CLAUSE_SPLIT = re.compile(r",?\s+\b(?:and then|then|and also|also|and|as well as|plus)\b\s+|,\s+", re.IGNORECASE)
@@ -110,7 +111,7 @@ class SpecTranslator:
     def __init__(self, catalog: Catalog, encoder: Any, default_year: int = 2025,
                  goal_margin: float = 0.05, goal_floor: float = 0.2, piece_weight: float = 0.5,
                  coherence: float = 0.04, name_weight: float = 0.0,
-                 piece_floor: float = 0.0,
+                 piece_floor: float = 0.0, optional_floor: float = 0.6,
                  output_bonus: float = 0.05) -> None:
         self.catalog = catalog
         self.encoder = encoder
@@ -122,6 +123,7 @@ class SpecTranslator:
         self.value_floor = -0.2
         self.coherence = coherence
         self.piece_floor = piece_floor
+        self.optional_floor = optional_floor
         self.output_bonus = output_bonus
         self.apis = list(catalog.apis)
         self._out_words = [{_stem(w) for path in a.outputs if path != "_result" for w in _words(path.split(".")[-1])}
@@ -169,9 +171,12 @@ class SpecTranslator:
                 for p, row in zip(pieces, piece_sims, strict=True)]
         first = [self._pick(row, set()) for row in rows]
         chosen: list[tuple[ApiSpec, tuple[int, int]]] = []
+        statements = [s for s in scan(text, self.default_year) if s.kind.startswith("assigned:")]
         for i, (piece, row) in enumerate(zip(pieces, rows, strict=True)):
             if float(piece_sims[i].max()) < self.piece_floor:
                 continue  # a piece that names no API by itself ("for the form 10-K")
+            if any(piece[0] <= s.start < piece[1] for s in statements):
+                continue  # "my city key is K-77" states a value; it asks for nothing
             others = {a.name for j, a in enumerate(first) if j != i and a is not None}
             api = self._pick(row, others)
             if api is not None and all(api.name != c.name for c, _ in chosen):
@@ -246,7 +251,10 @@ class SpecTranslator:
         inst = Instance(id=len(instances) + 1, api=api, role=role, anchor=anchor)
         for param, tname in api.inputs.items():
             producer = self._producer.get(tname)
-            if producer is not None and producer.name != api.name and depth < 4:
+            stated = self._stated(api, param, spans)
+            if stated is not None:  # "the instagram id ... is kyliejenner": no look-up needed
+                inst.bindings[param] = stated
+            elif producer is not None and producer.name != api.name and depth < 4:
                 path = next(p for p, t in producer.outputs.items() if t == tname)
                 sub_role = self._role(param, path) or role
                 feeder = self._instantiate(producer, sub_role, anchor, text, spans, instances, by_key, depth + 1)
@@ -273,6 +281,20 @@ class SpecTranslator:
         return inst
 
     @staticmethod
+    def _stated(api: ApiSpec, param: str, spans: list[Span]) -> Any:
+        """A value the text states for this parameter by name ("<key> is <value>"); a generic
+        key word ("id") counts only when the key also names the API ("the instagram id is")."""
+        words = set(_words(param)) - {"or", "the"}
+        for s in spans:
+            if not s.kind.startswith("assigned:"):
+                continue
+            key = set(s.kind[9:].split())
+            shared = words & key
+            if shared - GENERIC_KEY_WORDS or (shared and key & {w.lower() for w in _words(api.label)}):
+                return s.value
+        return None
+
+    @staticmethod
     def _role(param: str, path: str) -> tuple[str, ...]:
         words, leaf = _words(param), _words(path.split(".")[-1])
         return tuple(words[: len(words) - len(leaf)]) if words[-len(leaf):] == leaf else ()
@@ -293,9 +315,10 @@ class SpecTranslator:
         if t.value == "integer":
             return self._number(words, desc, spans, text) if not required else (
                 self._number(words, desc, spans, text) or self._string(t, param, role, anchor, text, spans, ("number",)))
-        if not required:
-            return None
-        return self._string(t, param, role, anchor, text, spans, ("name", "quoted", "code", "topic", "assigned"))
+        kinds = ("name", "quoted", "code", "topic", "assigned")
+        if not required:  # an optional string only when the text clearly names it
+            return self._string(t, param, role, anchor, text, spans, kinds, floor=self.optional_floor)
+        return self._string(t, param, role, anchor, text, spans, kinds)
 
     def _date(self, api: ApiSpec, param: str, spans: list[Span], inst: Instance, required: bool) -> Any:
         dates = [s.value for s in spans if s.kind == "date"]
@@ -320,7 +343,7 @@ class SpecTranslator:
         return None
 
     def _string(self, t: TypeSpec, param: str, role: tuple[str, ...], anchor: tuple[int, int], text: str,
-                spans: list[Span], kinds: tuple[str, ...]) -> Any:
+                spans: list[Span], kinds: tuple[str, ...], floor: float | None = None) -> Any:
         # "About X" topics fill search terms and keywords, not names or places.
         text_words = set(_words(param)) | set(re.findall(r"[a-z]+", t.description.lower()))
         topical = text_words & TOPICAL_WORDS and "name" not in text_words
@@ -351,7 +374,8 @@ class SpecTranslator:
                 score -= 0.2
             if score > best_score:
                 best, best_score = c, score
-        return best.value if best is not None and best_score > self.value_floor else None
+        floor = self.value_floor if floor is None else floor
+        return best.value if best is not None and best_score > floor else None
 
     def _candidates(self, spans: list[Span], kinds: tuple[str, ...], topical: bool = True) -> list[Span]:
         cands: list[Span] = []

@@ -78,3 +78,9 @@ def test_llm_translator_accepts_imported_catalogs():
     req = parse_translation(cat, "weather in Oslo",
                             '{"goals": ["r_weather_forecast"], "values": [{"type": "i_geo_lookupcity__city", "value": "Oslo"}]}')
     assert req.goals == ["r_weather_forecast"] and req.values[0].value == "Oslo"
+
+
+def test_a_stated_key_is_used_instead_of_a_look_up(weather):
+    result = weather.plan("My city key is K-77. Get the weather forecast for the next 2 days.", planner="pyperplan")
+    assert [c.model_dump() for c in result.calls] == [
+        {"name": "Weather.Forecast", "arguments": {"cityKey": "K-77", "days": 2, "units": "metric"}, "label": "var1"}]
