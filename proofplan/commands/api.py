@@ -251,3 +251,6 @@ def plan_spec(
         typer.echo(f"{call.label} = {call.name}({args})")
     for ask in result.asks:
         typer.echo(f"get_info: {ask}")
+    if not result.calls:
+        typer.echo(f"{result.plan.status}: {result.plan.message or 'no API call serves the request'}")
+        raise typer.Exit(1)
