@@ -10,6 +10,7 @@ goal phrases and example values.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
@@ -44,6 +45,20 @@ class TypeSpec(BaseModel):
     cues: tuple[str, ...] = ()
     cues_after: tuple[str, ...] = ()
     goal_phrases: tuple[str, ...] = ()
+    pattern: str | None = None
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"pattern is not a regular expression: {exc}") from None
+        return value
+
+
+Scalar = str | int | float | bool
 
 
 class ApiSpec(BaseModel):
@@ -56,6 +71,16 @@ class ApiSpec(BaseModel):
     inputs: dict[str, str] = Field(default_factory=dict)
     outputs: dict[str, str]
     requires: tuple[str, ...] = ()
+    # Imported specifications: the name as the source spells it, optional inputs (parameter ->
+    # type, never preconditions), the defaults the source declares, and per-parameter text.
+    title: str = ""
+    optional: dict[str, str] = Field(default_factory=dict)
+    defaults: dict[str, Scalar | list[Scalar]] = Field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """The name to show and to emit in calls (the source's spelling when imported)."""
+        return self.title or self.name
 
     @field_validator("outputs")
     @classmethod
@@ -191,7 +216,7 @@ def check_catalog(catalog: Catalog, source: str = "<catalog>") -> None:
     if path := _cycle_path((t.name, t.is_a) for t in catalog.types if t.is_a is not None):
         raise CatalogError(f"{source}: type cycle in is_a: {path}")
     for a in catalog.apis:
-        for kind, params in (("input", a.inputs), ("output", a.outputs)):
+        for kind, params in (("input", a.inputs), ("output", a.outputs), ("optional input", a.optional)):
             for pname, tname in params.items():
                 if tname not in seen_types:
                     raise CatalogError(

@@ -34,13 +34,16 @@ PATTERNS: dict[str, re.Pattern[str]] = {
     "time": re.compile(r"\b\d{1,2}:\d{2}\s*(?:am|pm)?\b|\b\d{1,2}\s*(?:am|pm)\b|\bnoon\b", re.IGNORECASE),
     "money": re.compile(r"[$€£]\s?\d+(?:,\d{3})*(?:\.\d{1,2})?|\b\d+(?:\.\d{1,2})?\s?(?:dollars|usd|eur|euros|gbp|pounds)\b", re.IGNORECASE),
     "code": re.compile(r"\b[A-Z]{2}\d{2}[A-Z0-9]{10,30}\b|\b[A-Z]{1,8}-?\d{2,9}\b"),
+    # Digit-only codes (ZIP codes, PINs): read only when the catalog has a code type to fill.
+    "digits": re.compile(r"(?<![\d.,$€£-])\b\d{3,10}\b(?![.,]\d)"),
     "address": re.compile(r"\b\d{1,5}\s+[A-Z][a-z]+\s+(?:Street|Avenue|Road|Lane|Boulevard|Drive|Way|St|Ave|Rd)\b"),
     "text": re.compile(r"\"([^\"]+)\"|“([^”]+)”"),
     "integer": re.compile(rf"\b\d+\b|\b(?:{'|'.join(NUMBER_WORDS)})\b", re.IGNORECASE),
     "name": re.compile(r"\b[A-Z][a-z]+(?:\s+(?:O')?[A-Z][a-z]+)+\b"),
 }
 # Classes matched first claim their span; later classes cannot overlap it.
-CLASS_ORDER = ["text", "email", "date", "time", "money", "address", "code", "city", "enum", "name", "integer"]
+CLASS_ORDER = ["pattern", "text", "email", "date", "time", "money", "address", "code", "digits", "city", "enum",
+               "name", "integer"]
 GAZETTEER_CLASSES = {"city", "enum", "name", "address"}
 FILLERS = {"the", "my", "our", "a", "an", "me", "us", "of", "is", "be", "it"}
 
@@ -104,11 +107,18 @@ class Extractor:
 
     # --- vocabulary helpers -------------------------------------------------------------
     def value_class(self, t: TypeSpec) -> str:
+        if self.pattern_of(t) is not None:
+            return f"pattern:{t.name}"
         for name in self.catalog.ancestors(t.name):
             spec = self.catalog.type_by_name[name]
             if spec.value != "none":
                 return spec.value
         return "none"
+
+    def pattern_of(self, t: TypeSpec) -> str | None:
+        """The type's own ``pattern:`` (or its nearest supertype's), if any."""
+        return next((self.catalog.type_by_name[n].pattern for n in self.catalog.ancestors(t.name)
+                     if self.catalog.type_by_name[n].pattern), None)
 
     def known_values(self, t: TypeSpec) -> list[str]:
         out: list[str] = []
@@ -185,7 +195,17 @@ class Extractor:
             return not any(s < te and ts < e for ts, te in taken)
 
         for cls in CLASS_ORDER:
-            if cls not in classes and cls not in ("date", "time", "money", "email", "code", "text"):
+            if cls == "pattern":  # a type's own pattern claims its matches before any class
+                for t in types:
+                    if (pattern := self.pattern_of(t)) is not None:
+                        for m in re.finditer(pattern, text):
+                            if m.group(0) and free(*m.span()):
+                                mentions.append(Mention(f"pattern:{t.name}", m.start(), m.end(), m.group(0)))
+                                taken.append(m.span())
+                continue
+            if cls == "digits" and "code" not in classes:
+                continue
+            if cls not in classes and cls not in ("date", "time", "money", "email", "code", "text", "digits"):
                 continue  # unrelated classes still claim their spans so numbers inside dates etc. are not read
             found: list[Mention] = []
             if cls in GAZETTEER_CLASSES:
@@ -204,7 +224,7 @@ class Extractor:
                     if not free(*m.span()):
                         continue
                     raw = next((g for g in m.groups() if g), m.group(0)) if m.groups() else m.group(0)
-                    found.append(Mention(cls, m.start(), m.end(), raw))
+                    found.append(Mention("code" if cls == "digits" else cls, m.start(), m.end(), raw))
                     taken.append(m.span())
             mentions += found
         return sorted(mentions, key=lambda m: m.start)

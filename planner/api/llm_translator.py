@@ -16,6 +16,7 @@ from common.errors import ProofplanError
 from lm.base import LanguageModel
 from lm.json_text import decode_json
 from planner.api.catalog import Catalog, CatalogError
+from planner.api.importers import RESULT
 from planner.api.request import ApiRequest, ProvidedValue
 
 
@@ -74,6 +75,8 @@ def build_prompt(catalog: Catalog, text: str) -> str:
     outputs = {t for a in catalog.apis for t in a.outputs.values()}
     inputs = {t for a in catalog.apis for t in a.inputs.values()}
     goals = [t.name for t in catalog.types if t.goal_phrases and t.name in outputs]
+    if not goals:  # an imported catalog: each API's whole answer is a goal, named by its description
+        goals = [f"{a.outputs[RESULT]} ({a.description})" for a in catalog.apis if RESULT in a.outputs]
     values = [f"{t.name} ({t.description})" for t in catalog.types if t.value != "none" and t.name in inputs]
     example_text, example_json = worked_example(catalog)
     example = f"Request: {example_text}\nJSON: {example_json}\n" if example_text else ""

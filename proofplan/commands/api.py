@@ -166,3 +166,91 @@ def data_api_evalset(
                    "categories": dict(sorted(Counter(c.category for c in cases).items()))})
     else:
         typer.echo(f"wrote {len(cases)} cases to {path}")
+
+
+@eval_app.command("nestful")
+def eval_nestful(
+    limit: Annotated[int, typer.Option(help="Evaluate at most this many requests (0: all).")] = 0,
+    data: Annotated[Path | None, typer.Option(help="NESTFUL requests (.json); default data/nestful/executable-data.json.")] = None,
+    spec: Annotated[Path | None, typer.Option(help="Their function specs (.json) or an OpenAPI document.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Append per-request results here as they are made; resume from it.")] = None,
+    planner: Annotated[str, typer.Option(help="pyperplan (default: these tasks have a handful of actions, "
+                                              "and Fast Downward's start-up dominates), auto or fast-downward.")] = "pyperplan",
+    year: Annotated[int, typer.Option(help="Year for dates that name none (NESTFUL's requests date from 2024).")] = 2024,
+    show_failures: Annotated[int, typer.Option(help="List this many requests whose sequence differs from gold.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+) -> None:
+    """Plan NESTFUL's requests with the cue-free translator (no language model) and score them with
+    NESTFUL's metrics: F1 of function names and of arguments, partial and full sequence accuracy."""
+    _check_choice("planner", planner, PLANNERS)
+    if limit < 0:
+        raise ProofplanError("--limit must be 0 or positive")
+    import torch
+    from rich.table import Table
+
+    from planner.api.importers import import_spec
+    from planner.api.nestful import default_paths, evaluate, load_cases, summarise
+    from planner.api.spec_translator import SpecTranslator
+    from proofplan.output import console as make_console
+    from proofplan.output import echo_json
+    from retrieval.encoder import SentenceTransformerEncoder
+
+    torch.set_num_threads(1)  # the encoder stalls with 2 threads beside other work (see FACTS)
+    default_data, default_spec = default_paths()
+    cases = load_cases(data or default_data)
+    if limit:
+        cases = cases[:limit]
+    catalog = import_spec(spec or default_spec, "nestful")
+    translator = SpecTranslator(catalog, SentenceTransformerEncoder(), default_year=year)
+    scores = list(evaluate(cases, translator, planner=planner, results_path=out))
+    summary = summarise(scores)
+    console = make_console(as_json, highlight=False)
+    table = Table(title=f"NESTFUL, {summary.n} requests (no language model; {planner})")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    table.add_row("function-name F1", f"{summary.f1_functions:.3f}")
+    table.add_row("argument F1", f"{summary.f1_arguments:.3f}")
+    table.add_row("partial sequence accuracy", f"{100 * summary.partial:.1f}%")
+    table.add_row("full sequence accuracy", f"{100 * summary.full:.1f}%")
+    table.add_row("planning time median / p95", f"{1000 * summary.median_s:.0f} / {1000 * summary.p95_s:.0f} ms")
+    console.print(table)
+    by_id = {c.id: c for c in cases}
+    for s in [s for s in scores if not s.full][:show_failures]:
+        console.print(f"[red]differs[/] {s.id}: {by_id[s.id].text[:90]}")
+        console.print(f"  ours: {[c['name'] for c in s.predicted]}{' ' + s.error if s.error else ''}")
+        console.print(f"  gold: {[c['name'] for c in by_id[s.id].gold]}")
+    if as_json:
+        echo_json({"planner": planner, "summary": summary, "results": scores})
+
+
+@plan_app.command("spec")
+def plan_spec(
+    request: Annotated[str, typer.Argument(help="The user's request in plain language.")],
+    spec: Annotated[Path, typer.Option("--spec", "-s", help="An OpenAPI 3 document (YAML/JSON) or JSON function specs.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the calls as JSON.")] = False,
+    planner: Annotated[str, typer.Option(help="pyperplan (default: these tasks have a handful of actions, "
+                                              "and Fast Downward's start-up dominates), auto or fast-downward.")] = "pyperplan",
+    year: Annotated[int | None, typer.Option(help="Year for dates that name none (default: this year).")] = None,
+) -> None:
+    """Plan REQUEST against your own API specification, with no cue lists (calls in NESTFUL's format)."""
+    _check_choice("planner", planner, PLANNERS)
+    import datetime as dt
+
+    from planner.api.importers import import_spec
+    from planner.api.spec_translator import SpecTranslator
+    from retrieval.encoder import SentenceTransformerEncoder
+
+    catalog = import_spec(spec)
+    translator = SpecTranslator(catalog, SentenceTransformerEncoder(), default_year=year or dt.date.today().year)
+    result = translator.plan(request, planner=planner)
+    if as_json:
+        typer.echo(result.model_dump_json(indent=2, exclude={"plan"}))
+        return
+    for call in result.calls:
+        args = ", ".join(f"{k}={v!r}" for k, v in call.arguments.items())
+        typer.echo(f"{call.label} = {call.name}({args})")
+    for ask in result.asks:
+        typer.echo(f"get_info: {ask}")
+    if not result.calls:
+        typer.echo(f"{result.plan.status}: {result.plan.message or 'no API call serves the request'}")
+        raise typer.Exit(1)

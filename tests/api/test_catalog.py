@@ -84,3 +84,20 @@ def test_json_catalog_and_missing_file(tmp_path):
         load_catalog("nope")
     with pytest.raises(CatalogError, match="catalog file not found"):
         load_catalog(tmp_path / "absent.yaml")
+
+
+def test_a_pattern_that_is_not_a_regular_expression_is_named():
+    import pytest
+
+    from planner.api.catalog import CatalogError, parse_catalog_text
+
+    text = """
+name: c
+types:
+  - {name: zip, value: code, pattern: "[0-9", description: a zip}
+  - {name: out, description: o}
+apis:
+  - {name: f, description: d, inputs: {z: zip}, outputs: {o: out}}
+"""
+    with pytest.raises(CatalogError, match=r"types\[0\]\.pattern \(zip\): .*pattern is not a regular expression"):
+        parse_catalog_text(text)

@@ -81,3 +81,21 @@ def test_data_api_evalset_json_describes_the_file_it_wrote(tmp_path):
     # deterministic for a seed: the same command writes the same file
     assert run("data", "api-evalset", "--out", str(second), "--per-category", "2", "--seed", "3").returncode == 0
     assert second.read_text() == first.read_text()
+
+
+def test_eval_nestful_writes_per_request_results(tmp_path):
+    out_path = tmp_path / "nestful.jsonl"
+    out = run("eval", "nestful", "--limit", "1", "--out", str(out_path), "--json")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert report["summary"]["n"] == 1 and report["summary"]["full"] == 1.0
+    (line,) = out_path.read_text().splitlines()
+    assert json.loads(line)["predicted"][0]["name"] == "SkyScrapperSearchAirport"
+
+
+def test_plan_spec_reports_a_bad_document_in_one_line(tmp_path):
+    bad = tmp_path / "api.yaml"
+    bad.write_text("openapi: 3.0.0\npaths:\n  /a:\n    get:\n      parameters: [{in: query}]\n")
+    out = run("plan", "spec", "anything", "--spec", str(bad))
+    assert out.returncode == 2
+    assert out.stderr.strip() == "error: api.yaml: operation 'get_/a': a parameter has no name"

@@ -49,3 +49,31 @@ def test_loose_goal_phrases_and_cues_with_fillers(travel):
     assert values(req) == {"destination_city": "Denver", "pickup_date": "2025-05-04", "dropoff_date": "2025-05-09"}
     # an exact phrase blocks a looser reading of the same words
     assert extract(travel, "book a round-trip flight").goals == ["round_trip_booking"]
+
+
+STORES = """
+name: stores
+types:
+  - {name: zip_code, value: code, description: a US ZIP code, cues: ["zip", "zip code", "near"]}
+  - {name: quantity, value: integer, description: how many, cues: ["quantity"], cues_after: ["units"]}
+  - {name: member_id, value: text, pattern: "M-[0-9]{4}", description: a membership number, cues: ["member"]}
+  - {name: store_list, askable: false, description: stores near a place, goal_phrases: ["find stores"]}
+  - {name: order, askable: false, description: an order, goal_phrases: ["order"]}
+apis:
+  - {name: find_stores, description: stores near a ZIP code, inputs: {zip: zip_code}, outputs: {stores: store_list}}
+  - {name: place_order, description: order units, inputs: {n: quantity, who: member_id}, outputs: {order: order}}
+"""
+
+
+def test_digit_only_codes_fill_code_types_and_patterns_win():
+    from planner.api.catalog import parse_catalog_text
+    from planner.api.pipeline import plan_request
+
+    cat = parse_catalog_text(STORES)
+    req = extract(cat, "Please find stores near zip code 02139.")
+    assert values(req) == {"zip_code": "02139"}
+    plan, _, _ = plan_request(cat, req, planner="pyperplan")
+    assert plan.asked() == [] and plan.steps[0].inputs["zip"].value == "02139"
+    # An integer type still gets plain numbers; an explicit pattern reads its own shape.
+    req = extract(cat, "order 1200 units for member M-0042")
+    assert values(req) == {"quantity": "1200", "member_id": "M-0042"}
