@@ -11,7 +11,8 @@ Search configurations (best-first search, :mod:`prover.search.best_first`):
 * ``logprob+retrieval+progress``: as above, priority = sum of log-probs
   - ``progress_weight`` * predicted remaining steps (LeanProgress).
 * ``...+sauto`` (``fixed+sauto``, ``logprob+retrieval+progress+sauto``): the same search, and
-  at every expansion CoqHammer's ``sauto`` (under ``timeout 3``) is tried as well
+  at every expansion ``lia`` (under ``timeout 1``; it needs ``Lia`` in the theorem's context) and
+  CoqHammer's ``sauto`` (under ``timeout 3``) are tried as well
   (:class:`~prover.models.generators.simple.WithAutomation`; the context gets ``From Hammer Require
   Import Tactics.``).
 * ``...+hammer`` (``fixed+sauto+hammer``, ``logprob+retrieval+progress+sauto+hammer``): as the

@@ -5,8 +5,11 @@ context must ``Require`` that file, and then the theorem itself and every lemma 
 scope: ``apply in_elt.`` or a hint database would prove ``in_elt`` with itself. For such
 theorems the check compiles the proof with ``coqc``, prints the proof term, and rejects it when
 the term names the theorem or a lemma that its file defines at or after the theorem's start
-(short names compared, since Coq prints names as short as the imports allow). Other theorems
-get the plain fresh-process ``ProofEnv.verify``.
+(short names compared, since Coq prints names as short as the imports allow). A configuration
+can load the file without the theorem's context asking for it (CoqHammer's imports load
+``Bool``, ``Compare_dec``, ``PeanoNat`` ...; ``hammer`` then finds the theorem itself among
+everything loaded), so every other theorem's proof term is checked too, against the names its
+file defines at or after it, each printed name compared as a suffix of their full names.
 
 The same names give the search a tactic filter (:meth:`FutureLemmaCheck.tactic_filter`): a
 tactic that names a forbidden lemma would put it in the proof term, so it is not run at all,
@@ -34,14 +37,24 @@ def short_name(full_name: str) -> str:
     return full_name.rsplit(".", 1)[-1]
 
 
-def constants_in_term(printed: str, name: str) -> set[str]:
-    """Short names of the identifiers in the body of ``Print name.`` output (type line cut)."""
+def qualified_constants_in_term(printed: str, name: str) -> set[str]:
+    """The identifiers, as printed, in the body of ``Print name.`` output (type line cut)."""
     start = printed.find(f"{name} =")
     body = printed[start + len(name) + 2:] if start >= 0 else printed
     cut = _TYPE_LINE.search(body)
     if cut:
         body = body[: cut.start()]
-    return {short_name(tok) for tok in _TOKEN.findall(body)}
+    return set(_TOKEN.findall(body))
+
+
+def constants_in_term(printed: str, name: str) -> set[str]:
+    """Short names of the identifiers in the body of ``Print name.`` output (type line cut)."""
+    return {short_name(tok) for tok in qualified_constants_in_term(printed, name)}
+
+
+def names_of(printed_names: set[str], full_names: set[str]) -> set[str]:
+    """The printed names that may denote one of ``full_names`` (equal, or a dotted suffix)."""
+    return {p for p in printed_names if any(f == p or f.endswith("." + p) for f in full_names)}
 
 
 @dataclass
@@ -55,6 +68,8 @@ class FutureLemmaCheck:
     env: ProofEnv
     forbidden: dict[str, set[str]] = field(default_factory=dict)
     rejected_for_leak: dict[str, set[str]] = field(default_factory=dict)
+    #: Every theorem's full name -> full names of it and the lemmas after it in its file.
+    later_in_file: dict[str, set[str]] = field(default_factory=dict)
 
     @classmethod
     def from_dataset(cls, env: ProofEnv, dataset_dir: str | Path) -> FutureLemmaCheck:
@@ -64,21 +79,22 @@ class FutureLemmaCheck:
         has_corpus = (Path(dataset_dir) / "corpus.jsonl").is_file()
         for f in load_corpus(dataset_dir) if has_corpus else []:
             for p in f.premises:
-                by_file[f.path].append(((p.start[0], p.start[1]), short_name(p.full_name)))
+                by_file[f.path].append(((p.start[0], p.start[1]), p.full_name))
         forbidden: dict[str, set[str]] = {}
+        later_in_file: dict[str, set[str]] = {}
         root = Path(dataset_dir)
         for split in SPLITS:
             for part in PARTS:
                 if not (root / split / f"{part}.json").is_file():
                     continue
                 for rec in load_split(root, split, part):
-                    if not (rec.model_extra or {}).get("context_includes_self"):
-                        continue
                     start = (rec.start[0], rec.start[1])
-                    names = {n for pos, n in by_file.get(rec.file_path, []) if pos >= start}
-                    names.add(short_name(rec.full_name))
-                    forbidden[rec.full_name] = names
-        return cls(env, forbidden)
+                    later = {n for pos, n in by_file.get(rec.file_path, []) if pos >= start}
+                    later.add(rec.full_name)
+                    later_in_file[rec.full_name] = later
+                    if (rec.model_extra or {}).get("context_includes_self"):
+                        forbidden[rec.full_name] = {short_name(n) for n in later}
+        return cls(env, forbidden, later_in_file=later_in_file)
 
     def _named(self, theorem: Theorem, tactic: str) -> set[str]:
         """The forbidden names ``tactic`` mentions; the theorem's own name always counts (a library
@@ -98,8 +114,9 @@ class FutureLemmaCheck:
         if used:
             self.rejected_for_leak.setdefault(theorem.full_name or theorem.name, set()).update(used)
             return False
-        names = self.forbidden.get(theorem.full_name or "")
-        if not names:
+        names = self.forbidden.get(theorem.full_name or "", set())
+        later = self.later_in_file.get(theorem.full_name or "", set())
+        if not names and not later:
             return self.env.verify(theorem, proof)
         from prover.coq.env import check_context, theorem_sentence
 
@@ -111,7 +128,9 @@ class FutureLemmaCheck:
         ok, printed = compile_and_print("\n".join(lines) + "\n", list(getattr(self.env, "coqtop_args", [])))
         if not ok:
             return False
-        used = constants_in_term(printed, theorem.name) & names
+        printed_names = qualified_constants_in_term(printed, theorem.name)
+        used = {short_name(n) for n in printed_names} & names
+        used |= {short_name(n) for n in names_of(printed_names, later)}
         if used:
             self.rejected_for_leak.setdefault(theorem.full_name or theorem.name, set()).update(used)
             return False

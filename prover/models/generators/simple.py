@@ -5,8 +5,9 @@ each with the uniform log-probability ``-log(len(tactics))``. It needs no traine
 search and evaluation tests run without one, and it is the "no learning" point of comparison
 for the learned generators.
 
-:class:`WithAutomation` adds automation tactics (CoqHammer's ``sauto`` by default, under a Coq
-``timeout``) to another generator's candidates at every expansion, so the search tries to
+:class:`WithAutomation` adds automation tactics (by default ``lia``, which fails in milliseconds
+where ``Lia`` is not loaded or the goal is not arithmetic, and CoqHammer's ``sauto``, each under
+a Coq ``timeout``) to another generator's candidates at every expansion, so the search tries to
 close each state it reaches with automation as well as with the learned tactics.
 
 :class:`AutomationAtTop` adds a costly automation tactic (CoqHammer's ``hammer``, seconds per
@@ -67,7 +68,8 @@ class WithAutomation:
     repeated.
     """
 
-    def __init__(self, inner, tactics: Sequence[str] = ("timeout 3 sauto.",), logprob: float = -3.0) -> None:
+    def __init__(self, inner, tactics: Sequence[str] = ("timeout 1 lia.", "timeout 3 sauto."),
+                 logprob: float = -3.0) -> None:
         self.inner = inner
         self.tactics = tuple(tactics)
         self.logprob = logprob

@@ -71,3 +71,18 @@ def test_a_proof_whose_text_names_its_theorem_is_refused_without_compiling():
     assert check.rejected_for_leak == {"Coq.Lists.List.rev_involutive": {"rev_involutive"}}
     assert check.tactic_filter(thm, "apply rev_involutive.") is not None
     assert check.tactic_filter(thm, "apply rev_app_distr.") is None
+
+
+@pytest.mark.skipif(not (SAMPLE / "random" / "test.json").is_file(), reason="no Coq sample dataset")
+def test_self_proof_is_rejected_when_an_added_import_loads_the_file(coq_env):
+    # implb_false_iff's own context does not load Coq.Bool.Bool, but a configuration's imports
+    # can (CoqHammer's do); hammer then proved it with itself.
+    from dataclasses import replace
+
+    check = FutureLemmaCheck.from_dataset(coq_env, SAMPLE)
+    thm = next(t for t in load_benchmark(SAMPLE, "random", "test") if t.full_name == "Coq.Bool.Bool.implb_false_iff")
+    assert thm.full_name not in check.forbidden
+    loaded = replace(thm, context=f"{thm.context}\nRequire Import Bool.")
+    assert coq_env.verify(loaded, ["exact Bool.implb_false_iff."])
+    assert not check(loaded, ["exact Bool.implb_false_iff."])
+    assert check.rejected_for_leak[thm.full_name] == {"implb_false_iff"}

@@ -18,9 +18,9 @@ from prover.search.configs import (
 def test_with_automation_appends_without_repeating():
     gen = WithAutomation(FixedTacticsGenerator(["intros.", "timeout 3 sauto."]), logprob=-4.0)
     cands = gen.suggest("goal", [], 2)
-    assert [c.tactic for c in cands] == ["intros.", "timeout 3 sauto."]
+    assert [c.tactic for c in cands] == ["intros.", "timeout 3 sauto.", "timeout 1 lia."]
     cands = WithAutomation(FixedTacticsGenerator(["intros."])).suggest("goal", [], 1)
-    assert cands[-1] == TacticCandidate("timeout 3 sauto.", -3.0)
+    assert cands[1:] == [TacticCandidate("timeout 1 lia.", -3.0), TacticCandidate("timeout 3 sauto.", -3.0)]
 
 
 def test_fixed_plus_sauto_closes_a_state_the_fixed_list_cannot(coq_env):
