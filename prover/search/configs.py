@@ -17,8 +17,8 @@ Search configurations (best-first search, :mod:`prover.search.best_first`):
   Import Tactics.``).
 * ``...+hammer`` (``fixed+sauto+hammer``, ``logprob+retrieval+progress+sauto+hammer``): as the
   configuration before the suffix, and CoqHammer's ``hammer`` (external ATPs, seconds per call)
-  is tried at the first ``ProverSettings.hammer_states`` expansions (the root and the best-ranked
-  states), each call under its own limit ``ProverSettings.hammer_time_limit``
+  is tried at the first ``ProverSettings.hammer_states`` expansions (by default the root only:
+  at three states its calls took most of a 20 s budget), each call under its own limit ``ProverSettings.hammer_time_limit``
   (:class:`~prover.models.generators.simple.AutomationAtTop`, :mod:`prover.search.hammer`).
 
 :data:`DEFAULT_CONFIG` (``logprob+retrieval+progress+sauto+hammer``) is what ``proofplan prove``,

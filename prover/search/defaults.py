@@ -9,7 +9,7 @@ chosen on 100 theorems of the full-stdlib random val split, 20 s each, k=32: lam
 
 #: The configuration ``proofplan prove``, ``proofplan demo`` and the Python API use unless told
 #: otherwise: the shipped generator with retrieved premises, the progress model, CoqHammer's
-#: ``sauto`` at every state and its ``hammer`` at the first few (README, "prover" rows).
+#: ``sauto`` and ``lia`` at every state and its ``hammer`` at the root (README, "prover" rows).
 CONFIG = "logprob+retrieval+progress+sauto+hammer"
 
 #: Tactics generated per expansion (ReProver samples 64).
