@@ -87,16 +87,14 @@ class WithAutomation:
         return [self._extend(list(c)) for c in self.inner.suggest_batch(states, premises, k)]
 
 
-class AutomationAtTop:
+class AutomationAtTop(WithAutomation):
     """Another generator's candidates, plus ``tactics`` (after them, each with ``logprob``) at the
     first ``states`` expansions since :meth:`reset` (call it when a new theorem starts)."""
 
     def __init__(self, inner, tactics: Sequence[str] = ("hammer.",), states: int = 3,
                  logprob: float = -3.0) -> None:
-        self.inner = inner
-        self.tactics = tuple(tactics)
+        super().__init__(inner, tactics, logprob)
         self.states = states
-        self.logprob = logprob
         self.offered = 0
 
     def reset(self) -> None:
@@ -108,13 +106,4 @@ class AutomationAtTop:
         if self.offered >= self.states:
             return cands
         self.offered += 1
-        have = {c.tactic.strip() for c in cands}
-        return cands + [TacticCandidate(t, self.logprob) for t in self.tactics if t not in have]
-
-    def suggest(self, state: str, premises: list[str], k: int) -> list[TacticCandidate]:
-        return self._extend(list(self.inner.suggest(state, premises, k)))
-
-    def suggest_batch(
-        self, states: list[str], premises: list[list[str]], k: int
-    ) -> list[list[TacticCandidate]]:
-        return [self._extend(list(c)) for c in self.inner.suggest_batch(states, premises, k)]
+        return super()._extend(cands)
