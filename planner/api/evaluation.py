@@ -19,6 +19,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from common.errors import ProofplanError
+from common.results_file import open_for_append, read_done
 from planner.api.catalog import Catalog, load_catalog
 from planner.api.evalset import EvalCase
 from planner.api.plan import ApiPlan
@@ -118,14 +119,9 @@ def run_case(case: EvalCase, catalog: Catalog, translate: Translator, planner: s
 def evaluate(cases: list[EvalCase], translate: Translator, planner: str = "auto", time_limit: float = 10.0,
              results_path: Path | None = None) -> Iterator[CaseOutcome]:
     """Score every case; with ``results_path``, append each outcome as it is made and skip done ones."""
-    done: dict[str, CaseOutcome] = {}
-    if results_path is not None and results_path.exists():
-        for line in results_path.read_text().splitlines():
-            if line.strip():
-                out = CaseOutcome.model_validate_json(line)
-                done[out.id] = out
+    done = {out.id: out for out in read_done(results_path, CaseOutcome)}
     catalogs: dict[str, Catalog] = {}
-    sink = results_path.open("a") if results_path is not None else None
+    sink = open_for_append(results_path)
     try:
         for case in cases:
             if case.id in done:

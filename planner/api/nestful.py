@@ -27,6 +27,7 @@ from pydantic import BaseModel
 
 from common.errors import ProofplanError
 from common.paths import data_dir
+from common.results_file import open_for_append, read_done
 
 
 class NestfulCase(BaseModel):
@@ -139,20 +140,8 @@ def evaluate(cases: list[NestfulCase], translator: Any, planner: str = "auto",
              results_path: Path | None = None) -> Iterator[CaseScore]:
     """Plan and score every case; with ``results_path``, append each score as it is made and
     skip the cases already there (resume)."""
-    done: dict[str, CaseScore] = {}
-    if results_path is not None and results_path.exists():
-        for line in results_path.read_text().splitlines():
-            if line.strip():
-                try:
-                    s = CaseScore.model_validate_json(line)
-                except ValueError:
-                    continue  # a line cut short by an interrupted run
-                done[s.id] = s
-    if results_path is not None:
-        results_path.parent.mkdir(parents=True, exist_ok=True)
-    sink = results_path.open("a") if results_path is not None else None
-    if sink is not None and results_path.stat().st_size and not results_path.read_bytes().endswith(b"\n"):
-        sink.write("\n")  # end a line an interrupted run cut short
+    done = {s.id: s for s in read_done(results_path, CaseScore)}
+    sink = open_for_append(results_path)
     try:
         for case in cases:
             if case.id in done:
