@@ -21,10 +21,9 @@ def eval_prover(
     budget_seconds: float = typer.Option(20.0, min=0.1, help="Wall-clock budget per theorem."),
     max_expansions: int | None = typer.Option(None, min=1, help="Expansion budget per theorem."),
     config: str = typer.Option(
-        "logprob+retrieval+progress",
-        help="fixed | logprob | logprob+retrieval | logprob+retrieval+progress | fixed+sauto | "
-        "logprob+retrieval+progress+sauto | fixed+sauto+hammer | logprob+retrieval+progress+sauto+hammer | "
-        "auto | intuition | lia | firstorder | sauto | best | hammer",
+        search_defaults.CONFIG,
+        help="A generator (fixed, logprob) followed by +retrieval, +progress, +sauto, +hammer in that "
+        "order, or an automation tactic: auto | intuition | lia | firstorder | sauto | best | hammer.",
     ),
     k: int = typer.Option(search_defaults.K, min=1, help="Tactics generated per expansion."),
     max_k: int = typer.Option(search_defaults.MAX_K, min=1, help=MAX_K_HELP),
