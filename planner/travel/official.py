@@ -170,15 +170,13 @@ class OfficialChecks:
         sb = self.sb
         for i in _days(q, plan):
             day = plan[i]
-            t = day["transportation"]
-            if t and t != "-":
-                a, b = from_to(t)
-                if a is None or b is None:
-                    a, b = from_to(day["current_city"])
+            leg = _leg(day)
+            if leg is not None:
+                t, a, b = leg
                 if "flight number" in t.lower():
                     if a is None or b is None:
                         return False  # the official script raises here
-                    number = t.split("Flight Number: ")[1].split(",")[0]
+                    number = _flight_number(t)
                     a, b = before_parenthesis(a), before_parenthesis(b)
                     if not any(r["OriginCityName"] == a and r["DestCityName"] == b for r in sb.flights.get(number, [])):
                         return False
@@ -312,14 +310,12 @@ class OfficialChecks:
         total = 0.0
         for i in _days(q, plan):
             day = plan[i]
-            t = day["transportation"]
-            if t and t != "-":
-                a, b = from_to(t)
-                if a is None or b is None:
-                    a, b = from_to(day["current_city"])
+            leg = _leg(day)
+            if leg is not None:
+                t, a, b = leg
                 if a is not None and b is not None:
                     if "flight number" in t.lower():
-                        rows = sb.flights.get(t.split("Flight Number: ")[1].split(",")[0], [])
+                        rows = sb.flights.get(_flight_number(t), [])
                         if rows:
                             total += float(rows[0]["Price"]) * people
                     elif "self-driving" in t.lower():
@@ -480,3 +476,19 @@ def official_scores(questions: list[dict], verdicts: list[OfficialVerdict]) -> d
         "hard_macro": sum(v.hard_pass for v in evaluated) / n,
         "final_pass_rate": sum(v.final_pass for v in evaluated) / n,
     }
+
+
+def _leg(day: dict) -> tuple[str, str | None, str | None] | None:
+    """A day's transportation text and its endpoints (from the text, else from the day's
+    ``from A to B`` city), as the official scripts read them; None when the day has none."""
+    t = day["transportation"]
+    if not t or t == "-":
+        return None
+    a, b = from_to(t)
+    if a is None or b is None:
+        a, b = from_to(day["current_city"])
+    return t, a, b
+
+
+def _flight_number(transportation: str) -> str:
+    return transportation.split("Flight Number: ")[1].split(",")[0]
