@@ -73,6 +73,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="+retrieval: share of premise-template tactics in the candidates (0: none, the ablation)")
     p.add_argument("--premises-to-generator", action="store_true",
                    help="+retrieval: the seq2seq model also reads the retrieved premises (slower; off by default)")
+    p.add_argument("--sauto-timeout", type=int, default=search_defaults.SAUTO_TIMEOUT,
+                   help="+sauto: whole seconds sauto may take at each expansion")
+    p.add_argument("--hammer-limit", type=float, default=None,
+                   help="+hammer: seconds one hammer call may take (default: half the budget)")
     p.add_argument("--models-dir", type=Path, default=None)
     p.add_argument("--configs", default=",".join(DEFAULT_CONFIGS),
                    help=f"comma-separated, from: {', '.join(ALL_CONFIGS)}")
@@ -122,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
         template_weight=args.template_weight,
         premises_to_generator=args.premises_to_generator,
         online_learning=args.online_learning,
+        sauto_timeout=args.sauto_timeout,
+        hammer_time_limit=args.hammer_limit,
     )
     args.out_dir.mkdir(parents=True, exist_ok=True)
     console.print(

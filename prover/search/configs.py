@@ -111,6 +111,9 @@ class ProverSettings:
     #: budget) and how many of the first expanded states it is tried on.
     hammer_time_limit: float | None = None
     hammer_states: int = 1
+    #: ``+sauto`` configurations: whole seconds (Coq's ``timeout`` takes an integer) ``sauto``
+    #: may take at each expansion.
+    sauto_timeout: int = search_defaults.SAUTO_TIMEOUT
 
     @property
     def hammer_limit(self) -> float:
@@ -156,6 +159,13 @@ def check_config(name: str) -> str:
     return name
 
 
+def automation_tactics(sauto_timeout: int) -> tuple[str, ...]:
+    """The tactics ``+sauto`` adds at every expansion."""
+    if sauto_timeout < 1:
+        raise ProofplanError(f"sauto_timeout must be a whole number of seconds >= 1, not {sauto_timeout}")
+    return ("timeout 1 lia.", f"timeout {int(sauto_timeout)} sauto.")
+
+
 def load_components(
     config: str, settings: ProverSettings, generator: TacticGenerator | None = None,
     progress: ProgressModel | None = None,
@@ -184,7 +194,8 @@ def load_components(
             return base
         from prover.models.generators.simple import WithAutomation
 
-        return SearchComponents(WithAutomation(base.generator), base.premises, base.progress)
+        automation = WithAutomation(base.generator, automation_tactics(settings.sauto_timeout))
+        return SearchComponents(automation, base.premises, base.progress)
     if config == "fixed":
         if generator is not None:
             return SearchComponents(generator)

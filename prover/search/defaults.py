@@ -30,3 +30,6 @@ PROGRESS_RANK_WEIGHT = 0.0
 #: them: with 643 pairs from 660 val theorems, weights 1 and 3 proved 41 and 41 of the 100 val
 #: theorems above at lambda 4, against 42.
 PROGRESS_PAIR_WEIGHT = 1.0
+
+#: Seconds ``sauto`` may take at each expansion of a ``+sauto`` configuration.
+SAUTO_TIMEOUT = 3

@@ -50,6 +50,8 @@ class EvalRecord(BaseModel):
     error: str | None = None
     #: widening rounds the search started after its queue first ran empty
     rounds: int = 0
+    #: seconds spent per phase of the search (open, retrieve, generate, run_tac, progress, verify)
+    timings: dict[str, float] = {}
 
     @classmethod
     def from_result(cls, config: str, result: SearchResult) -> EvalRecord:
@@ -66,6 +68,7 @@ class EvalRecord(BaseModel):
             rejected_proofs=result.rejected_proofs,
             error=result.error,
             rounds=result.rounds,
+            timings={k: round(v, 4) for k, v in (result.timings or {}).items()},
         )
 
 

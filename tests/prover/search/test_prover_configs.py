@@ -64,3 +64,13 @@ def test_configurations_compose_in_order(name):
 def test_configurations_out_of_order_are_refused(name):
     with pytest.raises(UnknownConfigError, match="in that order"):
         check_config(name)
+
+
+def test_sauto_timeout_sets_the_automation_limit():
+    from prover.search.configs import automation_tactics, load_components
+
+    comps = load_components("fixed+sauto", ProverSettings(sauto_timeout=1))
+    assert [c.tactic for c in comps.generator.suggest("goal", [], 1)][1:] == ["timeout 1 lia.", "timeout 1 sauto."]
+    assert automation_tactics(5)[-1] == "timeout 5 sauto."
+    with pytest.raises(ProofplanError, match="whole number of seconds"):
+        automation_tactics(0)
