@@ -97,12 +97,31 @@ def _stem(word: str) -> str:
     return word
 
 
+def _split_pieces(sentence: str) -> list[str]:
+    """The sentence cut at its clause links, except a comma or "and" between two capitalised
+    words ("London, UK" and "Posts and Reels" name one thing) and a comma before a number
+    ("August 15, 2024")."""
+    pieces, start = [], 0
+    for m in CLAUSE_SPLIT.finditer(sentence):
+        before = re.findall(r"[\w'-]+", sentence[start:m.start()])[-1:]
+        after = re.findall(r"[\w'-]+", sentence[m.end():])[:1]
+        link = m.group(0).strip(" ,").lower()
+        if link in ("", "and") and before and after and before[0][0].isupper() and after[0][0].isupper():
+            continue
+        if not link and after and after[0].isdigit():
+            continue  # "August 15, 2024"
+        pieces.append(sentence[start:m.start()])
+        start = m.end()
+    pieces.append(sentence[start:])
+    return pieces
+
+
 def clauses(text: str) -> list[tuple[int, int, str, tuple[int, int]]]:
     """Pieces of the request that each ask for one thing: span, text and the sentence's span."""
     out = []
     for sent in CLAUSE_RE.finditer(text):
         pos = sent.start()
-        for piece in CLAUSE_SPLIT.split(sent.group(0)):
+        for piece in _split_pieces(sent.group(0)):
             start = text.find(piece, pos)
             if start < 0:
                 continue
@@ -119,7 +138,7 @@ class SpecTranslator:
                  goal_margin: float = 0.05, goal_floor: float = 0.2, piece_weight: float = 0.5,
                  coherence: float = 0.04, name_weight: float = 0.0,
                  piece_floor: float = 0.0, optional_floor: float = 0.6,
-                 output_bonus: float = 0.05) -> None:
+                 output_bonus: float = 0.05, distinct_margin: float = 0.02) -> None:
         self.catalog = catalog
         self.encoder = encoder
         self.default_year = default_year
@@ -132,6 +151,8 @@ class SpecTranslator:
         self.piece_floor = piece_floor
         self.optional_floor = optional_floor
         self.output_bonus = output_bonus
+        self.distinct_margin = distinct_margin
+        self.distinct_floor = 0.3  # a piece that names an API by itself
         self.apis = list(catalog.apis)
         self._out_words = [{_stem(w) for path in a.outputs if path != "_result" for w in _words(path.split(".")[-1])}
                            for a in self.apis]
@@ -186,9 +207,22 @@ class SpecTranslator:
                 continue  # "my city key is K-77" states a value; it asks for nothing
             others = {a.name for j, a in enumerate(first) if j != i and a is not None}
             api = self._pick(row, others)
+            if api is not None and any(api.name == c.name for c, _ in chosen):
+                api = self._another(piece_sims[i], {c.name for c, _ in chosen})
             if api is not None and all(api.name != c.name for c, _ in chosen):
                 chosen.append((api, piece[3]))
         return chosen
+
+    def _another(self, piece_row: np.ndarray, taken: set[str]) -> ApiSpec | None:
+        """A piece whose pick is already a goal asks for something else when, by its own words
+        alone, an API not yet chosen is (nearly) its closest ("the forecast and current weather")."""
+        best = float(piece_row.max())
+        for j in np.argsort(-piece_row):
+            if piece_row[j] < max(self.distinct_floor, best - self.distinct_margin):
+                return None
+            if self.apis[j].name not in taken:
+                return self.apis[j]
+        return None
 
     def _output_match(self, piece: str) -> np.ndarray:
         """A bonus for APIs whose output fields the piece names ("biography", "likes")."""
