@@ -116,6 +116,25 @@ def _split_pieces(sentence: str) -> list[str]:
     return pieces
 
 
+SHORT_FORM_WORDS = {"short", "abbreviation", "abbreviated", "abbrev", "acronym", "iso", "alpha2"}
+EXAMPLE_RE = re.compile(r"'([^'\s][^']{0,30})'|\be\.g\.?[:,]?\s*(?:\w+=)?([^\s,;)]+)(?=\s*[,;)]|\s*$)", re.IGNORECASE)
+
+
+def description_examples(description: str) -> list[str]:
+    """Example values a description shows: quoted (``use 'FR' for France``) or one token after
+    "e.g." (``e.g. mrbeast)``; not ``e.g., city name``, which describes)."""
+    found = [(m.group(1) or m.group(2)).rstrip(".") for m in EXAMPLE_RE.finditer(description)]
+    return [e for e in found if re.search(r"\w", e)]
+
+
+def shape(value: str) -> str:
+    """A value's written form: upper-case runs ``A``, lower-case ``a``, digits ``9``, others kept
+    (``US-CA`` -> ``A-A``, ``Italy`` -> ``Aa``, ``mrbeast`` -> ``a``)."""
+    out = re.sub(r"[A-Z]+", "A", value)
+    out = re.sub(r"[a-z]+", "a", out)
+    return re.sub(r"[0-9]+", "9", out)
+
+
 def clauses(text: str) -> list[tuple[int, int, str, tuple[int, int]]]:
     """Pieces of the request that each ask for one thing: span, text and the sentence's span."""
     out = []
@@ -153,6 +172,7 @@ class SpecTranslator:
         self.output_bonus = output_bonus
         self.distinct_margin = distinct_margin
         self.distinct_floor = 0.3  # a piece that names an API by itself
+        self.converter_floor = 0.3
         self.apis = list(catalog.apis)
         self._out_words = [{_stem(w) for path in a.outputs if path != "_result" for w in _words(path.split(".")[-1])}
                            for a in self.apis]
@@ -301,7 +321,12 @@ class SpecTranslator:
                 feeder = self._instantiate(producer, sub_role, anchor, text, spans, instances, by_key, depth + 1)
                 inst.bindings[param] = Ref(feeder.id, path)
             else:
-                inst.bindings[param] = self._value(api, param, tname, role, anchor, text, spans, inst, True)
+                value = self._value(api, param, tname, role, anchor, text, spans, inst, True)
+                converter = self._converter(api, tname, value) if depth < 4 else None
+                if converter is not None:  # "Italy" where 'FR'-like codes are asked: look the code up
+                    feeder = self._instantiate(converter[0], role, anchor, text, spans, instances, by_key, depth + 1)
+                    value = Ref(feeder.id, converter[1])
+                inst.bindings[param] = value
         for param, tname in api.optional.items():
             producer = self._producer.get(tname)
             if producer is not None:
@@ -320,6 +345,46 @@ class SpecTranslator:
         instances.append(inst)
         by_key[key] = inst
         return inst
+
+    def _converter(self, api: ApiSpec, tname: str, value: Any) -> tuple[ApiSpec, str] | None:
+        """An API and output that turn a stated value into the form an input's examples show.
+
+        Only when the input's description gives examples (``'FR'``, ``e.g. mrbeast``) and the
+        value has none of their shapes; the output is the one closest to the input by the
+        encoder, with a bonus for a short form (abbreviation, short name, ISO) when the examples
+        are upper-case abbreviations, and half the similarity of the value to the converter's
+        input. The converter takes one required input, which the value fits and no call makes."""
+        t = self.catalog.type_by_name[tname]
+        examples = description_examples(t.description)
+        if not isinstance(value, str) or not examples or shape(value) in {shape(e) for e in examples}:
+            return None
+        abbreviations = any(re.fullmatch(r"[A-Z]{2,4}(?:-[A-Z0-9]{1,3})?", e) for e in examples)
+        cands: list[tuple[ApiSpec, str, str]] = []
+        for other in self.apis:
+            if other.name == api.name or len(other.inputs) != 1:
+                continue
+            own_type = next(iter(other.inputs.values()))
+            if own_type in self._producer:
+                continue  # its input is itself looked up: no single call converts the value
+            own = self.catalog.type_by_name[own_type].description
+            if description_examples(own) and shape(value) not in {shape(e) for e in description_examples(own)}:
+                continue  # it asks for the same form the value lacks
+            for path, otype in other.outputs.items():
+                spec = self.catalog.type_by_name[otype]
+                if path != "_result" and spec.value not in ("integer", "date"):
+                    cands.append((other, path, f"{' '.join(_words(path))}: {spec.description}", own))
+        if not cands:
+            return None
+        sims = self._vec([c[2] for c in cands]) @ self._vec([t.description])[0]
+        takes = self._vec([c[3] for c in cands]) @ self._vec([value])[0]
+        best, best_score = None, self.converter_floor
+        for (other, path, label, _), sim, fit in zip(cands, sims, takes, strict=True):
+            score = float(sim) + 0.5 * float(fit)
+            if abbreviations and set(re.findall(r"[a-z0-9]+", label.lower())) & SHORT_FORM_WORDS:
+                score += 0.3
+            if score > best_score:
+                best, best_score = (other, path), score
+        return best
 
     @staticmethod
     def _stated(api: ApiSpec, param: str, spans: list[Span]) -> Any:
