@@ -27,8 +27,10 @@
 
 from __future__ import annotations
 
+import math
 import re
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,6 +92,14 @@ class Instance:
             (p, (b.instance, b.path) if isinstance(b, Ref) else repr(b)) for p, b in self.bindings.items())))
 
 
+def lexical_stem(word: str) -> str:
+    """A crude stem for word overlap: one of -ing, -ed, -es, -s, -e off when four letters stay."""
+    for suffix in ("ing", "ed", "es", "s", "e"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
 def _stem(word: str) -> str:
     for suffix in ("ies", "es", "s"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
@@ -116,6 +126,7 @@ def _split_pieces(sentence: str) -> list[str]:
     return pieces
 
 
+FIXED_VALUE_RE = re.compile(r"\b(?i:in this case|must be|always|set (?:it )?to)\s+['\"]?([A-Z][A-Z0-9]*_[A-Z0-9_]+)\b")
 SHORT_FORM_WORDS = {"short", "abbreviation", "abbreviated", "abbrev", "acronym", "iso", "alpha2"}
 EXAMPLE_RE = re.compile(r"'([^'\s][^']{0,30})'|\be\.g\.?[:,]?\s*(?:\w+=)?([^\s,;)]+)(?=\s*[,;)]|\s*$)", re.IGNORECASE)
 
@@ -129,10 +140,11 @@ def description_examples(description: str) -> list[str]:
 
 def shape(value: str) -> str:
     """A value's written form: upper-case runs ``A``, lower-case ``a``, digits ``9``, others kept
-    (``US-CA`` -> ``A-A``, ``Italy`` -> ``Aa``, ``mrbeast`` -> ``a``)."""
+    (``US-CA`` -> ``A-A``, ``Italy`` and ``South Africa`` -> ``Aa``, ``mrbeast`` -> ``a``)."""
     out = re.sub(r"[A-Z]+", "A", value)
     out = re.sub(r"[a-z]+", "a", out)
-    return re.sub(r"[0-9]+", "9", out)
+    out = re.sub(r"[0-9]+", "9", out)
+    return re.sub(r"(\S+)(?: \1)+", r"\1", out)  # "Cape Town" is written as "Paris" is
 
 
 def clauses(text: str) -> list[tuple[int, int, str, tuple[int, int]]]:
@@ -157,7 +169,8 @@ class SpecTranslator:
                  goal_margin: float = 0.05, goal_floor: float = 0.2, piece_weight: float = 0.5,
                  coherence: float = 0.04, name_weight: float = 0.0,
                  piece_floor: float = 0.0, optional_floor: float = 0.6,
-                 output_bonus: float = 0.05, distinct_margin: float = 0.02) -> None:
+                 output_bonus: float = 0.05, distinct_margin: float = 0.02,
+                 lexical_weight: float = 0.2) -> None:
         self.catalog = catalog
         self.encoder = encoder
         self.default_year = default_year
@@ -180,6 +193,11 @@ class SpecTranslator:
         named = encoder.encode([" ".join(_words(a.label)) for a in self.apis])
         self._api_vecs = l2_normalise(full + self.name_weight * named)
         self._vec_cache: dict[str, np.ndarray] = {}
+        self.lexical_weight = lexical_weight
+        self._api_stems = [{lexical_stem(w) for w in _words(a.label) + re.findall(r"[a-z]+", a.description.lower())
+                            if len(w) >= 3} for a in self.apis]
+        df = Counter(w for doc in self._api_stems for w in doc)
+        self._idf = {w: math.log(len(self.apis) / n) for w, n in df.items()}
         self._producer = {o: a for a in reversed(self.apis) for o in a.outputs.values()}
         self._feeds = {a.name: {self._producer[t].name for t in a.inputs.values() if t in self._producer}
                        for a in self.apis}
@@ -215,6 +233,8 @@ class SpecTranslator:
         sentences = list(dict.fromkeys(p[3] for p in pieces))
         sent_sims = dict(zip(sentences, self._vec([text[a:b] for a, b in sentences]) @ self._api_vecs.T, strict=True))
         piece_sims = self._vec([p[2] for p in pieces]) @ self._api_vecs.T
+        if self.lexical_weight:
+            piece_sims = piece_sims + self.lexical_weight * np.stack([self._lexical(p[2]) for p in pieces])
         rows = [self.piece_weight * row + (1 - self.piece_weight) * sent_sims[p[3]] + self._output_match(p[2])
                 for p, row in zip(pieces, piece_sims, strict=True)]
         first = [self._pick(row, set()) for row in rows]
@@ -243,6 +263,17 @@ class SpecTranslator:
             if self.apis[j].name not in taken:
                 return self.apis[j]
         return None
+
+    def _lexical(self, piece: str) -> np.ndarray:
+        """The idf-weighted share of the piece's content stems that an API's name and description
+        contain ("calculate the value" and ``CalculateAllArithmeticOperations``)."""
+        stems = {lexical_stem(w) for w in re.findall(r"[a-z]+", piece.lower())
+                 if len(w) >= 3 and w not in FUNCTION_WORDS}
+        weights = {w: self._idf.get(w, 0.0) for w in stems}
+        total = sum(weights.values())
+        if not total:
+            return np.zeros(len(self.apis))
+        return np.array([sum(v for w, v in weights.items() if w in doc) / total for doc in self._api_stems])
 
     def _output_match(self, piece: str) -> np.ndarray:
         """A bonus for APIs whose output fields the piece names ("biography", "likes")."""
@@ -412,6 +443,9 @@ class SpecTranslator:
         desc = t.description.lower()
         if t.value == "date":
             return self._date(api, param, spans, inst, required)
+        fixed = FIXED_VALUE_RE.search(t.description)
+        if fixed and required:  # "(In this case CURRENCY_EXCHANGE_RATE)": the description fixes it
+            return fixed.group(1)
         options = list(t.values) or re.findall(r"(?:^|\|)\s*([\w-]+)\s*=", t.description)
         if options:
             for opt in options:
@@ -458,7 +492,9 @@ class SpecTranslator:
             return None
         query = f"{' '.join(_words(param))}: {t.description}"
         sims = self._vec([str(c.value) for c in cands]) @ self._vec([query])[0]
-        prep = next((ROLE_PREPOSITIONS[w] for w in role if w in ROLE_PREPOSITIONS), None)
+        # The call's role, else a required parameter's own words ("from_currency", "to_currency").
+        own = _words(param) if floor is None else []
+        prep = next((ROLE_PREPOSITIONS[w] for w in (*role, *own) if w in ROLE_PREPOSITIONS), None)
         words = set(_words(param)) | set(re.findall(r"[a-z]+", t.description.lower()))
         best, best_score = None, -1e9
         for c, sim in zip(cands, sims, strict=True):
