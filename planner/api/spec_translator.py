@@ -38,10 +38,10 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from planner.api.catalog import ApiSpec, Catalog, TypeSpec
-from planner.api.importers import _words
+from planner.api.importers import _alternatives, _words
 from planner.api.plan import ApiPlan
 from planner.api.request import ApiRequest, ProvidedValue
-from planner.api.values import FUNCTION_WORDS, Span, scan
+from planner.api.values import CONNECTORS, FUNCTION_WORDS, Span, scan
 from retrieval.encoder import l2_normalise
 
 ROLE_PREPOSITIONS = {
@@ -239,6 +239,7 @@ class SpecTranslator:
                 for p, row in zip(pieces, piece_sims, strict=True)]
         first = [self._pick(row, set()) for row in rows]
         chosen: list[tuple[ApiSpec, tuple[int, int]]] = []
+        self._pieces: dict[str, tuple[int, int]] = {}  # goal API -> the piece that asked for it
         statements = [s for s in scan(text, self.default_year) if s.kind.startswith("assigned:")]
         for i, (piece, row) in enumerate(zip(pieces, rows, strict=True)):
             if float(piece_sims[i].max()) < self.piece_floor:
@@ -251,6 +252,7 @@ class SpecTranslator:
                 api = self._another(piece_sims[i], {c.name for c, _ in chosen})
             if api is not None and all(api.name != c.name for c, _ in chosen):
                 chosen.append((api, piece[3]))
+                self._pieces[api.name] = (piece[0], piece[1])
         return chosen
 
     def _another(self, piece_row: np.ndarray, taken: set[str]) -> ApiSpec | None:
@@ -344,7 +346,10 @@ class SpecTranslator:
         for param, tname in api.inputs.items():
             producer = self._producer.get(tname)
             stated = self._stated(api, param, spans)
-            if stated is not None:  # "the instagram id ... is kyliejenner": no look-up needed
+            earlier = self._earlier_output(api, param, text, spans, instances) if depth == 0 else None
+            if earlier is not None:  # "... and then the posts of the top account" it returned
+                inst.bindings[param] = earlier
+            elif stated is not None:  # "the instagram id ... is kyliejenner": no look-up needed
                 inst.bindings[param] = stated
             elif producer is not None and producer.name != api.name and depth < 4:
                 path = next(p for p, t in producer.outputs.items() if t == tname)
@@ -376,6 +381,32 @@ class SpecTranslator:
         instances.append(inst)
         by_key[key] = inst
         return inst
+
+    def _earlier_output(self, api: ApiSpec, param: str, text: str, spans: list[Span],
+                        instances: list[Instance]) -> Ref | None:
+        """A goal whose own clause states no value reads a field an earlier goal returns when the
+        field's name is the input's name (or one of its ``a_or_b`` alternatives): "get a follower
+        of aliciakeys and the details of that follower"."""
+        piece = getattr(self, "_pieces", {}).get(api.name)
+        if piece is None:
+            return None
+        kinds = ("name", "quoted", "code", "topic", "assigned")
+        if any(piece[0] <= c.start < piece[1] and not self._names_service(str(c.value), loose=True)
+               for c in self._candidates(spans, kinds)):
+            return None
+        alts = [tuple(a) for a in _alternatives(param)]
+        for other in reversed([i for i in instances if i.goal and i.api.name != api.name]):
+            outputs = sorted(other.api.outputs.items(),  # the first alternative first ("username_or_id")
+                             key=lambda kv: alts.index(tuple(_words(kv[0].split(".")[-1])))
+                             if tuple(_words(kv[0].split(".")[-1])) in alts else len(alts))
+            for path, otype in outputs:
+                leaf = tuple(_words(path.split(".")[-1]))
+                if (leaf not in alts or self.catalog.type_by_name[otype].value in ("integer", "date")
+                        or path.split(".")[-1] in {**other.api.inputs, **other.api.optional}  # echoed back
+                        or any(p.startswith(path + ".") for p in other.api.outputs)):  # an object
+                    continue
+                return Ref(other.id, path)
+        return None
 
     def _converter(self, api: ApiSpec, tname: str, value: Any) -> tuple[ApiSpec, str] | None:
         """An API and output that turn a stated value into the form an input's examples show.
@@ -537,10 +568,11 @@ class SpecTranslator:
                             cands.append(Span(start, start + len(sub), sub, "part", sub))
         return [c for c in cands if not self._names_service(str(c.value))]
 
-    def _names_service(self, value: str) -> bool:
-        """A span that names an API or its service (``Spotify``, ``Instagram``) is not a value."""
-        tokens = [w.lower() for w in value.split()]
-        words = [w.lower() for w in re.findall(r"[A-Za-z0-9]+", value)]
+    def _names_service(self, value: str, loose: bool = False) -> bool:
+        """A span that names an API or its service (``Spotify``, ``Instagram``) is not a value;
+        ``loose``: linking words aside ("Posts and Reels")."""
+        tokens = [w.lower() for w in value.split() if not (loose and w.lower() in CONNECTORS)]
+        words = [w.lower() for w in re.findall(r"[A-Za-z0-9]+", value) if not (loose and w.lower() in CONNECTORS)]
         return bool(words) and (all(w in self._service_words for w in words)
                                 or all(t in self._service_words for t in tokens))
 
