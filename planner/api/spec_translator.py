@@ -239,7 +239,6 @@ class SpecTranslator:
                 for p, row in zip(pieces, piece_sims, strict=True)]
         first = [self._pick(row, set()) for row in rows]
         chosen: list[tuple[ApiSpec, tuple[int, int]]] = []
-        self._pieces: dict[str, tuple[int, int]] = {}  # goal API -> the piece that asked for it
         statements = [s for s in scan(text, self.default_year) if s.kind.startswith("assigned:")]
         for i, (piece, row) in enumerate(zip(pieces, rows, strict=True)):
             if float(piece_sims[i].max()) < self.piece_floor:
@@ -252,7 +251,6 @@ class SpecTranslator:
                 api = self._another(piece_sims[i], {c.name for c, _ in chosen})
             if api is not None and all(api.name != c.name for c, _ in chosen):
                 chosen.append((api, piece[3]))
-                self._pieces[api.name] = (piece[0], piece[1])
         return chosen
 
     def _another(self, piece_row: np.ndarray, taken: set[str]) -> ApiSpec | None:
@@ -346,7 +344,7 @@ class SpecTranslator:
         for param, tname in api.inputs.items():
             producer = self._producer.get(tname)
             stated = self._stated(api, param, spans)
-            earlier = self._earlier_output(api, param, text, spans, instances) if depth == 0 else None
+            earlier = self._earlier_output(api, param, anchor, spans, instances) if depth == 0 else None
             if earlier is not None:  # "... and then the posts of the top account" it returned
                 inst.bindings[param] = earlier
             elif stated is not None:  # "the instagram id ... is kyliejenner": no look-up needed
@@ -382,14 +380,11 @@ class SpecTranslator:
         by_key[key] = inst
         return inst
 
-    def _earlier_output(self, api: ApiSpec, param: str, text: str, spans: list[Span],
+    def _earlier_output(self, api: ApiSpec, param: str, piece: tuple[int, int], spans: list[Span],
                         instances: list[Instance]) -> Ref | None:
-        """A goal whose own clause states no value reads a field an earlier goal returns when the
-        field's name is the input's name (or one of its ``a_or_b`` alternatives): "get a follower
-        of aliciakeys and the details of that follower"."""
-        piece = getattr(self, "_pieces", {}).get(api.name)
-        if piece is None:
-            return None
+        """A goal whose sentence states no value reads a field an earlier goal returns when the
+        field's name is the input's name (or one of its ``a_or_b`` alternatives): "List the
+        accounts she follows. Then find the posts of the top account holder." """
         kinds = ("name", "quoted", "code", "topic", "assigned")
         if any(piece[0] <= c.start < piece[1] and not self._names_service(str(c.value), loose=True)
                for c in self._candidates(spans, kinds)):
