@@ -363,10 +363,14 @@ class SpecTranslator:
                 inst.bindings[param] = value
         for param, tname in api.optional.items():
             producer = self._producer.get(tname)
-            if producer is not None:
+            if producer is not None and producer.name != api.name:
                 feeder = next((i for i in instances if i.api.name == producer.name), None)
+                path = next(p for p, t in producer.outputs.items() if t == tname)
+                if feeder is None and not api.inputs and depth < 4:
+                    # A spec that marks nothing required still needs the id it links to.
+                    feeder = self._instantiate(producer, self._role(param, path) or role, anchor, text, spans,
+                                               instances, by_key, depth + 1)
                 if feeder is not None:
-                    path = next(p for p, t in producer.outputs.items() if t == tname)
                     inst.bindings[param] = Ref(feeder.id, path)
                     continue
             value = self._value(api, param, tname, role, anchor, text, spans, inst, False)
@@ -610,8 +614,8 @@ def instance_catalog(base: Catalog, instances: list[Instance], text: str) -> tup
         names[name] = inst.id
         inputs: dict[str, str] = {}
         for param, b in inst.bindings.items():
-            if param not in inst.api.inputs:
-                continue
+            if param not in inst.api.inputs and not (isinstance(b, Ref) and not inst.api.inputs):
+                continue  # optional values need no planning; a linked id of an all-optional spec does
             if isinstance(b, Ref):
                 inputs[_slug(param)] = f"t{b.instance}_out_{_slug(b.path)}"
                 continue
