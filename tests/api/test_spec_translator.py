@@ -157,3 +157,23 @@ def test_word_overlap_scores_apis_by_their_own_words(health):
     scores = health._lexical("the latest bulletins")
     assert health.apis[int(scores.argmax())].label == "Health.Bulletins" and scores.max() == 1.0
     assert not health._lexical("please do it").any()
+
+
+def test_a_spec_that_marks_nothing_required_still_gets_its_linked_id(encoder, tmp_path):
+    import json
+
+    specs = [
+        {"name": "Biz.Search", "description": "Search for local businesses such as shops and bakeries.",
+         "query_parameters": {"query": {"type": "string", "description": "Search query or keyword."}},
+         "output_parameters": {"business_id": {"type": "string", "description": "Unique ID of the business."}}},
+        {"name": "Biz.Reviews", "description": "Get customer reviews of a business.",
+         "query_parameters": {"business_id": {"type": "string", "description": "Business ID"},
+                              "limit": {"type": "number", "description": "Maximum number of reviews.", "default": 20}},
+         "output_parameters": {"text": {"type": "string", "description": "Text of the review."}}},
+    ]
+    path = tmp_path / "biz.json"
+    path.write_text(json.dumps(specs))
+    tr = SpecTranslator(import_spec(path), encoder, default_year=2025)
+    result = tr.plan("Get the customer reviews of Luna Bakery.", planner="pyperplan")  # one goal: Reviews
+    assert [c.name for c in result.calls] == ["Biz.Search", "Biz.Reviews"]
+    assert result.calls[1].arguments == {"business_id": "$var1.business_id$", "limit": 20}
