@@ -374,6 +374,8 @@ class SpecTranslator:
                     inst.bindings[param] = Ref(feeder.id, path)
                     continue
             value = self._value(api, param, tname, role, anchor, text, spans, inst, False)
+            if value is None and not api.inputs and param not in api.defaults and depth < 4:
+                value = self._loose_value(api, param, tname, role, anchor, text, spans, inst, instances, by_key, depth)
             if value is not None:
                 inst.bindings[param] = value
         key = inst.key()
@@ -383,6 +385,22 @@ class SpecTranslator:
         instances.append(inst)
         by_key[key] = inst
         return inst
+
+    def _loose_value(self, api: ApiSpec, param: str, tname: str, role: tuple[str, ...], anchor: tuple[int, int],
+                     text: str, spans: list[Span], inst: Instance, instances: list[Instance],
+                     by_key: dict[tuple, Instance], depth: int) -> Any:
+        """For a spec that marks nothing required: a search term or topic (a parameter named
+        query, keyword, ...) as if it were required,
+        and a short code its examples show ('US', 'GB') looked up from a stated name."""
+        t = self.catalog.type_by_name[tname]
+        if t.value == "text" and set(_words(param)) & TOPICAL_WORDS:
+            return self._string(t, param, role, anchor, text, spans, ("topic", "quoted"))
+        value = self._string(t, param, role, anchor, text, spans, ("name",))
+        converter = self._converter(api, tname, value, short_only=True)
+        if converter is None:
+            return None
+        feeder = self._instantiate(converter[0], role, anchor, text, spans, instances, by_key, depth + 1)
+        return Ref(feeder.id, converter[1])
 
     def _earlier_output(self, api: ApiSpec, param: str, piece: tuple[int, int], spans: list[Span],
                         instances: list[Instance]) -> Ref | None:
@@ -407,14 +425,15 @@ class SpecTranslator:
                 return Ref(other.id, path)
         return None
 
-    def _converter(self, api: ApiSpec, tname: str, value: Any) -> tuple[ApiSpec, str] | None:
+    def _converter(self, api: ApiSpec, tname: str, value: Any, short_only: bool = False) -> tuple[ApiSpec, str] | None:
         """An API and output that turn a stated value into the form an input's examples show.
 
         Only when the input's description gives examples (``'FR'``, ``e.g. mrbeast``) and the
         value has none of their shapes; the output is the one closest to the input by the
         encoder, with a bonus for a short form (abbreviation, short name, ISO) when the examples
         are upper-case abbreviations, and half the similarity of the value to the converter's
-        input. The converter takes one required input, which the value fits and no call makes."""
+        input. The converter takes one required input, which the value fits and no call makes;
+        ``short_only``: only a short-form output."""
         t = self.catalog.type_by_name[tname]
         examples = description_examples(t.description)
         if not isinstance(value, str) or not examples or shape(value) in {shape(e) for e in examples}:
@@ -443,6 +462,8 @@ class SpecTranslator:
             score = float(sim) + 0.5 * float(fit)
             if abbreviations and set(re.findall(r"[a-z0-9]+", label.lower())) & SHORT_FORM_WORDS:
                 score += 0.3
+            elif short_only:
+                continue
             if score > best_score:
                 best, best_score = (other, path), score
         return best

@@ -177,3 +177,11 @@ def test_a_spec_that_marks_nothing_required_still_gets_its_linked_id(encoder, tm
     result = tr.plan("Get the customer reviews of Luna Bakery.", planner="pyperplan")  # one goal: Reviews
     assert [c.name for c in result.calls] == ["Biz.Search", "Biz.Reviews"]
     assert result.calls[1].arguments == {"business_id": "$var1.business_id$", "limit": 20}
+
+
+def test_an_all_optional_search_gets_its_topic_and_a_looked_up_region_code(health):
+    result = health.plan("Find press articles about elections in Germany.", planner="pyperplan")
+    assert [c.model_dump() for c in result.calls] == [
+        {"name": "Atlas.CountryFacts", "arguments": {"name": "Germany"}, "label": "var1"},
+        {"name": "Press.Search", "arguments": {"query": "elections", "region": "$var1.abbreviation$"}, "label": "var2"},
+    ]
