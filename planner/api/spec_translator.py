@@ -170,7 +170,7 @@ class SpecTranslator:
                  coherence: float = 0.04, name_weight: float = 0.0,
                  piece_floor: float = 0.0, optional_floor: float = 0.6,
                  output_bonus: float = 0.05, distinct_margin: float = 0.02,
-                 lexical_weight: float = 0.2) -> None:
+                 lexical_weight: float = 0.2, service_bonus: float = 0.08) -> None:
         self.catalog = catalog
         self.encoder = encoder
         self.default_year = default_year
@@ -186,6 +186,7 @@ class SpecTranslator:
         self.distinct_margin = distinct_margin
         self.distinct_floor = 0.3  # a piece that names an API by itself
         self.converter_floor = 0.3
+        self.service_bonus = service_bonus
         self.apis = list(catalog.apis)
         self._out_words = [{_stem(w) for path in a.outputs if path != "_result" for w in _words(path.split(".")[-1])}
                            for a in self.apis]
@@ -282,13 +283,16 @@ class SpecTranslator:
 
     def _pick(self, row: np.ndarray, context: set[str]) -> ApiSpec | None:
         if context:
-            # APIs that read what another goal makes, or share a feeder with it (not its feeders).
+            # APIs that read what another goal makes, or share a feeder with it (not its feeders),
+            # and APIs of another goal's service (``service_bonus``: a request keeps to a service).
             related: set[str] = set()
             for name in context:
                 roots = self._upstream(name) | {name}
                 related |= self._downstream(name) | {a.name for a in self.apis if self._upstream(a.name) & roots}
             bonus = np.array([self.coherence if a.name in related else 0.0 for a in self.apis])
-            row = row + bonus
+            services = {self._service(n) for n in context}
+            same = np.array([self.service_bonus if self._service(a.name) in services else 0.0 for a in self.apis])
+            row = row + np.maximum(bonus, same)
         best = float(row.max())
         if best < self.goal_floor:
             return None
@@ -300,6 +304,11 @@ class SpecTranslator:
                 continue  # an API that only feeds a close rival gives way to it
             return api
         return None
+
+    def _service(self, name: str) -> str:
+        """The service an API belongs to: the first word of its name (``Instagram_Info``)."""
+        label = self.catalog.api_by_name[name].label
+        return (_words(label) or [""])[0]
 
     def _downstream(self, name: str) -> set[str]:
         return {a for a, feeds in self._feeds.items() if name in feeds}

@@ -185,3 +185,15 @@ def test_an_all_optional_search_gets_its_topic_and_a_looked_up_region_code(healt
         {"name": "Atlas.CountryFacts", "arguments": {"name": "Germany"}, "label": "var1"},
         {"name": "Press.Search", "arguments": {"query": "elections", "region": "$var1.abbreviation$"}, "label": "var2"},
     ]
+
+
+def test_a_clause_leans_to_the_service_of_the_other_goals(health):
+    import numpy as np
+
+    index = {a.label: i for i, a in enumerate(health.apis)}
+    by_label = {a.label: a.name for a in health.apis}
+    assert health._service(by_label["Social.Posts"]) == "social"
+    row = np.zeros(len(health.apis))
+    row[index["Health.Bulletins"]], row[index["Social.Posts"]] = 0.40, 0.35
+    assert health._pick(row, set()).label == "Health.Bulletins"
+    assert health._pick(row, {by_label["Social.Following"]}).label == "Social.Posts"
