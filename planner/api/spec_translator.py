@@ -131,6 +131,25 @@ SHORT_FORM_WORDS = {"short", "abbreviation", "abbreviated", "abbrev", "acronym",
 EXAMPLE_RE = re.compile(r"'([^'\s][^']{0,30})'|\be\.g\.?[:,]?\s*(?:\w+=)?([^\s,;)]+)(?=\s*[,;)]|\s*$)", re.IGNORECASE)
 
 
+OBJECT_END = re.compile(r"\s+(?:with|and|that|which|who|whose|to|then)\b|[.;!?]")
+
+
+def object_phrase(sentence: str) -> str | None:
+    """What a request asks to find: the sentence after its opening request words, up to the next
+    link ("Find me pet groomers near Sydney, Australia and their reviews" -> "pet groomers near
+    Sydney, Australia")."""
+    pos = 0
+    for m in re.finditer(r"[\w'-]+", sentence):
+        if m.group(0).lower() not in FUNCTION_WORDS:
+            pos = m.start()
+            break
+    else:
+        return None
+    end = OBJECT_END.search(sentence, pos)
+    phrase = sentence[pos:end.start() if end else len(sentence)].strip(" ,")
+    return phrase if 1 <= len(phrase.split()) <= 8 else None
+
+
 def description_examples(description: str) -> list[str]:
     """Example values a description shows: quoted (``use 'FR' for France``) or one token after
     "e.g." (``e.g. mrbeast)``; not ``e.g., city name``, which describes)."""
@@ -398,12 +417,17 @@ class SpecTranslator:
     def _loose_value(self, api: ApiSpec, param: str, tname: str, role: tuple[str, ...], anchor: tuple[int, int],
                      text: str, spans: list[Span], inst: Instance, instances: list[Instance],
                      by_key: dict[tuple, Instance], depth: int) -> Any:
-        """For a spec that marks nothing required: a search term or topic (a parameter named
-        query, keyword, ...) as if it were required,
-        and a short code its examples show ('US', 'GB') looked up from a stated name."""
+        """For a spec that marks nothing required: a search term (a parameter named query,
+        keyword, ...) as if it were required, else, for a search that reads no other call's
+        output, the object phrase of the sentence; and a short code its examples show ('US',
+        'GB') looked up from a stated name."""
         t = self.catalog.type_by_name[tname]
         if t.value == "text" and set(_words(param)) & TOPICAL_WORDS:
-            return self._string(t, param, role, anchor, text, spans, ("topic", "quoted"))
+            found = self._string(t, param, role, anchor, text, spans, ("topic", "quoted"))
+            if found is None and not any(isinstance(b, Ref) for b in inst.bindings.values()):
+                # A search that reads nothing from another call searches for what is asked.
+                found = object_phrase(text[anchor[0]:anchor[1]])
+            return found
         value = self._string(t, param, role, anchor, text, spans, ("name",))
         converter = self._converter(api, tname, value, short_only=True)
         if converter is None:

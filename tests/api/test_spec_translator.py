@@ -177,6 +177,10 @@ def test_a_spec_that_marks_nothing_required_still_gets_its_linked_id(encoder, tm
     result = tr.plan("Get the customer reviews of Luna Bakery.", planner="pyperplan")  # one goal: Reviews
     assert [c.name for c in result.calls] == ["Biz.Search", "Biz.Reviews"]
     assert result.calls[1].arguments == {"business_id": "$var1.business_id$", "limit": 20}
+    # A search that reads no other call's output searches for the request's object phrase.
+    result = tr.plan("Find vegan bakeries near Boston Common with late opening hours.", planner="pyperplan")
+    assert result.calls[0].model_dump() == {"name": "Biz.Search", "arguments": {
+        "query": "vegan bakeries near Boston Common"}, "label": "var1"}
 
 
 def test_an_all_optional_search_gets_its_topic_and_a_looked_up_region_code(health):
@@ -197,3 +201,13 @@ def test_a_clause_leans_to_the_service_of_the_other_goals(health):
     row[index["Health.Bulletins"]], row[index["Social.Posts"]] = 0.40, 0.35
     assert health._pick(row, set()).label == "Health.Bulletins"
     assert health._pick(row, {by_label["Social.Following"]}).label == "Social.Posts"
+
+
+def test_object_phrase_is_what_the_request_asks_to_find():
+    from planner.api.spec_translator import object_phrase
+
+    assert object_phrase("Find me pet groomers near Sydney, Australia and their reviews") == \
+        "pet groomers near Sydney, Australia"
+    assert object_phrase("Help me find hair salons in Paris, France with up to 50 results") == \
+        "hair salons in Paris, France"
+    assert object_phrase("Please find it.") is None
