@@ -4,8 +4,11 @@
 1. Goals: each clause of the request is embedded with the shared sentence encoder and compared
    with every API's name and description (mixed with its sentence's similarity, plus a small
    bonus for APIs whose output fields the clause names and for APIs that share data flow with
-   another clause's goal); the closest API per clause is a goal (an API that only feeds a close
-   rival gives way to it). A clause that states a value ("my key is K-77") asks for nothing.
+   another clause's goal or belong to its service, plus an idf-weighted overlap of word stems
+   with the API's name and description); the closest API per clause is a goal (an API that only
+   feeds a close rival gives way to it; a clause whose pick is already a goal takes its own
+   closest unchosen API when that is nearly as close). A clause that states a value ("my key is
+   K-77") asks for nothing.
 2. Instances: each goal API becomes a call instance; an input linked to another API's output
    (the catalog's data flow) gets a feeder instance of that API. The input's leading name words
    are its role (``originSkyId`` -> ``origin``), so one API can run several times with different
@@ -16,8 +19,11 @@
    description, by role prepositions ("from" for origin, "to" for destination) and by nearness
    to the clause that asked for the call; a value stated as "<key> is <value>" binds its input
    directly, and a later literal that an earlier call looked up reads that call's nested
-   ``name`` output. Declared defaults of optional parameters are sent. The few weights were
-   set on NESTFUL's executable split.
+   ``name`` output. A value that fits none of the example forms an input's description shows
+   ("Italy" where 'FR' is shown) is converted by a one-input look-up API; a goal whose sentence
+   states no value reads the field an earlier goal returns under the input's name. Declared
+   defaults of optional parameters are sent. The few weights were set on NESTFUL's executable
+   split.
 4. Planning stays symbolic: the instances become a request-specific catalog (one API and one
    type per instance and value), clingo decides reachability and what to ask, a classical
    planner orders the calls (pyperplan or Fast Downward; the CLI defaults to pyperplan, whose
