@@ -17,6 +17,7 @@ Values compare after normalisation: strings trimmed and case-folded, numbers by 
 from __future__ import annotations
 
 import json
+import re
 import statistics
 from collections import Counter
 from collections.abc import Iterator
@@ -28,6 +29,7 @@ from pydantic import BaseModel
 from common.errors import ProofplanError
 from common.paths import data_dir
 from common.results_file import open_for_append, read_done
+from planner.api.catalog import Catalog
 
 
 class NestfulCase(BaseModel):
@@ -86,6 +88,34 @@ def _f1(pred: Counter, gold: Counter) -> float:
 def _call_key(call: dict[str, Any]) -> tuple:
     args = call.get("arguments") or {}
     return (call.get("name"), tuple(sorted((k, norm(v)) for k, v in args.items())))
+
+
+REF_IN_VALUE = re.compile(r"\$(var\d+)(?:\.([^$]*))?\$")
+
+
+def off_spec(case: NestfulCase, catalog: Catalog) -> list[str]:
+    """What in a gold sequence no translator that writes only the spec's names can reproduce:
+    arguments the API does not declare, references to output paths it does not declare, and
+    values that are expressions around a reference (``"5 * $var1.Exchange Rate$"``)."""
+    apis = {a.label: a for a in catalog.apis}
+    made = {c.get("label"): c.get("name") for c in case.gold}
+    issues = []
+    for call in case.gold:
+        api = apis.get(call.get("name"))
+        if api is None:
+            issues.append(f"unknown API {call.get('name')}")
+            continue
+        for param, value in (call.get("arguments") or {}).items():
+            if param not in api.inputs and param not in api.optional:
+                issues.append(f"{api.label}: undeclared parameter {param!r}")
+            refs = list(REF_IN_VALUE.finditer(value)) if isinstance(value, str) else []
+            for m in refs:
+                source = apis.get(made.get(m.group(1)) or "")
+                if m.group(2) and (source is None or m.group(2) not in source.outputs):
+                    issues.append(f"{api.label}.{param}: undeclared output {m.group(2)!r}")
+            if refs and refs[0].group(0) != value.strip():
+                issues.append(f"{api.label}.{param}: an expression around a reference")
+    return issues
 
 
 class CaseScore(BaseModel):

@@ -4,8 +4,11 @@
 1. Goals: each clause of the request is embedded with the shared sentence encoder and compared
    with every API's name and description (mixed with its sentence's similarity, plus a small
    bonus for APIs whose output fields the clause names and for APIs that share data flow with
-   another clause's goal); the closest API per clause is a goal (an API that only feeds a close
-   rival gives way to it). A clause that states a value ("my key is K-77") asks for nothing.
+   another clause's goal or belong to its service, plus an idf-weighted overlap of word stems
+   with the API's name and description); the closest API per clause is a goal (an API that only
+   feeds a close rival gives way to it; a clause whose pick is already a goal takes its own
+   closest unchosen API when that is nearly as close). A clause that states a value ("my key is
+   K-77") asks for nothing.
 2. Instances: each goal API becomes a call instance; an input linked to another API's output
    (the catalog's data flow) gets a feeder instance of that API. The input's leading name words
    are its role (``originSkyId`` -> ``origin``), so one API can run several times with different
@@ -16,8 +19,11 @@
    description, by role prepositions ("from" for origin, "to" for destination) and by nearness
    to the clause that asked for the call; a value stated as "<key> is <value>" binds its input
    directly, and a later literal that an earlier call looked up reads that call's nested
-   ``name`` output. Declared defaults of optional parameters are sent. The few weights were
-   set on NESTFUL's executable split.
+   ``name`` output. A value that fits none of the example forms an input's description shows
+   ("Italy" where 'FR' is shown) is converted by a one-input look-up API; a goal whose sentence
+   states no value reads the field an earlier goal returns under the input's name. Declared
+   defaults of optional parameters are sent. The few weights were set on NESTFUL's executable
+   split.
 4. Planning stays symbolic: the instances become a request-specific catalog (one API and one
    type per instance and value), clingo decides reachability and what to ask, a classical
    planner orders the calls (pyperplan or Fast Downward; the CLI defaults to pyperplan, whose
@@ -27,8 +33,10 @@
 
 from __future__ import annotations
 
+import math
 import re
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,10 +44,10 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from planner.api.catalog import ApiSpec, Catalog, TypeSpec
-from planner.api.importers import _words
+from planner.api.importers import _alternatives, _words
 from planner.api.plan import ApiPlan
 from planner.api.request import ApiRequest, ProvidedValue
-from planner.api.values import FUNCTION_WORDS, Span, scan
+from planner.api.values import CONNECTORS, FUNCTION_WORDS, Span, scan
 from retrieval.encoder import l2_normalise
 
 ROLE_PREPOSITIONS = {
@@ -90,6 +98,14 @@ class Instance:
             (p, (b.instance, b.path) if isinstance(b, Ref) else repr(b)) for p, b in self.bindings.items())))
 
 
+def lexical_stem(word: str) -> str:
+    """A crude stem for word overlap: one of -ing, -ed, -es, -s, -e off when four letters stay."""
+    for suffix in ("ing", "ed", "es", "s", "e"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
 def _stem(word: str) -> str:
     for suffix in ("ies", "es", "s"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
@@ -97,12 +113,71 @@ def _stem(word: str) -> str:
     return word
 
 
+def _split_pieces(sentence: str) -> list[str]:
+    """The sentence cut at its clause links, except a comma or "and" between two capitalised
+    words ("London, UK" and "Posts and Reels" name one thing) and a comma before a number
+    ("August 15, 2024")."""
+    pieces, start = [], 0
+    for m in CLAUSE_SPLIT.finditer(sentence):
+        before = re.findall(r"[\w'-]+", sentence[start:m.start()])[-1:]
+        after = re.findall(r"[\w'-]+", sentence[m.end():])[:1]
+        link = m.group(0).strip(" ,").lower()
+        if link in ("", "and") and before and after and before[0][0].isupper() and after[0][0].isupper():
+            continue
+        if not link and after and after[0].isdigit():
+            continue  # "August 15, 2024"
+        pieces.append(sentence[start:m.start()])
+        start = m.end()
+    pieces.append(sentence[start:])
+    return pieces
+
+
+FIXED_VALUE_RE = re.compile(r"\b(?i:in this case|must be|always|set (?:it )?to)\s+['\"]?([A-Z][A-Z0-9]*_[A-Z0-9_]+)\b")
+SHORT_FORM_WORDS = {"short", "abbreviation", "abbreviated", "abbrev", "acronym", "iso", "alpha2"}
+EXAMPLE_RE = re.compile(r"'([^'\s][^']{0,30})'|\be\.g\.?[:,]?\s*(?:\w+=)?([^\s,;)]+)(?=\s*[,;)]|\s*$)", re.IGNORECASE)
+
+
+OBJECT_END = re.compile(r"\s+(?:with|and|that|which|who|whose|to|then)\b|[.;!?]")
+
+
+def object_phrase(sentence: str) -> str | None:
+    """What a request asks to find: the sentence after its opening request words, up to the next
+    link ("Find me pet groomers near Sydney, Australia and their reviews" -> "pet groomers near
+    Sydney, Australia")."""
+    pos = 0
+    for m in re.finditer(r"[\w'-]+", sentence):
+        if m.group(0).lower() not in FUNCTION_WORDS:
+            pos = m.start()
+            break
+    else:
+        return None
+    end = OBJECT_END.search(sentence, pos)
+    phrase = sentence[pos:end.start() if end else len(sentence)].strip(" ,")
+    return phrase if 1 <= len(phrase.split()) <= 8 else None
+
+
+def description_examples(description: str) -> list[str]:
+    """Example values a description shows: quoted (``use 'FR' for France``) or one token after
+    "e.g." (``e.g. mrbeast)``; not ``e.g., city name``, which describes)."""
+    found = [(m.group(1) or m.group(2)).rstrip(".") for m in EXAMPLE_RE.finditer(description)]
+    return [e for e in found if re.search(r"\w", e)]
+
+
+def shape(value: str) -> str:
+    """A value's written form: upper-case runs ``A``, lower-case ``a``, digits ``9``, others kept
+    (``US-CA`` -> ``A-A``, ``Italy`` and ``South Africa`` -> ``Aa``, ``mrbeast`` -> ``a``)."""
+    out = re.sub(r"[A-Z]+", "A", value)
+    out = re.sub(r"[a-z]+", "a", out)
+    out = re.sub(r"[0-9]+", "9", out)
+    return re.sub(r"(\S+)(?: \1)+", r"\1", out)  # "Cape Town" is written as "Paris" is
+
+
 def clauses(text: str) -> list[tuple[int, int, str, tuple[int, int]]]:
     """Pieces of the request that each ask for one thing: span, text and the sentence's span."""
     out = []
     for sent in CLAUSE_RE.finditer(text):
         pos = sent.start()
-        for piece in CLAUSE_SPLIT.split(sent.group(0)):
+        for piece in _split_pieces(sent.group(0)):
             start = text.find(piece, pos)
             if start < 0:
                 continue
@@ -119,7 +194,8 @@ class SpecTranslator:
                  goal_margin: float = 0.05, goal_floor: float = 0.2, piece_weight: float = 0.5,
                  coherence: float = 0.04, name_weight: float = 0.0,
                  piece_floor: float = 0.0, optional_floor: float = 0.6,
-                 output_bonus: float = 0.05) -> None:
+                 output_bonus: float = 0.05, distinct_margin: float = 0.02,
+                 lexical_weight: float = 0.2, service_bonus: float = 0.08) -> None:
         self.catalog = catalog
         self.encoder = encoder
         self.default_year = default_year
@@ -132,6 +208,10 @@ class SpecTranslator:
         self.piece_floor = piece_floor
         self.optional_floor = optional_floor
         self.output_bonus = output_bonus
+        self.distinct_margin = distinct_margin
+        self.distinct_floor = 0.3  # a piece that names an API by itself
+        self.converter_floor = 0.3
+        self.service_bonus = service_bonus
         self.apis = list(catalog.apis)
         self._out_words = [{_stem(w) for path in a.outputs if path != "_result" for w in _words(path.split(".")[-1])}
                            for a in self.apis]
@@ -139,6 +219,11 @@ class SpecTranslator:
         named = encoder.encode([" ".join(_words(a.label)) for a in self.apis])
         self._api_vecs = l2_normalise(full + self.name_weight * named)
         self._vec_cache: dict[str, np.ndarray] = {}
+        self.lexical_weight = lexical_weight
+        self._api_stems = [{lexical_stem(w) for w in _words(a.label) + re.findall(r"[a-z]+", a.description.lower())
+                            if len(w) >= 3} for a in self.apis]
+        df = Counter(w for doc in self._api_stems for w in doc)
+        self._idf = {w: math.log(len(self.apis) / n) for w, n in df.items()}
         self._producer = {o: a for a in reversed(self.apis) for o in a.outputs.values()}
         self._feeds = {a.name: {self._producer[t].name for t in a.inputs.values() if t in self._producer}
                        for a in self.apis}
@@ -174,6 +259,8 @@ class SpecTranslator:
         sentences = list(dict.fromkeys(p[3] for p in pieces))
         sent_sims = dict(zip(sentences, self._vec([text[a:b] for a, b in sentences]) @ self._api_vecs.T, strict=True))
         piece_sims = self._vec([p[2] for p in pieces]) @ self._api_vecs.T
+        if self.lexical_weight:
+            piece_sims = piece_sims + self.lexical_weight * np.stack([self._lexical(p[2]) for p in pieces])
         rows = [self.piece_weight * row + (1 - self.piece_weight) * sent_sims[p[3]] + self._output_match(p[2])
                 for p, row in zip(pieces, piece_sims, strict=True)]
         first = [self._pick(row, set()) for row in rows]
@@ -186,9 +273,33 @@ class SpecTranslator:
                 continue  # "my city key is K-77" states a value; it asks for nothing
             others = {a.name for j, a in enumerate(first) if j != i and a is not None}
             api = self._pick(row, others)
+            if api is not None and any(api.name == c.name for c, _ in chosen):
+                api = self._another(piece_sims[i], {c.name for c, _ in chosen})
             if api is not None and all(api.name != c.name for c, _ in chosen):
                 chosen.append((api, piece[3]))
         return chosen
+
+    def _another(self, piece_row: np.ndarray, taken: set[str]) -> ApiSpec | None:
+        """A piece whose pick is already a goal asks for something else when, by its own words
+        alone, an API not yet chosen is (nearly) its closest ("the forecast and current weather")."""
+        best = float(piece_row.max())
+        for j in np.argsort(-piece_row):
+            if piece_row[j] < max(self.distinct_floor, best - self.distinct_margin):
+                return None
+            if self.apis[j].name not in taken:
+                return self.apis[j]
+        return None
+
+    def _lexical(self, piece: str) -> np.ndarray:
+        """The idf-weighted share of the piece's content stems that an API's name and description
+        contain ("calculate the value" and ``CalculateAllArithmeticOperations``)."""
+        stems = {lexical_stem(w) for w in re.findall(r"[a-z]+", piece.lower())
+                 if len(w) >= 3 and w not in FUNCTION_WORDS}
+        weights = {w: self._idf.get(w, 0.0) for w in stems}
+        total = sum(weights.values())
+        if not total:
+            return np.zeros(len(self.apis))
+        return np.array([sum(v for w, v in weights.items() if w in doc) / total for doc in self._api_stems])
 
     def _output_match(self, piece: str) -> np.ndarray:
         """A bonus for APIs whose output fields the piece names ("biography", "likes")."""
@@ -197,13 +308,16 @@ class SpecTranslator:
 
     def _pick(self, row: np.ndarray, context: set[str]) -> ApiSpec | None:
         if context:
-            # APIs that read what another goal makes, or share a feeder with it (not its feeders).
+            # APIs that read what another goal makes, or share a feeder with it (not its feeders),
+            # and APIs of another goal's service (``service_bonus``: a request keeps to a service).
             related: set[str] = set()
             for name in context:
                 roots = self._upstream(name) | {name}
                 related |= self._downstream(name) | {a.name for a in self.apis if self._upstream(a.name) & roots}
             bonus = np.array([self.coherence if a.name in related else 0.0 for a in self.apis])
-            row = row + bonus
+            services = {self._service(n) for n in context}
+            same = np.array([self.service_bonus if self._service(a.name) in services else 0.0 for a in self.apis])
+            row = row + np.maximum(bonus, same)
         best = float(row.max())
         if best < self.goal_floor:
             return None
@@ -215,6 +329,11 @@ class SpecTranslator:
                 continue  # an API that only feeds a close rival gives way to it
             return api
         return None
+
+    def _service(self, name: str) -> str:
+        """The service an API belongs to: the first word of its name (``Instagram_Info``)."""
+        label = self.catalog.api_by_name[name].label
+        return (_words(label) or [""])[0]
 
     def _downstream(self, name: str) -> set[str]:
         return {a for a, feeds in self._feeds.items() if name in feeds}
@@ -259,7 +378,10 @@ class SpecTranslator:
         for param, tname in api.inputs.items():
             producer = self._producer.get(tname)
             stated = self._stated(api, param, spans)
-            if stated is not None:  # "the instagram id ... is kyliejenner": no look-up needed
+            earlier = self._earlier_output(api, param, anchor, spans, instances) if depth == 0 else None
+            if earlier is not None:  # "... and then the posts of the top account" it returned
+                inst.bindings[param] = earlier
+            elif stated is not None:  # "the instagram id ... is kyliejenner": no look-up needed
                 inst.bindings[param] = stated
             elif producer is not None and producer.name != api.name and depth < 4:
                 path = next(p for p, t in producer.outputs.items() if t == tname)
@@ -267,16 +389,27 @@ class SpecTranslator:
                 feeder = self._instantiate(producer, sub_role, anchor, text, spans, instances, by_key, depth + 1)
                 inst.bindings[param] = Ref(feeder.id, path)
             else:
-                inst.bindings[param] = self._value(api, param, tname, role, anchor, text, spans, inst, True)
+                value = self._value(api, param, tname, role, anchor, text, spans, inst, True)
+                converter = self._converter(api, tname, value) if depth < 4 else None
+                if converter is not None:  # "Italy" where 'FR'-like codes are asked: look the code up
+                    feeder = self._instantiate(converter[0], role, anchor, text, spans, instances, by_key, depth + 1)
+                    value = Ref(feeder.id, converter[1])
+                inst.bindings[param] = value
         for param, tname in api.optional.items():
             producer = self._producer.get(tname)
-            if producer is not None:
+            if producer is not None and producer.name != api.name:
                 feeder = next((i for i in instances if i.api.name == producer.name), None)
+                path = next(p for p, t in producer.outputs.items() if t == tname)
+                if feeder is None and not api.inputs and depth < 4:
+                    # A spec that marks nothing required still needs the id it links to.
+                    feeder = self._instantiate(producer, self._role(param, path) or role, anchor, text, spans,
+                                               instances, by_key, depth + 1)
                 if feeder is not None:
-                    path = next(p for p, t in producer.outputs.items() if t == tname)
                     inst.bindings[param] = Ref(feeder.id, path)
                     continue
             value = self._value(api, param, tname, role, anchor, text, spans, inst, False)
+            if value is None and not api.inputs and param not in api.defaults and depth < 4:
+                value = self._loose_value(api, param, tname, role, anchor, text, spans, inst, instances, by_key, depth)
             if value is not None:
                 inst.bindings[param] = value
         key = inst.key()
@@ -286,6 +419,93 @@ class SpecTranslator:
         instances.append(inst)
         by_key[key] = inst
         return inst
+
+    def _loose_value(self, api: ApiSpec, param: str, tname: str, role: tuple[str, ...], anchor: tuple[int, int],
+                     text: str, spans: list[Span], inst: Instance, instances: list[Instance],
+                     by_key: dict[tuple, Instance], depth: int) -> Any:
+        """For a spec that marks nothing required: a search term (a parameter named query,
+        keyword, ...) as if it were required, else, for a search that reads no other call's
+        output, the object phrase of the sentence; and a short code its examples show ('US',
+        'GB') looked up from a stated name."""
+        t = self.catalog.type_by_name[tname]
+        if t.value == "text" and set(_words(param)) & TOPICAL_WORDS:
+            found = self._string(t, param, role, anchor, text, spans, ("topic", "quoted"))
+            if found is None and not any(isinstance(b, Ref) for b in inst.bindings.values()):
+                # A search that reads nothing from another call searches for what is asked.
+                found = object_phrase(text[anchor[0]:anchor[1]])
+            return found
+        value = self._string(t, param, role, anchor, text, spans, ("name",))
+        converter = self._converter(api, tname, value, short_only=True)
+        if converter is None:
+            return None
+        feeder = self._instantiate(converter[0], role, anchor, text, spans, instances, by_key, depth + 1)
+        return Ref(feeder.id, converter[1])
+
+    def _earlier_output(self, api: ApiSpec, param: str, piece: tuple[int, int], spans: list[Span],
+                        instances: list[Instance]) -> Ref | None:
+        """A goal whose sentence states no value reads a field an earlier goal returns when the
+        field's name is the input's name (or one of its ``a_or_b`` alternatives): "List the
+        accounts she follows. Then find the posts of the top account holder." """
+        kinds = ("name", "quoted", "code", "topic", "assigned")
+        if any(piece[0] <= c.start < piece[1] and not self._names_service(str(c.value), loose=True)
+               for c in self._candidates(spans, kinds)):
+            return None
+        alts = [tuple(a) for a in _alternatives(param)]
+        for other in reversed([i for i in instances if i.goal and i.api.name != api.name]):
+            outputs = sorted(other.api.outputs.items(),  # the first alternative first ("username_or_id")
+                             key=lambda kv: alts.index(tuple(_words(kv[0].split(".")[-1])))
+                             if tuple(_words(kv[0].split(".")[-1])) in alts else len(alts))
+            for path, otype in outputs:
+                leaf = tuple(_words(path.split(".")[-1]))
+                if (leaf not in alts or self.catalog.type_by_name[otype].value in ("integer", "date")
+                        or path.split(".")[-1] in {**other.api.inputs, **other.api.optional}  # echoed back
+                        or any(p.startswith(path + ".") for p in other.api.outputs)):  # an object
+                    continue
+                return Ref(other.id, path)
+        return None
+
+    def _converter(self, api: ApiSpec, tname: str, value: Any, short_only: bool = False) -> tuple[ApiSpec, str] | None:
+        """An API and output that turn a stated value into the form an input's examples show.
+
+        Only when the input's description gives examples (``'FR'``, ``e.g. mrbeast``) and the
+        value has none of their shapes; the output is the one closest to the input by the
+        encoder, with a bonus for a short form (abbreviation, short name, ISO) when the examples
+        are upper-case abbreviations, and half the similarity of the value to the converter's
+        input. The converter takes one required input, which the value fits and no call makes;
+        ``short_only``: only a short-form output."""
+        t = self.catalog.type_by_name[tname]
+        examples = description_examples(t.description)
+        if not isinstance(value, str) or not examples or shape(value) in {shape(e) for e in examples}:
+            return None
+        abbreviations = any(re.fullmatch(r"[A-Z]{2,4}(?:-[A-Z0-9]{1,3})?", e) for e in examples)
+        cands: list[tuple[ApiSpec, str, str]] = []
+        for other in self.apis:
+            if other.name == api.name or len(other.inputs) != 1:
+                continue
+            own_type = next(iter(other.inputs.values()))
+            if own_type in self._producer:
+                continue  # its input is itself looked up: no single call converts the value
+            own = self.catalog.type_by_name[own_type].description
+            if description_examples(own) and shape(value) not in {shape(e) for e in description_examples(own)}:
+                continue  # it asks for the same form the value lacks
+            for path, otype in other.outputs.items():
+                spec = self.catalog.type_by_name[otype]
+                if path != "_result" and spec.value not in ("integer", "date"):
+                    cands.append((other, path, f"{' '.join(_words(path))}: {spec.description}", own))
+        if not cands:
+            return None
+        sims = self._vec([c[2] for c in cands]) @ self._vec([t.description])[0]
+        takes = self._vec([c[3] for c in cands]) @ self._vec([value])[0]
+        best, best_score = None, self.converter_floor
+        for (other, path, label, _), sim, fit in zip(cands, sims, takes, strict=True):
+            score = float(sim) + 0.5 * float(fit)
+            if abbreviations and set(re.findall(r"[a-z0-9]+", label.lower())) & SHORT_FORM_WORDS:
+                score += 0.3
+            elif short_only:
+                continue
+            if score > best_score:
+                best, best_score = (other, path), score
+        return best
 
     @staticmethod
     def _stated(api: ApiSpec, param: str, spans: list[Span]) -> Any:
@@ -313,6 +533,9 @@ class SpecTranslator:
         desc = t.description.lower()
         if t.value == "date":
             return self._date(api, param, spans, inst, required)
+        fixed = FIXED_VALUE_RE.search(t.description)
+        if fixed and required:  # "(In this case CURRENCY_EXCHANGE_RATE)": the description fixes it
+            return fixed.group(1)
         options = list(t.values) or re.findall(r"(?:^|\|)\s*([\w-]+)\s*=", t.description)
         if options:
             for opt in options:
@@ -359,7 +582,9 @@ class SpecTranslator:
             return None
         query = f"{' '.join(_words(param))}: {t.description}"
         sims = self._vec([str(c.value) for c in cands]) @ self._vec([query])[0]
-        prep = next((ROLE_PREPOSITIONS[w] for w in role if w in ROLE_PREPOSITIONS), None)
+        # The call's role, else a required parameter's own words ("from_currency", "to_currency").
+        own = _words(param) if floor is None else []
+        prep = next((ROLE_PREPOSITIONS[w] for w in (*role, *own) if w in ROLE_PREPOSITIONS), None)
         words = set(_words(param)) | set(re.findall(r"[a-z]+", t.description.lower()))
         best, best_score = None, -1e9
         for c, sim in zip(cands, sims, strict=True):
@@ -402,10 +627,11 @@ class SpecTranslator:
                             cands.append(Span(start, start + len(sub), sub, "part", sub))
         return [c for c in cands if not self._names_service(str(c.value))]
 
-    def _names_service(self, value: str) -> bool:
-        """A span that names an API or its service (``Spotify``, ``Instagram``) is not a value."""
-        tokens = [w.lower() for w in value.split()]
-        words = [w.lower() for w in re.findall(r"[A-Za-z0-9]+", value)]
+    def _names_service(self, value: str, loose: bool = False) -> bool:
+        """A span that names an API or its service (``Spotify``, ``Instagram``) is not a value;
+        ``loose``: linking words aside ("Posts and Reels")."""
+        tokens = [w.lower() for w in value.split() if not (loose and w.lower() in CONNECTORS)]
+        words = [w.lower() for w in re.findall(r"[A-Za-z0-9]+", value) if not (loose and w.lower() in CONNECTORS)]
         return bool(words) and (all(w in self._service_words for w in words)
                                 or all(t in self._service_words for t in tokens))
 
@@ -448,8 +674,8 @@ def instance_catalog(base: Catalog, instances: list[Instance], text: str) -> tup
         names[name] = inst.id
         inputs: dict[str, str] = {}
         for param, b in inst.bindings.items():
-            if param not in inst.api.inputs:
-                continue
+            if param not in inst.api.inputs and not (isinstance(b, Ref) and not inst.api.inputs):
+                continue  # optional values need no planning; a linked id of an all-optional spec does
             if isinstance(b, Ref):
                 inputs[_slug(param)] = f"t{b.instance}_out_{_slug(b.path)}"
                 continue

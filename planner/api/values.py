@@ -181,7 +181,10 @@ def find_assignments(text: str) -> list[Span]:
     out = []
     for m in ASSIGN_RE.finditer(text):
         key = " ".join(w for w in m.group(1).lower().split() if w not in FUNCTION_WORDS)
-        if key and m.group(2).lower() not in FUNCTION_WORDS:
+        value = m.group(2)
+        if value.islower() and value.endswith(("ing", "ed")):
+            continue  # "the accounts she is following": a verb, not a value
+        if key and value.lower() not in FUNCTION_WORDS:
             out.append(Span(m.start(2), m.end(2), m.group(2), f"assigned:{key}", m.group(2)))
     return out
 

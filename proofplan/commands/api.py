@@ -189,7 +189,7 @@ def eval_nestful(
     from rich.table import Table
 
     from planner.api.importers import import_spec
-    from planner.api.nestful import default_paths, evaluate, load_cases, summarise
+    from planner.api.nestful import default_paths, evaluate, load_cases, off_spec, summarise
     from planner.api.spec_translator import SpecTranslator
     from proofplan.output import console as make_console
     from proofplan.output import echo_json
@@ -212,15 +212,18 @@ def eval_nestful(
     table.add_row("argument F1", f"{summary.f1_arguments:.3f}")
     table.add_row("partial sequence accuracy", f"{100 * summary.partial:.1f}%")
     table.add_row("full sequence accuracy", f"{100 * summary.full:.1f}%")
+    by_id = {c.id: c for c in cases}
+    on_spec = [s for s in scores if not off_spec(by_id[s.id], catalog)]
+    table.add_row("full, gold on the spec's names only", f"{sum(s.full for s in on_spec)} of {len(on_spec)}")
     table.add_row("planning time median / p95", f"{1000 * summary.median_s:.0f} / {1000 * summary.p95_s:.0f} ms")
     console.print(table)
-    by_id = {c.id: c for c in cases}
     for s in [s for s in scores if not s.full][:show_failures]:
         console.print(f"[red]differs[/] {s.id}: {by_id[s.id].text[:90]}")
         console.print(f"  ours: {[c['name'] for c in s.predicted]}{' ' + s.error if s.error else ''}")
         console.print(f"  gold: {[c['name'] for c in by_id[s.id].gold]}")
     if as_json:
-        echo_json({"planner": planner, "summary": summary, "results": scores})
+        echo_json({"planner": planner, "summary": summary, "on_spec": {"n": len(on_spec), "full": sum(s.full for s in on_spec)},
+                   "results": scores})
 
 
 @plan_app.command("spec")

@@ -64,3 +64,23 @@ def test_bundled_split_loads_without_the_result_entry():
     cases = load_cases(default_paths()[0])
     assert len(cases) == 85
     assert all(c["name"] != "var_result" for case in cases for c in case.gold)
+
+
+def test_off_spec_names_what_only_spec_names_cannot_reproduce():
+    from pathlib import Path
+
+    from planner.api.importers import import_spec
+    from planner.api.nestful import off_spec
+
+    cat = import_spec(Path(__file__).parent / "specs" / "weather_functions.json")
+    lookup = {"name": "Geo.LookupCity", "arguments": {"city": "Oslo"}, "label": "var1"}
+    good = NestfulCase(id="a", text="", gold=[lookup, {"name": "Weather.Forecast", "arguments": {
+        "cityKey": "$var1.cityKey$", "days": 2}, "label": "var2"}])
+    assert off_spec(good, cat) == []
+    bad = NestfulCase(id="b", text="", gold=[lookup, {"name": "Weather.Forecast", "arguments": {
+        "cityKey": "$var1.key$", "days": "2 * $var1.cityKey$", "date": "2025-01-01"}, "label": "var2"}])
+    assert off_spec(bad, cat) == [
+        "Weather.Forecast.cityKey: undeclared output 'key'",
+        "Weather.Forecast.days: an expression around a reference",
+        "Weather.Forecast: undeclared parameter 'date'",
+    ]

@@ -33,3 +33,10 @@ def test_stated_values_carry_their_key():
     (span,) = find_assignments("The instagram id of Kyle Jenner is kyliejenner.")
     assert span.value == "kyliejenner" and span.kind == "assigned:instagram id kyle jenner"
     assert any(s.kind == "quoted" and s.value == "Hi there" for s in scan('say "Hi there"', 2025))
+
+
+def test_a_verb_after_is_states_no_value():
+    from planner.api.values import find_assignments
+
+    assert find_assignments("the accounts she is following") == []
+    assert [s.value for s in find_assignments("her handle is janedoe")] == ["janedoe"]
