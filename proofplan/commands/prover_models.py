@@ -146,6 +146,13 @@ def train_progress_cmd(
         None, help="Pairs file of `proofplan data search-pairs` (repeatable): adds the sibling loss."),
     pair_weight: float = typer.Option(
         search_defaults.PROGRESS_PAIR_WEIGHT, min=0.0, help="Weight of the sibling loss on --search-pairs."),
+    context: str = typer.Option(
+        ",".join(search_defaults.PROGRESS_CONTEXT),
+        help="Context inputs beside the state, comma-separated: depth, delta (what the last tactic changed), "
+             "heads (tactic heads of the proof so far); 'none': the state alone."),
+    value_weight: float = typer.Option(
+        search_defaults.PROGRESS_VALUE_WEIGHT, min=0.0,
+        help="Weight of the value head (log remaining steps, the point estimate; ranking losses act on it); 0: none."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Train the progress predictor (remaining steps) on rebalanced proof lengths."""
@@ -160,8 +167,10 @@ def train_progress_cmd(
 
     _check_dataset(data)
     _check_split(split)
+    groups = _context_groups(context)
     _, build = build_progress(data, split, out, encoder=_encoder(encoder, cache), epochs=epochs, seed=seed,
-                              rank_weight=rank_weight, search_pairs=search_pairs or (), pair_weight=pair_weight)
+                              rank_weight=rank_weight, search_pairs=search_pairs or (), pair_weight=pair_weight,
+                              context_groups=groups, value_weight=value_weight)
     console = make_console(as_json)
     r = build.report
     console.print(f"trained on {r.rebalanced_states} rebalanced of {r.train_states} states, "
@@ -180,8 +189,22 @@ def train_progress_cmd(
             "rank_weight": r.rank_weight, "train_pairs": r.train_pairs, "point_estimate": build.point_estimate,
             "pair_weight": r.pair_weight, "search_pairs": r.search_pairs, "search_pairs_val": r.search_pairs_val,
             "val_sibling_accuracy": _finite(build.val_sibling_accuracy),
+            "context": list(r.context_groups), "value_weight": r.value_weight,
             "validation": [build.val_model, build.val_baseline],
         })
+
+
+def _context_groups(text: str) -> tuple[str, ...]:
+    from prover.models.progress_context import CONTEXT_GROUPS
+
+    if text.strip().lower() == "none":
+        return ()
+    groups = tuple(g.strip() for g in text.split(",") if g.strip())
+    unknown = [g for g in groups if g not in CONTEXT_GROUPS]
+    if unknown:
+        raise ProofplanError(f"unknown --context group(s) {', '.join(unknown)} "
+                             f"(known: {', '.join(CONTEXT_GROUPS)}, or none)")
+    return groups
 
 
 def _print_progress_table(console, title: str, metrics) -> None:

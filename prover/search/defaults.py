@@ -30,3 +30,11 @@ PROGRESS_RANK_WEIGHT = 0.0
 #: them: with 643 pairs from 660 val theorems, weights 1 and 3 proved 41 and 41 of the 100 val
 #: theorems above at lambda 4, against 42.
 PROGRESS_PAIR_WEIGHT = 1.0
+
+#: Context inputs the progress model reads beside the state
+#: (:mod:`prover.models.progress_context`: ``depth``, ``delta``, ``heads``).
+PROGRESS_CONTEXT: tuple[str, ...] = ("depth", "delta", "heads")
+
+#: Weight of the value head's regression loss (a second output read as log remaining steps; 0:
+#: no value head, the point estimate comes from the class distribution).
+PROGRESS_VALUE_WEIGHT = 1.0

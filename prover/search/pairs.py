@@ -44,6 +44,12 @@ class StatePair(BaseModel):
     closer: str
     steps: int
     farther: str
+    #: The state both came from, the tactics from the root to it and the tactic that made each
+    #: (what a context-reading progress model needs; absent in files written before them).
+    parent: str | None = None
+    prefix: list[str] = []
+    closer_tactic: str = ""
+    farther_tactic: str = ""
 
 
 class TreeRecord(BaseModel):
@@ -70,12 +76,16 @@ def tree_pairs(result: SearchResult) -> TreeRecord:
     path = nx.shortest_path(tree, 0, ends[-1])
     length = len(path) - 1
     record.path = [PathState(state=tree.nodes[n]["goals"], steps=length - i) for i, n in enumerate(path[:-1])]
+    tactics = [tree.edges[a, b]["tactic"] for a, b in zip(path, path[1:], strict=False)]
     for i, (parent, child) in enumerate(zip(path[:-2], path[1:-1], strict=True)):
         closer = tree.nodes[child]["goals"]
         for other in tree.successors(parent):
             data = tree.nodes[other]
             if other != child and data.get("kind") in STATE_KINDS and data.get("goals"):
-                record.pairs.append(StatePair(closer=closer, steps=length - i - 1, farther=data["goals"]))
+                record.pairs.append(StatePair(closer=closer, steps=length - i - 1, farther=data["goals"],
+                                              parent=tree.nodes[parent]["goals"], prefix=tactics[:i],
+                                              closer_tactic=tactics[i],
+                                              farther_tactic=tree.edges[parent, other]["tactic"]))
     return record
 
 
