@@ -298,6 +298,15 @@ def eval_progress(
         siblings = {"sibling_pairs": len(held_out), "sibling_accuracy": _finite(accuracy)}
         out.print(f"held-out sibling pairs of proved search trees: {len(held_out)}; proof-path state given fewer "
                   f"steps than its sibling: {accuracy:.3f} (ties count one half)", highlight=False)
+        from prover.models.progress_frontier import frontier_scores
+        from prover.search.pairs import read_tree_records
+
+        records = [r for f in search_pairs for r in read_tree_records(f)]
+        frontier = frontier_scores(predictor, records)
+        siblings["frontier"] = [{"relation": f.relation, "pairs": f.pairs, "accuracy": _finite(f.accuracy)}
+                                for f in frontier]
+        out.print("proof-path state given fewer steps than an off-path state of its tree (all trees): "
+                  + "; ".join(f"{f.relation} {f.accuracy:.3f} ({f.pairs} pairs)" for f in frontier), highlight=False)
     if as_json:
         echo_json({"command": "eval progress", "dataset": data, "split": split, "part": part, "model": folder,
                    "states": len(examples), "results": metrics, **siblings})

@@ -23,6 +23,7 @@ states of about the same length.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -88,6 +89,8 @@ def class_to_bin() -> list[int]:
 
 
 NUM_SHAPE_FEATURES = len(shape_features("x"))
+#: Standardised context-model inputs are clipped to +-this (a state unlike any training state).
+FEATURE_CLIP = 8.0
 POINT_ESTIMATES = ("median", "geometric_mean", "value")
 
 
@@ -197,6 +200,8 @@ class ProgressPredictor:
         shape = (shape - np.asarray(self.settings.feature_mean, np.float32)) / np.asarray(
             self.settings.feature_std, np.float32
         )
+        if self.settings.context_groups:
+            shape = np.clip(shape, -FEATURE_CLIP, FEATURE_CLIP)
         return np.concatenate([np.asarray(embeddings, np.float32).reshape(len(states), -1), shape], axis=1)
 
     def outputs(self, states: Sequence[str], embeddings: np.ndarray | None = None,
@@ -226,7 +231,7 @@ class ProgressPredictor:
             bins = np.zeros(len(BINS))
             np.add.at(bins, mapping, row)
             if log_steps is not None:
-                steps = float(max(1.0, np.exp(float(log_steps[i]))))
+                steps = float(np.exp(np.clip(float(log_steps[i]), 0.0, math.log(values[-1]))))
             elif self.settings.point_estimate == "geometric_mean":
                 steps = float(np.exp(row.astype(np.float64) @ np.log(values)))
             else:

@@ -25,12 +25,19 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 _CONNECTIVES = ("->", "/\\", "\\/", "<->", "forall", "exists", "~", "=", "<=", "<", "+", "*", "∀", "∃", "→", "∧", "∨", "↔", "¬")
 
 
 def shape_features(state: str) -> list[float]:
     """Hand-made features of a pretty-printed state (Coq or Lean)."""
+    return list(_shape(state))
+
+
+@lru_cache(maxsize=8192)
+def _shape(state: str) -> tuple[float, ...]:
+    """:func:`shape_features`, cached: the siblings of one expansion share their parent."""
     state = state.strip()
     goals = [g for g in state.split("\n\n") if g.strip()] or [""]
     first = goals[0]
@@ -42,7 +49,7 @@ def shape_features(state: str) -> list[float]:
     n_hyps = sum(1 for line in hyps.splitlines() if ":" in line)
     subgoal_note = re.search(r"(\d+) (?:sub)?goals?", state)
     declared = int(subgoal_note.group(1)) if subgoal_note else len(goals)
-    return [
+    return (
         math.log1p(len(goals)),
         math.log1p(declared),
         math.log1p(n_hyps),
@@ -50,7 +57,7 @@ def shape_features(state: str) -> list[float]:
         math.log1p(len(goal)),
         math.log1p(sum(goal.count(c) for c in _CONNECTIVES)),
         math.log1p(goal.count("(")),
-    ]
+    )
 
 
 #: Context groups a model may read (``ProgressSettings.context_groups``).
@@ -80,6 +87,16 @@ class StateContext:
 ROOT = StateContext()
 
 
+def path_contexts(tactics: Sequence[str], states: Sequence[str]) -> list[StateContext]:
+    """The context of each state of a traced proof: ``states[i]`` is the state ``tactics[i]`` ran
+    on, so it was reached by ``tactics[:i]`` from ``states[i - 1]``."""
+    if len(tactics) != len(states):
+        raise ValueError(f"{len(tactics)} tactics for {len(states)} states")
+    names = tuple(tactics)
+    return [StateContext(names[:i], states[i - 1].strip() if i else None) for i in range(len(states))]
+
+
+@lru_cache(maxsize=65536)
 def tactic_head(tactic: str) -> str:
     """The name a tactic starts with, without bullets and a search's ``timeout N``
     (``now``/``try``/``repeat``... keep the next word: ``now rewrite``)."""

@@ -51,7 +51,7 @@ from prover.models.progress import (
     build_network,
     class_index,
 )
-from prover.models.progress_context import StateContext, head_vocabulary
+from prover.models.progress_context import StateContext, head_vocabulary, path_contexts
 from prover.search import defaults as search_defaults
 from prover.search.pairs import StatePair
 
@@ -62,6 +62,7 @@ VALUE_WEIGHT = search_defaults.PROGRESS_VALUE_WEIGHT
 #: Slope of the logistic ranking loss on differences of expected log steps.
 RANK_SCALE = 4.0
 MAX_PAIRS_PER_PROOF = 50
+FEATURE_STD_FLOOR = 0.1
 #: Tactic heads a context model counts one by one (the rest share a slot).
 HEAD_VOCABULARY = 48
 
@@ -91,11 +92,10 @@ def progress_examples(theorems: Iterable[TracedTheorem]) -> list[ProgressExample
         else:
             steps = [int(t.steps_remaining) for t in tactics]  # type: ignore[arg-type]
         proof = f"{theorem.file_path}:{theorem.full_name}"
-        names = tuple(t.tactic for t in tactics)
-        for i, (tactic, remaining) in enumerate(zip(tactics, steps, strict=True)):
+        contexts = path_contexts([t.tactic for t in tactics], [t.state_before for t in tactics])
+        for tactic, remaining, context in zip(tactics, steps, contexts, strict=True):
             state = tactic.state_before.strip()
             if state and state != "no goals" and remaining >= 1:
-                context = StateContext(names[:i], tactics[i - 1].state_before.strip() if i else None)
                 examples.append(ProgressExample(state, int(remaining), len(tactics), proof, context))
     return examples
 
@@ -311,7 +311,9 @@ def train_progress(
 
     shape = predictor.raw_features([e.state for e in balanced], [e.context for e in balanced])
     settings.feature_mean = shape.mean(axis=0).tolist()
-    settings.feature_std = np.maximum(shape.std(axis=0), 1e-3).tolist()
+    # A floor of 0.1: a context slot (a rare tactic head) almost always 0 in training must not
+    # turn into an input of hundreds where it is 1.
+    settings.feature_std = np.maximum(shape.std(axis=0), FEATURE_STD_FLOOR).tolist()
     classes = np.asarray([class_index(e.steps) for e in balanced])
     values = []
     for i, (lo, _) in enumerate(CLASS_RANGES):

@@ -165,3 +165,34 @@ def test_value_head_takes_the_ranking_and_leaves_the_classes_alone():
     assert log_steps is not None and np.exp(log_steps) == pytest.approx([a.steps, b.steps], rel=1e-5)
     with pytest.raises(ValueError, match="value_head"):
         type(valued.settings)(point_estimate="value")
+
+
+def test_frontier_scores_split_pairs_by_where_the_dead_end_lies():
+    from prover.models.progress_frontier import frontier_scores
+    from prover.search.pairs import OffPathState, PathState, TreeRecord
+
+    record = TreeRecord(name="t", proved=True, expansions=3, time=1.0,
+                        path=[PathState(state="root", steps=2, tactic="intros."),
+                              PathState(state="mid", steps=1, tactic="auto.")],
+                        off_path=[OffPathState(state="side", parent="root", tactics=["split."]),
+                                  OffPathState(state="deep", parent="side", tactics=["split.", "left."])])
+
+    class ByDepth:
+        """Fewer steps the deeper: right about the proof path, wrong about deep dead ends."""
+
+        reads_context = True
+
+        def remaining_steps(self, state):
+            return 5.0
+
+        def remaining_steps_in_context(self, states, contexts):
+            return [5.0 - c.depth for c in contexts]
+
+    scores = {f.relation: f for f in frontier_scores(ByDepth(), [record])}
+    # root (depth 0) and mid (1) against side (1) and deep (2)
+    assert {r: s.pairs for r, s in scores.items()} == {"siblings": 1, "same depth": 1, "deeper": 3, "shallower": 0}
+    assert scores["siblings"].accuracy == 0.5 == scores["same depth"].accuracy  # a tie
+    assert scores["deeper"].accuracy == 0.0  # every deeper dead end looks closer
+    assert np.isnan(scores["shallower"].accuracy)
+    unproved = TreeRecord(name="u", proved=False, expansions=1, time=1.0)
+    assert all(s.pairs == 0 for s in frontier_scores(ByDepth(), [unproved]))
