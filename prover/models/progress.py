@@ -132,7 +132,7 @@ class ProgressSettings:
         return NUM_SHAPE_FEATURES + context_dim(self.context_groups, self.context_heads)
 
 
-def build_network(settings: ProgressSettings) -> torch.nn.Module:
+def _mlp(settings: ProgressSettings, outputs: int) -> torch.nn.Module:
     import torch
 
     return torch.nn.Sequential(
@@ -142,8 +142,29 @@ def build_network(settings: ProgressSettings) -> torch.nn.Module:
         torch.nn.Linear(settings.hidden, settings.hidden),
         torch.nn.GELU(),
         torch.nn.Dropout(settings.dropout),
-        torch.nn.Linear(settings.hidden, len(CLASS_RANGES) + int(settings.value_head)),
+        torch.nn.Linear(settings.hidden, outputs),
     )
+
+
+def build_network(settings: ProgressSettings) -> torch.nn.Module:
+    """The class MLP; with ``value_head``, a second MLP of the same size beside it (no shared
+    layers, so the value's ranking losses never move the classes) whose one output follows the
+    class logits."""
+    import torch
+
+    if not settings.value_head:
+        return _mlp(settings, len(CLASS_RANGES))
+
+    class TwoHeads(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.classes = _mlp(settings, len(CLASS_RANGES))
+            self.value = _mlp(settings, 1)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return torch.cat([self.classes(x), self.value(x)], dim=-1)
+
+    return TwoHeads()
 
 
 @dataclass(frozen=True)

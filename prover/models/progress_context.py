@@ -12,8 +12,10 @@ numbers:
 * ``delta``: the shape of the state minus the shape of its parent (what the last tactic did:
   goals opened or closed, hypotheses added, goal grown or shrunk); zeros at the root;
 * ``heads``: the bag of tactic heads of the proof so far (``log1p`` counts over a vocabulary of
-  the most frequent heads of the training proofs, plus one "other" slot) and the head of the last
-  tactic (one-hot, plus a "none" slot at the root).
+  the most frequent heads of the training proofs, plus one "other" slot); their sum grows with
+  depth, so it carries depth too;
+* ``last``: the head of the last tactic (one-hot over the same vocabulary, plus "other" and a
+  "none" slot at the root); it says what was just done, not how much.
 
 A state with no context is read as a root (depth 0, no parent, no tactics).
 """
@@ -61,7 +63,7 @@ def _shape(state: str) -> tuple[float, ...]:
 
 
 #: Context groups a model may read (``ProgressSettings.context_groups``).
-CONTEXT_GROUPS = ("depth", "delta", "heads")
+CONTEXT_GROUPS = ("depth", "delta", "heads", "last")
 
 _BULLET = re.compile(r"^[\s\-+*{}]+")
 _TIMEOUT = re.compile(r"^timeout\s+\d+\s+")
@@ -127,7 +129,9 @@ def context_dim(groups: Sequence[str], heads: Sequence[str]) -> int:
     if "delta" in groups:
         n += len(shape_features("x"))
     if "heads" in groups:
-        n += 2 * (len(heads) + 1) + 1
+        n += len(heads) + 1
+    if "last" in groups:
+        n += len(heads) + 2
     return n
 
 
@@ -148,16 +152,18 @@ def context_features(state: str, context: StateContext | None, groups: Sequence[
         else:
             mine = shape if shape is not None else shape_features(state)
             out += [a - b for a, b in zip(mine, shape_features(context.parent), strict=True)]
+    index = {h: i for i, h in enumerate(heads)}
+    other = len(heads)
     if "heads" in groups:
-        index = {h: i for i, h in enumerate(heads)}
-        other = len(heads)
         bag = [0.0] * (len(heads) + 1)
         for tactic in context.tactics:
             bag[index.get(tactic_head(tactic), other)] += 1.0
+        out += [math.log1p(c) for c in bag]
+    if "last" in groups:
         last = [0.0] * (len(heads) + 2)
         if context.tactics:
             last[index.get(tactic_head(context.tactics[-1]), other)] = 1.0
         else:
             last[-1] = 1.0
-        out += [math.log1p(c) for c in bag] + last
+        out += last
     return out

@@ -3,7 +3,8 @@
 Same-proof order (states of one traced proof) is what a depth input makes easy: deeper is
 closer there. Best-first search compares states of different branches and depths, most of
 them dead ends. From the trees of ``proofplan data search-pairs`` (proved theorems: the proof
-path, and the states off it), each proof-path state is paired with each off-path state and the
+path, and the states off it), each proof-path state but the root (expanded first, it never
+waits in the queue beside another state) is paired with each off-path state and the
 pair counts as right when the path state gets fewer predicted steps (ties one half), apart by
 where the off-path state lies:
 
@@ -68,7 +69,9 @@ def frontier_scores(model, records: Sequence[TreeRecord], max_pairs_per_tree: in
         tactics = [p.tactic for p in rec.path]
         path_rows = []
         for i, p in enumerate(rec.path):
-            parent = rec.path[i - 1].state if i else None
+            if i == 0:
+                continue  # the root is expanded first: it never waits beside another state
+            parent = rec.path[i - 1].state
             path_rows.append((row(p.state, StateContext(tuple(tactics[:i]), parent)), i, parent))
         taken = 0
         for off in rec.off_path:

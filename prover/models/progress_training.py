@@ -298,7 +298,7 @@ def train_progress(
 
         encoder = LsaStateEncoder.fit([e.state for e in train], dim=encoder_dim, seed=seed)
     heads = (head_vocabulary([e.context.tactics for e in train if e.context is not None], head_vocabulary_size)
-             if "heads" in context_groups else [])
+             if {"heads", "last"} & set(context_groups) else [])
     settings = ProgressSettings(train_median=float(np.median([e.steps for e in train])),
                                 encoder=encoder.name, embedding_dim=encoder.dim,
                                 point_estimate=("value" if valued else "geometric_mean" if ranked or paired
@@ -366,6 +366,7 @@ def train_progress(
     optimizer = torch.optim.AdamW(network.parameters(), lr=learning_rate, weight_decay=0.01)
     loss_fn = torch.nn.CrossEntropyLoss()
     best_loss, best_epoch, best_state, stale, epoch = float("inf"), 0, None, 0, 0
+    best_parts = [float("inf"), float("inf")]
     bar = tqdm(range(1, epochs + 1), disable=not progress, desc="train progress")
     for epoch in bar:
         network.train()
@@ -392,14 +393,29 @@ def train_progress(
         network.eval()
         with torch.inference_mode():
             val_logits = network(x_val)
-            val_loss = float(fit_loss(val_logits, y_val, y_log_val))
+            class_loss = float(loss_fn(val_logits[:, :n_classes], y_val))
+            value_loss = float(fit_loss(val_logits, y_val, y_log_val)) - class_loss
             if ranked:
-                val_loss += rank_weight * float(rank_loss(val_logits, pairs_val))
+                value_loss += rank_weight * float(rank_loss(val_logits, pairs_val))
             if paired and len(sib_val):
-                val_loss += pair_weight * float(rank_loss(network(x_sib), sib_val))
+                value_loss += pair_weight * float(rank_loss(network(x_sib), sib_val))
+        val_loss = class_loss + value_loss
         bar.set_postfix(val_loss=f"{val_loss:.3f}")
-        if val_loss < best_loss:
-            best_loss, best_epoch, best_state, stale = val_loss, epoch, copy.deepcopy(network.state_dict()), 0
+        improved = False
+        if valued:
+            # two networks, each kept at its own best epoch
+            if class_loss < best_parts[0]:
+                best_parts[0], improved = class_loss, True
+                best_state = {**(best_state or {}), **_prefixed(network.classes.state_dict(), "classes.")}
+            if value_loss < best_parts[1]:
+                best_parts[1], improved = value_loss, True
+                best_state = {**(best_state or {}), **_prefixed(network.value.state_dict(), "value.")}
+            if improved:
+                best_loss, best_epoch = sum(best_parts), epoch
+        elif val_loss < best_loss:
+            best_loss, best_epoch, best_state, improved = val_loss, epoch, copy.deepcopy(network.state_dict()), True
+        if improved:
+            stale = 0
         else:
             stale += 1
             if stale >= patience:
@@ -415,6 +431,10 @@ def train_progress(
         context_groups=tuple(context_groups), value_weight=value_weight if valued else 0.0,
     )
     return predictor, report
+
+
+def _prefixed(state: dict, prefix: str) -> dict:
+    return {prefix + k: v.detach().clone() for k, v in state.items()}
 
 
 def _sibling_tensors(predictor: ProgressPredictor, embed, train: Sequence[StatePair], val: Sequence[StatePair]):
@@ -539,10 +559,17 @@ def write_progress_card(folder, dataset_dir, split: str, build: ProgressBuild, t
                 f"\nOn the {r.search_pairs_val} held-out sibling pairs the model gives the proof-path state fewer "
                 f"steps than its sibling in {build.val_sibling_accuracy:.3f} of pairs (ties count one half).\n")
     lengths = ", ".join(f"{BINS[i][0]}: {counts[i]}" for i in sorted(counts))
+    if build.point_estimate == "value":
+        point = ("the point estimate is `exp` of a second MLP of the same size (the value head: log remaining "
+                 f"steps, trained by {r.value_weight:g} x a Huber loss on them plus the ranking losses below, "
+                 "each network kept at its own best validation epoch)")
+        loss = loss.replace("cross-entropy plus", "cross-entropy (classes), plus on the value head")
+    else:
+        point = f"the point estimate is the {build.point_estimate.replace('_', ' ')} of the predicted distribution"
     context = ""
     if r.context_groups:
         named = {"depth": "depth (tactics so far)", "delta": "what the last tactic changed (shape minus the parent's)",
-                 "heads": "tactic heads of the proof so far and the last one"}
+                 "heads": "bag of the tactic heads of the proof so far", "last": "head of the last tactic"}
         context = (", and how the search reached the state (`prover/models/progress_context.py`): "
                    + "; ".join(named[g] for g in r.context_groups))
     rows = "\n".join(
@@ -555,8 +582,8 @@ Written by `proofplan train progress` on {dt.datetime.now(dt.timezone.utc):%Y-%m
 
 - Predicts the number of remaining tactic steps of a goal state (LeanProgress's target,
   `steps_remaining` of the traced data). Classification over 20 step classes (1..16 one by
-  one, 17-24, 25-32, 33-64, >64); the point estimate is the {build.point_estimate.replace("_", " ")} of the
-  predicted distribution; the reported bin is the most probable of the bins 1, 2, 3-4, 5-8, 9-16, >16.
+  one, 17-24, 25-32, 33-64, >64); {point}; the reported bin is the most probable of the bins
+  1, 2, 3-4, 5-8, 9-16, >16.
 - Inputs: `{build.encoder}` embedding of the state (TF-IDF of goal/hypothesis tokens and goal
   bigrams reduced by truncated SVD, fitted on the training states; `encoder/`) and 7 shape
   features (goals, hypotheses, sizes, connectives){context}; a 2-hidden-layer MLP (256 units) on top,

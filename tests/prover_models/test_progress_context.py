@@ -41,7 +41,7 @@ def test_tactic_heads():
 
 def test_context_features_shape_and_meaning():
     heads = ["intros", "simpl"]
-    groups = ("depth", "delta", "heads")
+    groups = ("depth", "delta", "heads", "last")
     parent = "n : nat\n============================\nn + 0 = n"
     state = "n : nat\n============================\nn = n\n\nn : nat\n============================\nS n = S n"
     root = context_features(state, None, groups, heads)
@@ -55,7 +55,8 @@ def test_context_features_shape_and_meaning():
     assert bag == pytest.approx([np.log1p(1), np.log1p(1), np.log1p(1)])  # intros, simpl, other
     assert last == [0.0, 0.0, 1.0, 0.0]  # last tactic: induction (other)
     assert context_features(state, ROOT, groups, heads) == root
-    assert context_features(state, None, ("heads",), heads)[-1] == 1.0  # root: no last tactic
+    assert context_features(state, None, ("last",), heads)[-1] == 1.0  # root: no last tactic
+    assert context_features(state, None, ("heads",), heads) == [0.0, 0.0, 0.0]
     with pytest.raises(ValueError, match="unknown context"):
         context_features(state, None, ("depth", "history"), heads)
 
@@ -96,8 +97,8 @@ def test_context_model_reads_what_the_state_cannot_tell():
     train, val = _ambiguous(40, "train"), _ambiguous(10, "val")
     plain, _ = train_progress(train, val, encoder=_OneHot(), progress=False, epochs=80, patience=80)
     ctx, report = train_progress(train, val, encoder=_OneHot(), progress=False, epochs=80, patience=80,
-                                 context_groups=("heads",))
-    assert report.context_groups == ("heads",) and ctx.reads_context and not plain.reads_context
+                                 context_groups=("last",))
+    assert report.context_groups == ("last",) and ctx.reads_context and not plain.reads_context
     assert isinstance(ctx, ContextProgressModel)
     assert ctx.settings.context_heads == ["destruct", "intros"]  # as frequent: by name
     after_intros = StateContext(("intros.",), "ra")
@@ -172,10 +173,12 @@ def test_frontier_scores_split_pairs_by_where_the_dead_end_lies():
     from prover.search.pairs import OffPathState, PathState, TreeRecord
 
     record = TreeRecord(name="t", proved=True, expansions=3, time=1.0,
-                        path=[PathState(state="root", steps=2, tactic="intros."),
-                              PathState(state="mid", steps=1, tactic="auto.")],
+                        path=[PathState(state="root", steps=3, tactic="intros."),
+                              PathState(state="mid", steps=2, tactic="split."),
+                              PathState(state="end", steps=1, tactic="auto.")],
                         off_path=[OffPathState(state="side", parent="root", tactics=["split."]),
-                                  OffPathState(state="deep", parent="side", tactics=["split.", "left."])])
+                                  OffPathState(state="deep", parent="side", tactics=["split.", "left."]),
+                                  OffPathState(state="deeper", parent="deep", tactics=["split.", "left.", "auto."])])
 
     class ByDepth:
         """Fewer steps the deeper: right about the proof path, wrong about deep dead ends."""
@@ -189,10 +192,10 @@ def test_frontier_scores_split_pairs_by_where_the_dead_end_lies():
             return [5.0 - c.depth for c in contexts]
 
     scores = {f.relation: f for f in frontier_scores(ByDepth(), [record])}
-    # root (depth 0) and mid (1) against side (1) and deep (2)
-    assert {r: s.pairs for r, s in scores.items()} == {"siblings": 1, "same depth": 1, "deeper": 3, "shallower": 0}
-    assert scores["siblings"].accuracy == 0.5 == scores["same depth"].accuracy  # a tie
+    # mid (depth 1) and end (2), not the root, against side (1), deep (2) and deeper (3)
+    assert {r: s.pairs for r, s in scores.items()} == {"siblings": 1, "same depth": 2, "deeper": 3, "shallower": 1}
+    assert scores["siblings"].accuracy == 0.5 == scores["same depth"].accuracy  # ties
     assert scores["deeper"].accuracy == 0.0  # every deeper dead end looks closer
-    assert np.isnan(scores["shallower"].accuracy)
+    assert scores["shallower"].accuracy == 1.0
     unproved = TreeRecord(name="u", proved=False, expansions=1, time=1.0)
     assert all(s.pairs == 0 for s in frontier_scores(ByDepth(), [unproved]))
