@@ -153,6 +153,8 @@ def train_progress_cmd(
     value_weight: float = typer.Option(
         search_defaults.PROGRESS_VALUE_WEIGHT, min=0.0,
         help="Weight of the value head (log remaining steps, the point estimate; ranking losses act on it); 0: none."),
+    rebalance: bool = typer.Option(
+        search_defaults.PROGRESS_REBALANCE, help="Downsample proof-length groups to the median group size (LeanProgress)."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Train the progress predictor (remaining steps) on rebalanced proof lengths."""
@@ -170,7 +172,7 @@ def train_progress_cmd(
     groups = _context_groups(context)
     _, build = build_progress(data, split, out, encoder=_encoder(encoder, cache), epochs=epochs, seed=seed,
                               rank_weight=rank_weight, search_pairs=search_pairs or (), pair_weight=pair_weight,
-                              context_groups=groups, value_weight=value_weight)
+                              context_groups=groups, value_weight=value_weight, balance=rebalance)
     console = make_console(as_json)
     r = build.report
     console.print(f"trained on {r.rebalanced_states} rebalanced of {r.train_states} states, "

@@ -247,6 +247,7 @@ class ProgressTrainReport:
     search_pairs_val: int = 0
     context_groups: tuple[str, ...] = ()
     value_weight: float = 0.0
+    rebalanced: bool = True
 
 
 def train_progress(
@@ -262,20 +263,23 @@ def train_progress(
     progress: bool = True,
     embed=None,
     encoder_dim: int = 64,
-    rank_weight: float = RANK_WEIGHT,
+    rank_weight: float = 0.0,
     search_pairs: Sequence[StatePair] = (),
     search_pairs_val: Sequence[StatePair] = (),
     pair_weight: float = PAIR_WEIGHT,
     context_groups: Sequence[str] = (),
     head_vocabulary_size: int = HEAD_VOCABULARY,
     value_weight: float = 0.0,
+    balance: bool = True,
 ) -> tuple[ProgressPredictor, ProgressTrainReport]:
-    """Train the MLP head on rebalanced ``train``; keep the epoch with the best val loss
+    """Train the MLP head on rebalanced ``train`` (all of it with ``balance=False``); keep the epoch with the best val loss
     (cross-entropy plus ``rank_weight`` times the same-proof ranking loss plus ``pair_weight``
     times the sibling loss on ``search_pairs``, as in training; ``search_pairs_val`` join the
     validation loss).
 
     ``embed`` (states -> embeddings) lets a caller reuse a cache; by default ``encoder`` runs.
+    The defaults train the plain state-only classifier; :func:`build_progress` and ``proofplan
+    train progress`` take theirs from :mod:`prover.search.defaults`.
     """
     import torch
     from tqdm import tqdm
@@ -292,7 +296,7 @@ def train_progress(
     ranked = rank_weight > 0
     paired = pair_weight > 0 and len(search_pairs) > 0
     valued = value_weight > 0
-    balanced = rebalance(train, seed)
+    balanced = rebalance(train, seed) if balance else list(train)
     if encoder is None:
         from prover.models.generators.state_encoder import LsaStateEncoder
 
@@ -428,7 +432,7 @@ def train_progress(
         best_epoch=best_epoch, best_val_loss=best_loss, seconds=round(time.monotonic() - start, 1),
         encode_seconds=round(encode_seconds, 1), rank_weight=rank_weight, train_pairs=len(pairs_train),
         pair_weight=pair_weight if paired else 0.0, search_pairs=len(sib_train), search_pairs_val=len(sib_val),
-        context_groups=tuple(context_groups), value_weight=value_weight if valued else 0.0,
+        context_groups=tuple(context_groups), value_weight=value_weight if valued else 0.0, rebalanced=balance,
     )
     return predictor, report
 
@@ -512,6 +516,7 @@ def build_progress(
     pair_weight: float = PAIR_WEIGHT,
     context_groups: Sequence[str] = CONTEXT,
     value_weight: float = VALUE_WEIGHT,
+    balance: bool = search_defaults.PROGRESS_REBALANCE,
 ) -> tuple[ProgressPredictor, ProgressBuild]:
     """Train on ``split``/train (and the sibling pairs of the ``search_pairs`` files, see
     :mod:`prover.search.pairs`), export float16 weights and ``MODEL_CARD.md`` to ``export_dir``."""
@@ -525,7 +530,8 @@ def build_progress(
     predictor, report = train_progress(train, val, encoder=encoder, progress=progress, epochs=epochs, seed=seed,
                                        rank_weight=rank_weight, search_pairs=pairs_train,
                                        search_pairs_val=pairs_val, pair_weight=pair_weight,
-                                       context_groups=context_groups, value_weight=value_weight)
+                                       context_groups=context_groups, value_weight=value_weight,
+                                       balance=balance)
     export_dir = Path(export_dir)
     predictor.save(export_dir)
     predictor = ProgressPredictor.load(export_dir, encoder=predictor._encoder)
@@ -566,6 +572,9 @@ def write_progress_card(folder, dataset_dir, split: str, build: ProgressBuild, t
         loss = loss.replace("cross-entropy plus", "cross-entropy (classes), plus on the value head")
     else:
         point = f"the point estimate is the {build.point_estimate.replace('_', ' ')} of the predicted distribution"
+    balancing = ("- Rebalancing (LeanProgress): states are grouped by the length bin of their proof; groups\n"
+                 f"  above the median group size are randomly downsampled to it: {r.rebalanced_states} states kept."
+                 if r.rebalanced else "- No rebalancing: every training state (`--no-rebalance`).")
     context = ""
     if r.context_groups:
         named = {"depth": "depth (tactics so far)", "delta": "what the last tactic changed (shape minus the parent's)",
@@ -590,8 +599,7 @@ Written by `proofplan train progress` on {dt.datetime.now(dt.timezone.utc):%Y-%m
   float16 safetensors.
 - Data: `{dataset_dir}` split `{split}`: {r.train_states} training states, from proofs of
   these length bins (states per bin): {lengths}.
-- Rebalancing (LeanProgress): states are grouped by the length bin of their proof; groups
-  above the median group size are randomly downsampled to it: {r.rebalanced_states} states kept.
+{balancing}
 - Training: AdamW lr 1e-3, batch 128, {loss}, early stopping on validation loss;
   {r.epochs} epochs (best {r.best_epoch}, val loss {r.best_val_loss:.4f}) in {r.seconds:.0f} s
   (of which embedding {r.encode_seconds:.0f} s) on {hardware()}.

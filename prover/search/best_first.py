@@ -8,7 +8,10 @@ Open states wait in a priority queue. The priority of a state reached by tactics
 
 With no progress model (or ``progress_weight = 0``) this is ReProver's cumulative log-prob
 search; with a :class:`~prover.models.common.ProgressModel` and ``progress_weight > 0`` it is the
-LeanProgress combination. The state with the highest priority is expanded next: the generator
+LeanProgress combination. A model that reads how a state was reached
+(:class:`~prover.models.common.ContextProgressModel`) gets, for each new state, a
+:class:`~prover.models.progress_context.StateContext`: the tactics from the root to it and the
+state the last one ran on; the new states of one expansion are scored in one batch. The state with the highest priority is expanded next: the generator
 proposes ``k`` tactics, each runs in the env, and every new goal state that has not been seen
 before (identical pretty-printed goals, whitespace-normalised) joins the queue.
 
