@@ -13,6 +13,10 @@ distribution we read
   loss of :mod:`prover.models.progress_training` orders; models trained with that loss) or ``median``
   (the median class, which minimises absolute error; models trained without it, and models
   saved before the field existed);
+  or ``value`` (``exp`` of the value head, a second MLP beside the classes whose one output is
+  the log remaining steps; the default since issue 21);
+* ``remaining_steps_in_context(states, contexts)``: the same for states with how they were
+  reached (:mod:`prover.models.progress_context`), for a model whose ``context_groups`` are set;
 * ``bin_distribution(state)``: the probabilities of the reporting bins 1, 2, 3-4, 5-8, 9-16,
   >16 (sums of class probabilities; the class edges align with the bins).
 
