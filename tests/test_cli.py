@@ -36,6 +36,7 @@ def test_subcommand_help(name):
         (["data", "search-pairs", "data/coq/sample", "--config", "auto"], "'auto' is an automation baseline"),
         (["eval", "progress", "data/coq/sample", "--search-pairs", "no/such.jsonl"], "no pairs file at no/such.jsonl"),
         (["data", "search-pairs", "data/coq/sample", "--skip", "100000"], "no theorems of val left to search"),
+        (["train", "progress", "data/coq/sample", "--context", "depth,history"], "unknown --context group(s) history"),
     ],
 )
 def test_search_pairs_bad_input_is_one_line(args, message):

@@ -146,6 +146,15 @@ def train_progress_cmd(
         None, help="Pairs file of `proofplan data search-pairs` (repeatable): adds the sibling loss."),
     pair_weight: float = typer.Option(
         search_defaults.PROGRESS_PAIR_WEIGHT, min=0.0, help="Weight of the sibling loss on --search-pairs."),
+    context: str = typer.Option(
+        ",".join(search_defaults.PROGRESS_CONTEXT),
+        help="Context inputs beside the state, comma-separated: depth, delta (what the last tactic changed), "
+             "heads (tactic heads of the proof so far); 'none': the state alone."),
+    value_weight: float = typer.Option(
+        search_defaults.PROGRESS_VALUE_WEIGHT, min=0.0,
+        help="Weight of the value head (log remaining steps, the point estimate; ranking losses act on it); 0: none."),
+    rebalance: bool = typer.Option(
+        search_defaults.PROGRESS_REBALANCE, help="Downsample proof-length groups to the median group size (LeanProgress)."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Train the progress predictor (remaining steps) on rebalanced proof lengths."""
@@ -160,8 +169,10 @@ def train_progress_cmd(
 
     _check_dataset(data)
     _check_split(split)
+    groups = _context_groups(context)
     _, build = build_progress(data, split, out, encoder=_encoder(encoder, cache), epochs=epochs, seed=seed,
-                              rank_weight=rank_weight, search_pairs=search_pairs or (), pair_weight=pair_weight)
+                              rank_weight=rank_weight, search_pairs=search_pairs or (), pair_weight=pair_weight,
+                              context_groups=groups, value_weight=value_weight, balance=rebalance)
     console = make_console(as_json)
     r = build.report
     console.print(f"trained on {r.rebalanced_states} rebalanced of {r.train_states} states, "
@@ -180,8 +191,22 @@ def train_progress_cmd(
             "rank_weight": r.rank_weight, "train_pairs": r.train_pairs, "point_estimate": build.point_estimate,
             "pair_weight": r.pair_weight, "search_pairs": r.search_pairs, "search_pairs_val": r.search_pairs_val,
             "val_sibling_accuracy": _finite(build.val_sibling_accuracy),
+            "context": list(r.context_groups), "value_weight": r.value_weight,
             "validation": [build.val_model, build.val_baseline],
         })
+
+
+def _context_groups(text: str) -> tuple[str, ...]:
+    from prover.models.progress_context import CONTEXT_GROUPS
+
+    if text.strip().lower() == "none":
+        return ()
+    groups = tuple(g.strip() for g in text.split(",") if g.strip())
+    unknown = [g for g in groups if g not in CONTEXT_GROUPS]
+    if unknown:
+        raise ProofplanError(f"unknown --context group(s) {', '.join(unknown)} "
+                             f"(known: {', '.join(CONTEXT_GROUPS)}, or none)")
+    return groups
 
 
 def _print_progress_table(console, title: str, metrics) -> None:
@@ -275,6 +300,15 @@ def eval_progress(
         siblings = {"sibling_pairs": len(held_out), "sibling_accuracy": _finite(accuracy)}
         out.print(f"held-out sibling pairs of proved search trees: {len(held_out)}; proof-path state given fewer "
                   f"steps than its sibling: {accuracy:.3f} (ties count one half)", highlight=False)
+        from prover.models.progress_frontier import frontier_scores
+        from prover.search.pairs import read_tree_records
+
+        records = [r for f in search_pairs for r in read_tree_records(f)]
+        frontier = frontier_scores(predictor, records)
+        siblings["frontier"] = [{"relation": f.relation, "pairs": f.pairs, "accuracy": _finite(f.accuracy)}
+                                for f in frontier]
+        out.print("proof-path state given fewer steps than an off-path state of its tree (all trees): "
+                  + "; ".join(f"{f.relation} {f.accuracy:.3f} ({f.pairs} pairs)" for f in frontier), highlight=False)
     if as_json:
         echo_json({"command": "eval progress", "dataset": data, "split": split, "part": part, "model": folder,
                    "states": len(examples), "results": metrics, **siblings})

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from prover.models.progress_context import StateContext
 
 
 @dataclass(frozen=True)
@@ -30,3 +34,14 @@ class ProgressModel(Protocol):
     """Estimates how many tactic steps remain to close a goal state (LeanProgress)."""
 
     def remaining_steps(self, state: str) -> float: ...
+
+
+@runtime_checkable
+class ContextProgressModel(ProgressModel, Protocol):
+    """A progress model that also reads how the search reached each state: the tactics run from
+    the root and the state the last one ran on (:class:`~prover.models.progress_context.StateContext`).
+    Best-first search passes them, for the new states of one expansion in one batch."""
+
+    reads_context: bool
+
+    def remaining_steps_in_context(self, states: Sequence[str], contexts: Sequence[StateContext | None]) -> list[float]: ...

@@ -13,6 +13,10 @@ distribution we read
   loss of :mod:`prover.models.progress_training` orders; models trained with that loss) or ``median``
   (the median class, which minimises absolute error; models trained without it, and models
   saved before the field existed);
+  or ``value`` (``exp`` of the value head, a second MLP beside the classes whose one output is
+  the log remaining steps; the default since issue 21);
+* ``remaining_steps_in_context(states, contexts)``: the same for states with how they were
+  reached (:mod:`prover.models.progress_context`), for a model whose ``context_groups`` are set;
 * ``bin_distribution(state)``: the probabilities of the reporting bins 1, 2, 3-4, 5-8, 9-16,
   >16 (sums of class probabilities; the class edges align with the bins).
 
@@ -24,7 +28,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -34,10 +37,17 @@ import numpy as np
 
 from prover.models.generators.byt5 import ModelLoadError
 from prover.models.generators.knn import state_key_text
+from prover.models.progress_context import (
+    CONTEXT_GROUPS,
+    context_dim,
+    context_features,
+    shape_features,
+)
 
 if TYPE_CHECKING:
     import torch
 
+    from prover.models.progress_context import StateContext
     from retrieval.encoder import Encoder
 
 PROGRESS_SETTINGS = "progress.json"
@@ -59,7 +69,6 @@ CLASS_RANGES: tuple[tuple[int, int], ...] = tuple((i, i) for i in range(1, 17)) 
     (33, 64),
     (65, 1_000_000),
 )
-_CONNECTIVES = ("->", "/\\", "\\/", "<->", "forall", "exists", "~", "=", "<=", "<", "+", "*", "∀", "∃", "→", "∧", "∨", "↔", "¬")
 
 
 def bin_index(steps: float) -> int:
@@ -83,32 +92,10 @@ def class_to_bin() -> list[int]:
     return [bin_index(lo) for lo, _ in CLASS_RANGES]
 
 
-def shape_features(state: str) -> list[float]:
-    """Hand-made features of a pretty-printed state (Coq or Lean)."""
-    state = state.strip()
-    goals = [g for g in state.split("\n\n") if g.strip()] or [""]
-    first = goals[0]
-    marker = first.find("============================")
-    if marker < 0:
-        marker = first.find("⊢")
-    hyps = first[:marker] if marker >= 0 else ""
-    goal = first[marker:] if marker >= 0 else first
-    n_hyps = sum(1 for line in hyps.splitlines() if ":" in line)
-    subgoal_note = re.search(r"(\d+) (?:sub)?goals?", state)
-    declared = int(subgoal_note.group(1)) if subgoal_note else len(goals)
-    return [
-        math.log1p(len(goals)),
-        math.log1p(declared),
-        math.log1p(n_hyps),
-        math.log1p(len(state)),
-        math.log1p(len(goal)),
-        math.log1p(sum(goal.count(c) for c in _CONNECTIVES)),
-        math.log1p(goal.count("(")),
-    ]
-
-
 NUM_SHAPE_FEATURES = len(shape_features("x"))
-POINT_ESTIMATES = ("median", "geometric_mean")
+#: Standardised context-model inputs are clipped to +-this (a state unlike any training state).
+FEATURE_CLIP = 8.0
+POINT_ESTIMATES = ("median", "geometric_mean", "value")
 
 
 @dataclass
@@ -125,24 +112,63 @@ class ProgressSettings:
     train_median: float = 1.0
     #: ``median`` or ``geometric_mean`` (see the module docstring).
     point_estimate: str = "median"
+    #: Context inputs read beside the state (:mod:`prover.models.progress_context`; empty: the
+    #: state alone, as models saved before the field existed).
+    context_groups: list[str] = field(default_factory=list)
+    #: Tactic-head vocabulary of the ``heads`` context group.
+    context_heads: list[str] = field(default_factory=list)
+    #: A second head beside the classes: one output read as log remaining steps (point estimate
+    #: ``value``), trained by regression and ranking, so ranking never bends the class distribution.
+    value_head: bool = False
 
     def __post_init__(self) -> None:
         if self.point_estimate not in POINT_ESTIMATES:
             raise ValueError(f"point_estimate must be one of {', '.join(POINT_ESTIMATES)}, not {self.point_estimate!r}")
+        if (self.point_estimate == "value") != self.value_head:
+            raise ValueError("point_estimate 'value' goes with value_head, and only with it")
+        unknown = set(self.context_groups) - set(CONTEXT_GROUPS)
+        if unknown:
+            raise ValueError(f"unknown context groups {sorted(unknown)} (known: {', '.join(CONTEXT_GROUPS)})")
+
+    @property
+    def input_features(self) -> int:
+        """Inputs besides the embedding: shape features, then context features."""
+        return NUM_SHAPE_FEATURES + context_dim(self.context_groups, self.context_heads)
 
 
-def build_network(settings: ProgressSettings) -> torch.nn.Module:
+def _mlp(settings: ProgressSettings, outputs: int) -> torch.nn.Module:
     import torch
 
     return torch.nn.Sequential(
-        torch.nn.Linear(settings.embedding_dim + NUM_SHAPE_FEATURES, settings.hidden),
+        torch.nn.Linear(settings.embedding_dim + settings.input_features, settings.hidden),
         torch.nn.GELU(),
         torch.nn.Dropout(settings.dropout),
         torch.nn.Linear(settings.hidden, settings.hidden),
         torch.nn.GELU(),
         torch.nn.Dropout(settings.dropout),
-        torch.nn.Linear(settings.hidden, len(CLASS_RANGES)),
+        torch.nn.Linear(settings.hidden, outputs),
     )
+
+
+def build_network(settings: ProgressSettings) -> torch.nn.Module:
+    """The class MLP; with ``value_head``, a second MLP of the same size beside it (no shared
+    layers, so the value's ranking losses never move the classes) whose one output follows the
+    class logits."""
+    import torch
+
+    if not settings.value_head:
+        return _mlp(settings, len(CLASS_RANGES))
+
+    class TwoHeads(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.classes = _mlp(settings, len(CLASS_RANGES))
+            self.value = _mlp(settings, 1)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return torch.cat([self.classes(x), self.value(x)], dim=-1)
+
+    return TwoHeads()
 
 
 @dataclass(frozen=True)
@@ -171,34 +197,67 @@ class ProgressPredictor:
             self._encoder = load_state_encoder(None)
         return self._encoder
 
-    def features(self, states: Sequence[str], embeddings: np.ndarray | None = None) -> np.ndarray:
-        """Model inputs: encoder embedding followed by standardised shape features."""
+    @property
+    def reads_context(self) -> bool:
+        """Whether the model reads how a state was reached (:class:`~prover.models.progress_context.StateContext`)."""
+        return bool(self.settings.context_groups)
+
+    def raw_features(self, states: Sequence[str], contexts: Sequence[StateContext | None] | None = None) -> np.ndarray:
+        """Shape features then context features of each state, unscaled."""
+        if contexts is not None and len(contexts) != len(states):
+            raise ValueError(f"{len(contexts)} contexts for {len(states)} states")
+        rows = []
+        for i, s in enumerate(states):
+            shape = shape_features(s)
+            if self.settings.context_groups:
+                shape = shape + context_features(s, contexts[i] if contexts is not None else None,
+                                                 self.settings.context_groups, self.settings.context_heads, shape)
+            rows.append(shape)
+        return np.asarray(rows, dtype=np.float32).reshape(len(states), self.settings.input_features)
+
+    def features(self, states: Sequence[str], embeddings: np.ndarray | None = None,
+                 contexts: Sequence[StateContext | None] | None = None) -> np.ndarray:
+        """Model inputs: encoder embedding followed by standardised shape (and context) features;
+        a state without a context is read as a root."""
         if embeddings is None:
             embeddings = self.encoder.encode([state_key_text(s) for s in states])
-        shape = np.asarray([shape_features(s) for s in states], dtype=np.float32).reshape(len(states), -1)
+        shape = self.raw_features(states, contexts)
         shape = (shape - np.asarray(self.settings.feature_mean, np.float32)) / np.asarray(
             self.settings.feature_std, np.float32
         )
-        return np.concatenate([np.asarray(embeddings, np.float32), shape], axis=1)
+        if self.settings.context_groups:
+            shape = np.clip(shape, -FEATURE_CLIP, FEATURE_CLIP)
+        return np.concatenate([np.asarray(embeddings, np.float32).reshape(len(states), -1), shape], axis=1)
 
-    def class_probs(self, states: Sequence[str], embeddings: np.ndarray | None = None) -> np.ndarray:
+    def outputs(self, states: Sequence[str], embeddings: np.ndarray | None = None,
+                contexts: Sequence[StateContext | None] | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+        """Class probabilities, and the value head's log remaining steps (None without one)."""
         import torch
 
         if not states:
-            return np.zeros((0, len(CLASS_RANGES)), dtype=np.float32)
-        x = torch.from_numpy(self.features(states, embeddings))
+            return np.zeros((0, len(CLASS_RANGES)), dtype=np.float32), None
+        x = torch.from_numpy(self.features(states, embeddings, contexts))
         with torch.inference_mode():
-            return torch.softmax(self.network(x).float(), dim=-1).numpy()
+            out = self.network(x).float()
+        probs = torch.softmax(out[:, : len(CLASS_RANGES)], dim=-1).numpy()
+        return probs, (out[:, len(CLASS_RANGES)].numpy() if self.settings.value_head else None)
 
-    def predict(self, states: Sequence[str], embeddings: np.ndarray | None = None) -> list[ProgressPrediction]:
-        probs = self.class_probs(states, embeddings)
+    def class_probs(self, states: Sequence[str], embeddings: np.ndarray | None = None,
+                    contexts: Sequence[StateContext | None] | None = None) -> np.ndarray:
+        return self.outputs(states, embeddings, contexts)[0]
+
+    def predict(self, states: Sequence[str], embeddings: np.ndarray | None = None,
+                contexts: Sequence[StateContext | None] | None = None) -> list[ProgressPrediction]:
+        probs, log_steps = self.outputs(states, embeddings, contexts)
         mapping = class_to_bin()
         values = np.asarray(self.settings.class_values, dtype=np.float64)
         out = []
-        for row in probs:
+        for i, row in enumerate(probs):
             bins = np.zeros(len(BINS))
             np.add.at(bins, mapping, row)
-            if self.settings.point_estimate == "geometric_mean":
+            if log_steps is not None:
+                steps = float(np.exp(np.clip(float(log_steps[i]), 0.0, math.log(values[-1]))))
+            elif self.settings.point_estimate == "geometric_mean":
                 steps = float(np.exp(row.astype(np.float64) @ np.log(values)))
             else:
                 median_class = int(np.searchsorted(np.cumsum(row), 0.5))
@@ -218,6 +277,11 @@ class ProgressPredictor:
 
     def remaining_steps_batch(self, states: Sequence[str]) -> list[float]:
         return [p.steps for p in self.predict(states)]
+
+    def remaining_steps_in_context(self, states: Sequence[str], contexts: Sequence[StateContext | None]) -> list[float]:
+        """Remaining steps of states the search reached as ``contexts`` say (a
+        :class:`~prover.models.common.ContextProgressModel`)."""
+        return [p.steps for p in self.predict(states, contexts=contexts)]
 
     def bin_distribution(self, state: str) -> dict[str, float]:
         return self.predict([state])[0].bin_probs

@@ -20,6 +20,14 @@ under the predicted class distribution; a model trained with it reads out ``exp(
 geometric mean) as its point estimate, one trained without it the median class. Pairs are
 drawn per proof, at most ``MAX_PAIRS_PER_PROOF``.
 
+Value head (the default since issue 21, ``value_weight > 0``): a second MLP reads the same
+inputs and outputs the log remaining steps, trained by a Huber loss on them; the ranking and
+sibling losses then act on it alone, the classes keep cross-entropy, and each network is kept at
+its own best validation epoch. With the context inputs (depth, what the last tactic changed,
+tactic heads of the proof so far; :mod:`prover.models.progress_context`) and no rebalancing it
+orders 0.767 of same-proof pairs on the full-stdlib test split (exact-bin 0.414); it also ranks
+deeper dead ends of search trees as closer than the proof path (:mod:`prover.models.progress_frontier`).
+
 Sibling loss: traced proofs hold no state off a proof, so neither loss above sees the choice
 best-first search makes, between the children of one node. Given sibling pairs from proved
 search trees (:mod:`prover.search.pairs`), ``pair_weight`` times the same logistic loss asks
@@ -50,16 +58,21 @@ from prover.models.progress import (
     bin_index,
     build_network,
     class_index,
-    shape_features,
 )
+from prover.models.progress_context import StateContext, head_vocabulary, path_contexts
 from prover.search import defaults as search_defaults
 from prover.search.pairs import StatePair
 
 RANK_WEIGHT = search_defaults.PROGRESS_RANK_WEIGHT
 PAIR_WEIGHT = search_defaults.PROGRESS_PAIR_WEIGHT
+CONTEXT = search_defaults.PROGRESS_CONTEXT
+VALUE_WEIGHT = search_defaults.PROGRESS_VALUE_WEIGHT
 #: Slope of the logistic ranking loss on differences of expected log steps.
 RANK_SCALE = 4.0
 MAX_PAIRS_PER_PROOF = 50
+FEATURE_STD_FLOOR = 0.1
+#: Tactic heads a context model counts one by one (the rest share a slot).
+HEAD_VOCABULARY = 48
 
 
 @dataclass(frozen=True)
@@ -69,6 +82,8 @@ class ProgressExample:
     proof_length: int
     #: Which proof the state comes from (``file:theorem``); states of one proof are ranked.
     proof: str = ""
+    #: The tactics of the proof before this state and the state the last one ran on.
+    context: StateContext | None = None
 
 
 def progress_examples(theorems: Iterable[TracedTheorem]) -> list[ProgressExample]:
@@ -85,10 +100,11 @@ def progress_examples(theorems: Iterable[TracedTheorem]) -> list[ProgressExample
         else:
             steps = [int(t.steps_remaining) for t in tactics]  # type: ignore[arg-type]
         proof = f"{theorem.file_path}:{theorem.full_name}"
-        for tactic, remaining in zip(tactics, steps, strict=True):
+        contexts = path_contexts([t.tactic for t in tactics], [t.state_before for t in tactics])
+        for tactic, remaining, context in zip(tactics, steps, contexts, strict=True):
             state = tactic.state_before.strip()
             if state and state != "no goals" and remaining >= 1:
-                examples.append(ProgressExample(state, int(remaining), len(tactics), proof))
+                examples.append(ProgressExample(state, int(remaining), len(tactics), proof, context))
     return examples
 
 
@@ -194,7 +210,7 @@ def evaluate_progress(
     truth = [e.steps for e in examples]
     if pairs is None:
         pairs = same_proof_pairs(examples, max_per_proof=None)
-    preds = predictor.predict(states, embeddings) if states else []
+    preds = predictor.predict(states, embeddings, [e.context for e in examples]) if states else []
     labels = [label for label, _, _ in BINS]
     model = score("progress model", [p.steps for p in preds], [labels.index(p.bin) for p in preds], truth, pairs)
     median = predictor.settings.train_median
@@ -237,6 +253,9 @@ class ProgressTrainReport:
     pair_weight: float = 0.0
     search_pairs: int = 0
     search_pairs_val: int = 0
+    context_groups: tuple[str, ...] = ()
+    value_weight: float = 0.0
+    rebalanced: bool = True
 
 
 def train_progress(
@@ -252,17 +271,23 @@ def train_progress(
     progress: bool = True,
     embed=None,
     encoder_dim: int = 64,
-    rank_weight: float = RANK_WEIGHT,
+    rank_weight: float = 0.0,
     search_pairs: Sequence[StatePair] = (),
     search_pairs_val: Sequence[StatePair] = (),
     pair_weight: float = PAIR_WEIGHT,
+    context_groups: Sequence[str] = (),
+    head_vocabulary_size: int = HEAD_VOCABULARY,
+    value_weight: float = 0.0,
+    balance: bool = True,
 ) -> tuple[ProgressPredictor, ProgressTrainReport]:
-    """Train the MLP head on rebalanced ``train``; keep the epoch with the best val loss
+    """Train the MLP head on rebalanced ``train`` (all of it with ``balance=False``); keep the epoch with the best val loss
     (cross-entropy plus ``rank_weight`` times the same-proof ranking loss plus ``pair_weight``
     times the sibling loss on ``search_pairs``, as in training; ``search_pairs_val`` join the
     validation loss).
 
     ``embed`` (states -> embeddings) lets a caller reuse a cache; by default ``encoder`` runs.
+    The defaults train the plain state-only classifier; :func:`build_progress` and ``proofplan
+    train progress`` take theirs from :mod:`prover.search.defaults`.
     """
     import torch
     from tqdm import tqdm
@@ -274,24 +299,33 @@ def train_progress(
     if rank_weight < 0 or pair_weight < 0:
         raise ProofplanError("rank_weight and pair_weight must be >= 0")
     start = time.monotonic()
+    if value_weight < 0:
+        raise ProofplanError("value_weight must be >= 0")
     ranked = rank_weight > 0
     paired = pair_weight > 0 and len(search_pairs) > 0
-    balanced = rebalance(train, seed)
+    valued = value_weight > 0
+    balanced = rebalance(train, seed) if balance else list(train)
     if encoder is None:
         from prover.models.generators.state_encoder import LsaStateEncoder
 
         encoder = LsaStateEncoder.fit([e.state for e in train], dim=encoder_dim, seed=seed)
+    heads = (head_vocabulary([e.context.tactics for e in train if e.context is not None], head_vocabulary_size)
+             if {"heads", "last"} & set(context_groups) else [])
     settings = ProgressSettings(train_median=float(np.median([e.steps for e in train])),
                                 encoder=encoder.name, embedding_dim=encoder.dim,
-                                point_estimate="geometric_mean" if ranked or paired else "median")
+                                point_estimate=("value" if valued else "geometric_mean" if ranked or paired
+                                                else "median"),
+                                context_groups=list(context_groups), context_heads=heads, value_head=valued)
     predictor = ProgressPredictor(build_network(settings), settings, encoder)
     if embed is None:
         def embed(states: Sequence[str]) -> np.ndarray:
             return encoder.encode([state_key_text(s) for s in states])
 
-    shape = np.asarray([shape_features(e.state) for e in balanced], dtype=np.float32)
+    shape = predictor.raw_features([e.state for e in balanced], [e.context for e in balanced])
     settings.feature_mean = shape.mean(axis=0).tolist()
-    settings.feature_std = np.maximum(shape.std(axis=0), 1e-3).tolist()
+    # A floor of 0.1: a context slot (a rare tactic head) almost always 0 in training must not
+    # turn into an input of hundreds where it is 1.
+    settings.feature_std = np.maximum(shape.std(axis=0), FEATURE_STD_FLOOR).tolist()
     classes = np.asarray([class_index(e.steps) for e in balanced])
     values = []
     for i, (lo, _) in enumerate(CLASS_RANGES):
@@ -300,8 +334,10 @@ def train_progress(
     settings.class_values = values
 
     t0 = time.monotonic()
-    x_train = torch.from_numpy(predictor.features([e.state for e in balanced], embed([e.state for e in balanced])))
-    x_val = torch.from_numpy(predictor.features([e.state for e in val], embed([e.state for e in val])))
+    x_train = torch.from_numpy(predictor.features([e.state for e in balanced], embed([e.state for e in balanced]),
+                                                  [e.context for e in balanced]))
+    x_val = torch.from_numpy(predictor.features([e.state for e in val], embed([e.state for e in val]),
+                                                [e.context for e in val]))
     encode_seconds = time.monotonic() - t0
     y_train = torch.from_numpy(classes).long()
     y_val = torch.tensor([class_index(e.steps) for e in val]).long()
@@ -312,19 +348,37 @@ def train_progress(
     x_sib, sib_train, sib_val = _sibling_tensors(predictor, embed, search_pairs if paired else (),
                                                  search_pairs_val if paired else ())
 
+    n_classes = len(CLASS_RANGES)
+    y_log_train = torch.log(torch.tensor([float(e.steps) for e in balanced]))
+    y_log_val = torch.log(torch.tensor([float(e.steps) for e in val]))
+
+    def log_steps(logits: torch.Tensor) -> torch.Tensor:
+        """The value head's output, or the expected log steps of the class distribution."""
+        if valued:
+            return logits[:, n_classes]
+        return torch.softmax(logits[:, :n_classes], dim=-1) @ log_values
+
     def rank_loss(logits: torch.Tensor, pairs: torch.Tensor) -> torch.Tensor:
         """Ranking loss of ``pairs`` (row indices into ``logits``)."""
         if len(pairs) == 0:
             return torch.zeros(())
-        expected_log = torch.softmax(logits, dim=-1) @ log_values
+        expected_log = log_steps(logits)
         margin = expected_log[pairs[:, 0]] - expected_log[pairs[:, 1]]
         return torch.nn.functional.softplus(-RANK_SCALE * margin).mean()
+
+    def fit_loss(logits: torch.Tensor, classes: torch.Tensor, logs: torch.Tensor) -> torch.Tensor:
+        """Cross-entropy of the classes, plus ``value_weight`` x the value head's Huber loss on log steps."""
+        loss = loss_fn(logits[:, :n_classes], classes)
+        if valued:
+            loss = loss + value_weight * torch.nn.functional.smooth_l1_loss(logits[:, n_classes], logs)
+        return loss
 
     torch.manual_seed(seed)
     network = build_network(settings)
     optimizer = torch.optim.AdamW(network.parameters(), lr=learning_rate, weight_decay=0.01)
     loss_fn = torch.nn.CrossEntropyLoss()
     best_loss, best_epoch, best_state, stale, epoch = float("inf"), 0, None, 0, 0
+    best_parts = [float("inf"), float("inf")]
     bar = tqdm(range(1, epochs + 1), disable=not progress, desc="train progress")
     for epoch in bar:
         network.train()
@@ -334,7 +388,7 @@ def train_progress(
         sib_order = torch.randperm(len(sib_train)) if paired else None
         for step, i in enumerate(range(0, len(order), batch_size)):
             idx = order[i : i + batch_size]
-            loss = loss_fn(network(x_train[idx]), y_train[idx])
+            loss = fit_loss(network(x_train[idx]), y_train[idx], y_log_train[idx])
             if pair_order is not None and len(pairs_train):
                 start_pair = (step * batch_size) % len(pairs_train)
                 batch_pairs = pairs_train[pair_order[start_pair : start_pair + batch_size]]
@@ -351,14 +405,29 @@ def train_progress(
         network.eval()
         with torch.inference_mode():
             val_logits = network(x_val)
-            val_loss = float(loss_fn(val_logits, y_val))
+            class_loss = float(loss_fn(val_logits[:, :n_classes], y_val))
+            value_loss = float(fit_loss(val_logits, y_val, y_log_val)) - class_loss
             if ranked:
-                val_loss += rank_weight * float(rank_loss(val_logits, pairs_val))
+                value_loss += rank_weight * float(rank_loss(val_logits, pairs_val))
             if paired and len(sib_val):
-                val_loss += pair_weight * float(rank_loss(network(x_sib), sib_val))
+                value_loss += pair_weight * float(rank_loss(network(x_sib), sib_val))
+        val_loss = class_loss + value_loss
         bar.set_postfix(val_loss=f"{val_loss:.3f}")
-        if val_loss < best_loss:
-            best_loss, best_epoch, best_state, stale = val_loss, epoch, copy.deepcopy(network.state_dict()), 0
+        improved = False
+        if valued:
+            # two networks, each kept at its own best epoch
+            if class_loss < best_parts[0]:
+                best_parts[0], improved = class_loss, True
+                best_state = {**(best_state or {}), **_prefixed(network.classes.state_dict(), "classes.")}
+            if value_loss < best_parts[1]:
+                best_parts[1], improved = value_loss, True
+                best_state = {**(best_state or {}), **_prefixed(network.value.state_dict(), "value.")}
+            if improved:
+                best_loss, best_epoch = sum(best_parts), epoch
+        elif val_loss < best_loss:
+            best_loss, best_epoch, best_state, improved = val_loss, epoch, copy.deepcopy(network.state_dict()), True
+        if improved:
+            stale = 0
         else:
             stale += 1
             if stale >= patience:
@@ -371,8 +440,13 @@ def train_progress(
         best_epoch=best_epoch, best_val_loss=best_loss, seconds=round(time.monotonic() - start, 1),
         encode_seconds=round(encode_seconds, 1), rank_weight=rank_weight, train_pairs=len(pairs_train),
         pair_weight=pair_weight if paired else 0.0, search_pairs=len(sib_train), search_pairs_val=len(sib_val),
+        context_groups=tuple(context_groups), value_weight=value_weight if valued else 0.0, rebalanced=balance,
     )
     return predictor, report
+
+
+def _prefixed(state: dict, prefix: str) -> dict:
+    return {prefix + k: v.detach().clone() for k, v in state.items()}
 
 
 def _sibling_tensors(predictor: ProgressPredictor, embed, train: Sequence[StatePair], val: Sequence[StatePair]):
@@ -380,17 +454,31 @@ def _sibling_tensors(predictor: ProgressPredictor, embed, train: Sequence[StateP
     ``(farther, closer)`` (the first must get the larger expected log steps)."""
     import torch
 
-    rows: dict[str, int] = {}
+    rows: dict[tuple[str, StateContext | None], int] = {}
     for pair in (*train, *val):
-        rows.setdefault(pair.farther, len(rows))
-        rows.setdefault(pair.closer, len(rows))
-    states = list(rows)
-    x = torch.from_numpy(predictor.features(states, embed(states))) if states else torch.zeros((0, 1))
+        closer, farther = pair_contexts(pair)
+        rows.setdefault((pair.farther, farther), len(rows))
+        rows.setdefault((pair.closer, closer), len(rows))
+    states = [s for s, _ in rows]
+    x = (torch.from_numpy(predictor.features(states, embed(states), [c for _, c in rows])) if states
+         else torch.zeros((0, 1)))
 
     def index(pairs: Sequence[StatePair]) -> torch.Tensor:
-        return torch.tensor([[rows[p.farther], rows[p.closer]] for p in pairs], dtype=torch.long).reshape(-1, 2)
+        keys = [pair_contexts(p) for p in pairs]
+        return torch.tensor([[rows[p.farther, f], rows[p.closer, c]] for p, (c, f) in zip(pairs, keys, strict=True)],
+                            dtype=torch.long).reshape(-1, 2)
 
     return x, index(train), index(val)
+
+
+def pair_contexts(pair: StatePair) -> tuple[StateContext | None, StateContext | None]:
+    """How the search reached the two states of a sibling pair (None, None for pairs saved
+    without their parent)."""
+    if pair.parent is None:
+        return None, None
+    prefix = tuple(pair.prefix)
+    return (StateContext(prefix + (pair.closer_tactic,), pair.parent),
+            StateContext(prefix + (pair.farther_tactic,), pair.parent))
 
 
 def sibling_accuracy(predicted_closer: Sequence[float], predicted_farther: Sequence[float]) -> float:
@@ -405,8 +493,9 @@ def evaluate_siblings(predictor: ProgressPredictor, pairs: Sequence[StatePair]) 
     """:func:`sibling_accuracy` of ``predictor``'s point estimates on ``pairs``."""
     if not pairs:
         return float("nan")
-    closer = predictor.predict([p.closer for p in pairs])
-    farther = predictor.predict([p.farther for p in pairs])
+    contexts = [pair_contexts(p) for p in pairs]
+    closer = predictor.predict([p.closer for p in pairs], contexts=[c for c, _ in contexts])
+    farther = predictor.predict([p.farther for p in pairs], contexts=[f for _, f in contexts])
     return sibling_accuracy([c.steps for c in closer], [f.steps for f in farther])
 
 
@@ -433,6 +522,9 @@ def build_progress(
     rank_weight: float = RANK_WEIGHT,
     search_pairs: Sequence = (),
     pair_weight: float = PAIR_WEIGHT,
+    context_groups: Sequence[str] = CONTEXT,
+    value_weight: float = VALUE_WEIGHT,
+    balance: bool = search_defaults.PROGRESS_REBALANCE,
 ) -> tuple[ProgressPredictor, ProgressBuild]:
     """Train on ``split``/train (and the sibling pairs of the ``search_pairs`` files, see
     :mod:`prover.search.pairs`), export float16 weights and ``MODEL_CARD.md`` to ``export_dir``."""
@@ -445,7 +537,9 @@ def build_progress(
     pairs_train, pairs_val = load_pairs(search_pairs) if search_pairs else ([], [])
     predictor, report = train_progress(train, val, encoder=encoder, progress=progress, epochs=epochs, seed=seed,
                                        rank_weight=rank_weight, search_pairs=pairs_train,
-                                       search_pairs_val=pairs_val, pair_weight=pair_weight)
+                                       search_pairs_val=pairs_val, pair_weight=pair_weight,
+                                       context_groups=context_groups, value_weight=value_weight,
+                                       balance=balance)
     export_dir = Path(export_dir)
     predictor.save(export_dir)
     predictor = ProgressPredictor.load(export_dir, encoder=predictor._encoder)
@@ -479,6 +573,22 @@ def write_progress_card(folder, dataset_dir, split: str, build: ProgressBuild, t
                 f"\nOn the {r.search_pairs_val} held-out sibling pairs the model gives the proof-path state fewer "
                 f"steps than its sibling in {build.val_sibling_accuracy:.3f} of pairs (ties count one half).\n")
     lengths = ", ".join(f"{BINS[i][0]}: {counts[i]}" for i in sorted(counts))
+    if build.point_estimate == "value":
+        point = ("the point estimate is `exp` of a second MLP of the same size (the value head: log remaining "
+                 f"steps, trained by {r.value_weight:g} x a Huber loss on them plus the ranking losses below, "
+                 "each network kept at its own best validation epoch)")
+        loss = loss.replace("cross-entropy plus", "cross-entropy (classes), plus on the value head")
+    else:
+        point = f"the point estimate is the {build.point_estimate.replace('_', ' ')} of the predicted distribution"
+    balancing = ("- Rebalancing (LeanProgress): states are grouped by the length bin of their proof; groups\n"
+                 f"  above the median group size are randomly downsampled to it: {r.rebalanced_states} states kept."
+                 if r.rebalanced else "- No rebalancing: every training state (`--no-rebalance`).")
+    context = ""
+    if r.context_groups:
+        named = {"depth": "depth (tactics so far)", "delta": "what the last tactic changed (shape minus the parent's)",
+                 "heads": "bag of the tactic heads of the proof so far", "last": "head of the last tactic"}
+        context = (", and how the search reached the state (`prover/models/progress_context.py`): "
+                   + "; ".join(named[g] for g in r.context_groups))
     rows = "\n".join(
         f"| {m.name} | {m.bin_accuracy:.3f} | {m.within_one:.3f} | {m.mae:.2f} | {m.order_accuracy:.3f} |"
         for m in (build.val_model, build.val_baseline)
@@ -489,16 +599,15 @@ Written by `proofplan train progress` on {dt.datetime.now(dt.timezone.utc):%Y-%m
 
 - Predicts the number of remaining tactic steps of a goal state (LeanProgress's target,
   `steps_remaining` of the traced data). Classification over 20 step classes (1..16 one by
-  one, 17-24, 25-32, 33-64, >64); the point estimate is the {build.point_estimate.replace("_", " ")} of the
-  predicted distribution; the reported bin is the most probable of the bins 1, 2, 3-4, 5-8, 9-16, >16.
+  one, 17-24, 25-32, 33-64, >64); {point}; the reported bin is the most probable of the bins
+  1, 2, 3-4, 5-8, 9-16, >16.
 - Inputs: `{build.encoder}` embedding of the state (TF-IDF of goal/hypothesis tokens and goal
   bigrams reduced by truncated SVD, fitted on the training states; `encoder/`) and 7 shape
-  features (goals, hypotheses, sizes, connectives); a 2-hidden-layer MLP (256 units) on top,
+  features (goals, hypotheses, sizes, connectives){context}; a 2-hidden-layer MLP (256 units) on top,
   float16 safetensors.
 - Data: `{dataset_dir}` split `{split}`: {r.train_states} training states, from proofs of
   these length bins (states per bin): {lengths}.
-- Rebalancing (LeanProgress): states are grouped by the length bin of their proof; groups
-  above the median group size are randomly downsampled to it: {r.rebalanced_states} states kept.
+{balancing}
 - Training: AdamW lr 1e-3, batch 128, {loss}, early stopping on validation loss;
   {r.epochs} epochs (best {r.best_epoch}, val loss {r.best_val_loss:.4f}) in {r.seconds:.0f} s
   (of which embedding {r.encode_seconds:.0f} s) on {hardware()}.

@@ -8,7 +8,10 @@ Open states wait in a priority queue. The priority of a state reached by tactics
 
 With no progress model (or ``progress_weight = 0``) this is ReProver's cumulative log-prob
 search; with a :class:`~prover.models.common.ProgressModel` and ``progress_weight > 0`` it is the
-LeanProgress combination. The state with the highest priority is expanded next: the generator
+LeanProgress combination. A model that reads how a state was reached
+(:class:`~prover.models.common.ContextProgressModel`) gets, for each new state, a
+:class:`~prover.models.progress_context.StateContext`: the tactics from the root to it and the
+state the last one ran on; the new states of one expansion are scored in one batch. The state with the highest priority is expanded next: the generator
 proposes ``k`` tactics, each runs in the env, and every new goal state that has not been seen
 before (identical pretty-printed goals, whitespace-normalised) joins the queue.
 
@@ -46,6 +49,7 @@ from prover.env import (
     Theorem,
 )
 from prover.models.common import ProgressModel, TacticGenerator
+from prover.models.progress_context import ROOT, StateContext
 from prover.search import defaults as search_defaults
 
 SearchStatus = Literal["proved", "exhausted", "expansion_budget", "time_budget", "error"]
@@ -177,11 +181,14 @@ class BestFirstSearch:
             return logprob_sum
         return logprob_sum - self.config.progress_weight * remaining
 
-    def _remaining(self, states: list[str]) -> list[float | None]:
+    def _remaining(self, states: list[str], contexts: list[StateContext] | None = None) -> list[float | None]:
         """Predicted remaining steps of each state (None when progress is off); batched when
-        the model offers ``remaining_steps_batch``."""
+        the model offers ``remaining_steps_batch``, with ``contexts`` (how each state was
+        reached) when it reads them (:class:`~prover.models.common.ContextProgressModel`)."""
         if self.progress is None or self.config.progress_weight == 0.0 or not states:
             return [None] * len(states)
+        if contexts is not None and getattr(self.progress, "reads_context", False):
+            return [float(x) for x in self.progress.remaining_steps_in_context(states, contexts)]  # type: ignore[attr-defined]
         batch = getattr(self.progress, "remaining_steps_batch", None)
         if callable(batch):
             return [float(x) for x in batch(states)]
@@ -215,7 +222,7 @@ class BestFirstSearch:
         timings["open"] = time.monotonic() - t0
 
         t0 = time.monotonic()
-        root_remaining = self._remaining([root.goals])[0]
+        root_remaining = self._remaining([root.goals], [ROOT])[0]
         timings["progress"] += time.monotonic() - t0
         node_ids = itertools.count()
         root_id = next(node_ids)
@@ -267,6 +274,7 @@ class BestFirstSearch:
 
             tried = tried_at.setdefault(node, set())
             fresh: list[int] = []
+            path = tuple(self._proof_of(tree, node))
             for cand in candidates:
                 tactic = cand.tactic.strip()
                 if not tactic or tactic in tried:
@@ -346,7 +354,8 @@ class BestFirstSearch:
 
             # Score the new states of this expansion together (one batch for the progress model).
             t0 = time.monotonic()
-            predicted = self._remaining([states[c].goals for c in fresh])
+            contexts = [StateContext(path + (tree.edges[node, c]["tactic"],), state.goals) for c in fresh]
+            predicted = self._remaining([states[c].goals for c in fresh], contexts)
             timings["progress"] += time.monotonic() - t0
             for child, remaining in zip(fresh, predicted, strict=True):
                 cdata = tree.nodes[child]

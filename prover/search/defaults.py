@@ -20,10 +20,12 @@ MAX_K = 8 * K
 PROGRESS_WEIGHT = 4.0
 
 #: Weight of the same-proof ranking loss the progress model is trained with
-#: (:mod:`prover.models.progress_training`). Off by default: it lifts the share of same-proof state pairs
-#: the model orders correctly (0.49 -> 0.63 on the full-stdlib test split), yet on the 100 val
-#: theorems above a model trained with weight 1 proved 39 at lambda 4, against 42 without it.
-PROGRESS_RANK_WEIGHT = 0.0
+#: (:mod:`prover.models.progress_training`). With the value head (below) it acts on the value
+#: alone and leaves the classes to cross-entropy. Before the value head it bent the classes: it
+#: lifted same-proof order 0.49 -> 0.63 on the full-stdlib test split but cut exact-bin accuracy
+#: 0.41 -> 0.32, and on the 100 val theorems above a model trained with weight 1 proved 39 at
+#: lambda 4, against 42 without it; it was off by default then.
+PROGRESS_RANK_WEIGHT = 1.0
 
 #: Weight of the sibling loss on pairs from proved search trees (:mod:`prover.search.pairs`),
 #: used only when ``train progress`` is given pairs files; the default model is trained without
@@ -33,3 +35,15 @@ PROGRESS_PAIR_WEIGHT = 1.0
 
 #: Seconds ``sauto`` may take at each expansion of a ``+sauto`` configuration.
 SAUTO_TIMEOUT = 3
+
+#: Context inputs the progress model reads beside the state
+#: (:mod:`prover.models.progress_context`: ``depth``, ``delta``, ``heads``).
+PROGRESS_CONTEXT: tuple[str, ...] = ("depth", "delta", "heads", "last")
+
+#: Weight of the value head's regression loss (a second output read as log remaining steps; 0:
+#: no value head, the point estimate comes from the class distribution).
+PROGRESS_VALUE_WEIGHT = 1.0
+
+#: Whether the progress model trains on proof-length groups downsampled to the median group size
+#: (LeanProgress's rebalancing); off, it trains on every traced state.
+PROGRESS_REBALANCE = False

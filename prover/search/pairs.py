@@ -28,6 +28,8 @@ from prover.search.evaluation import Prover, append_record, drop_partial_tail, r
 
 #: Tree-node kinds that hold a goal state (errors, timeouts and duplicates hold none).
 STATE_KINDS = frozenset({"open", "expanded"})
+#: Off-path states kept per proved tree (the first reached).
+MAX_OFF_PATH = 100
 
 
 class PathState(BaseModel):
@@ -35,6 +37,8 @@ class PathState(BaseModel):
 
     state: str
     steps: int
+    #: The tactic the proof ran at this state (absent in files written before it).
+    tactic: str = ""
 
 
 class StatePair(BaseModel):
@@ -44,6 +48,21 @@ class StatePair(BaseModel):
     closer: str
     steps: int
     farther: str
+    #: The state both came from, the tactics from the root to it and the tactic that made each
+    #: (what a context-reading progress model needs; absent in files written before them).
+    parent: str | None = None
+    prefix: list[str] = []
+    closer_tactic: str = ""
+    farther_tactic: str = ""
+
+
+class OffPathState(BaseModel):
+    """A state of a proved search tree off the found proof (a dead end, as far as this search
+    went), with how the search reached it."""
+
+    state: str
+    parent: str
+    tactics: list[str]
 
 
 class TreeRecord(BaseModel):
@@ -55,6 +74,8 @@ class TreeRecord(BaseModel):
     time: float
     path: list[PathState] = []
     pairs: list[StatePair] = []
+    #: Up to :data:`MAX_OFF_PATH` states off the proof (files written before them have none).
+    off_path: list[OffPathState] = []
 
 
 def tree_pairs(result: SearchResult) -> TreeRecord:
@@ -69,13 +90,28 @@ def tree_pairs(result: SearchResult) -> TreeRecord:
         return record
     path = nx.shortest_path(tree, 0, ends[-1])
     length = len(path) - 1
-    record.path = [PathState(state=tree.nodes[n]["goals"], steps=length - i) for i, n in enumerate(path[:-1])]
+    tactics = [tree.edges[a, b]["tactic"] for a, b in zip(path, path[1:], strict=False)]
+    record.path = [PathState(state=tree.nodes[n]["goals"], steps=length - i, tactic=tactics[i])
+                   for i, n in enumerate(path[:-1])]
     for i, (parent, child) in enumerate(zip(path[:-2], path[1:-1], strict=True)):
         closer = tree.nodes[child]["goals"]
         for other in tree.successors(parent):
             data = tree.nodes[other]
             if other != child and data.get("kind") in STATE_KINDS and data.get("goals"):
-                record.pairs.append(StatePair(closer=closer, steps=length - i - 1, farther=data["goals"]))
+                record.pairs.append(StatePair(closer=closer, steps=length - i - 1, farther=data["goals"],
+                                              parent=tree.nodes[parent]["goals"], prefix=tactics[:i],
+                                              closer_tactic=tactics[i],
+                                              farther_tactic=tree.edges[parent, other]["tactic"]))
+    on_path = set(path)
+    for n in sorted(tree.nodes):
+        data = tree.nodes[n]
+        if len(record.off_path) >= MAX_OFF_PATH:
+            break
+        if n in on_path or data.get("kind") not in STATE_KINDS or not data.get("goals"):
+            continue
+        route = nx.shortest_path(tree, 0, n)
+        record.off_path.append(OffPathState(state=data["goals"], parent=tree.nodes[route[-2]]["goals"],
+                                            tactics=[tree.edges[a, b]["tactic"] for a, b in zip(route, route[1:], strict=False)]))
     return record
 
 

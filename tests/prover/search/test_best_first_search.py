@@ -203,3 +203,44 @@ def test_widening_stops_when_the_largest_round_adds_nothing(coq_env):
     assert result.status == "exhausted"
     assert result.rounds == SearchConfig(k=1, max_k=4).rounds == 2
     assert gen.asked.count(4) >= 1
+
+
+class RecordingContextProgress:
+    """A ContextProgressModel that records the contexts the search passes; one step per goal,
+    minus a tenth per tactic run so far."""
+
+    reads_context = True
+
+    def __init__(self) -> None:
+        self.seen: dict[str, object] = {}
+
+    def remaining_steps(self, state: str) -> float:
+        raise AssertionError("a context-reading model is asked with contexts")
+
+    def remaining_steps_in_context(self, states, contexts):
+        assert len(states) == len(contexts)
+        out = []
+        for s, c in zip(states, contexts, strict=True):
+            self.seen[state_key(s)] = c
+            out.append(len(split_goals(s)) - 0.1 * c.depth)
+        return out
+
+
+def test_search_passes_each_state_its_path_and_parent(coq_env):
+    from prover.models.common import ContextProgressModel
+
+    model = RecordingContextProgress()
+    assert isinstance(model, ContextProgressModel)
+    thm = Theorem("ctx", "forall P Q : Prop, P -> Q -> P /\\ Q")
+    cfg = SearchConfig(k=4, time_limit=30, max_expansions=4, progress_weight=1.0, verify=False)
+    result = BestFirstSearch(coq_env, RANKED, cfg, progress=model).prove(thm)
+    tree = result.tree
+    states = [n for n, d in tree.nodes(data=True) if d["kind"] in ("open", "expanded")]
+    assert len(states) >= 3
+    for n in states:
+        context = model.seen[state_key(tree.nodes[n]["goals"])]
+        path = nx.shortest_path(tree, 0, n)
+        assert list(context.tactics) == [tree.edges[u, v]["tactic"] for u, v in nx.utils.pairwise(path)]
+        assert context.depth == tree.nodes[n]["depth"]
+        assert context.parent == (tree.nodes[path[-2]]["goals"] if n != 0 else None)
+        assert tree.nodes[n]["remaining"] == pytest.approx(len(split_goals(tree.nodes[n]["goals"])) - 0.1 * context.depth)

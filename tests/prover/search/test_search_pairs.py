@@ -34,6 +34,7 @@ def test_pairs_of_a_proved_tree(coq_env):
     proved = next(n for n, k in tree.nodes(data="kind") if k == "proved")
     nodes = nx.shortest_path(tree, 0, proved)
     assert [tree.nodes[n]["goals"] for n in nodes[:-1]] == [p.state for p in record.path]
+    assert [p.tactic for p in record.path] == result.proof
     assert record.pairs
     on_path = {p.state: p.steps for p in record.path}
     for pair in record.pairs:
@@ -43,6 +44,19 @@ def test_pairs_of_a_proved_tree(coq_env):
         child = next(n for n in nodes if tree.nodes[n]["goals"] == pair.closer)
         parent = next(tree.predecessors(child))
         assert pair.farther in {tree.nodes[s]["goals"] for s in tree.successors(parent)}
+        # with how the search reached both: the common parent, the tactics to it, each one's tactic
+        assert pair.parent == tree.nodes[parent]["goals"]
+        assert pair.prefix == result.proof[: len(pair.prefix)] and pair.closer_tactic == result.proof[len(pair.prefix)]
+        sibling = next(s for s in tree.successors(parent) if tree.nodes[s]["goals"] == pair.farther)
+        assert pair.farther_tactic == tree.edges[parent, sibling]["tactic"] != pair.closer_tactic
+    # states off the proof, each with the tactics that reached it from the root and its parent
+    assert record.off_path
+    for off in record.off_path:
+        assert off.state not in on_path
+        node = next(n for n, d in tree.nodes(data=True) if d["goals"] == off.state)
+        route = nx.shortest_path(tree, 0, node)
+        assert off.tactics == [tree.edges[a, b]["tactic"] for a, b in nx.utils.pairwise(route)]
+        assert off.parent == tree.nodes[route[-2]]["goals"]
 
 
 def test_unproved_search_has_no_pairs(coq_env):
