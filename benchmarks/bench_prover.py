@@ -13,7 +13,9 @@ single tactic and vs all automation together, and progress vs log-prob + retriev
 (:class:`prover.models.progress.LengthBaseline`), to see what the model adds over a state's size; its
 searches write ``<config>_length.jsonl``. The ablations ``--no-online-learning``,
 ``--template-weight 0`` and ``--premises-to-generator`` write ``<config>_offline.jsonl``,
-``<config>_tw0.jsonl`` and ``<config>_premin.jsonl`` (suffixes combine).
+``<config>_tw0.jsonl`` and ``<config>_premin.jsonl``, and ``--sauto-timeout 1`` and
+``--hammer-limit 6`` write ``<config>_sauto1.jsonl`` and ``<config>_hammer6.jsonl`` (suffixes
+combine). Each record carries the search's seconds per phase (``timings``).
 """
 
 from __future__ import annotations
@@ -94,6 +96,10 @@ def results_file(args: argparse.Namespace, config: str) -> Path:
         suffix += f"_tw{args.template_weight:g}"
     if "retrieval" in config and args.premises_to_generator:
         suffix += "_premin"
+    if "+sauto" in config and args.sauto_timeout != search_defaults.SAUTO_TIMEOUT:
+        suffix += f"_sauto{args.sauto_timeout}"
+    if config.endswith("+hammer") and args.hammer_limit is not None:
+        suffix += f"_hammer{args.hammer_limit:g}"
     return args.out_dir / f"{config.replace('+', '_')}{suffix}.jsonl"
 
 

@@ -1,0 +1,26 @@
+"""bench_prover: each ablation writes its own results file, so a rerun never resumes another's."""
+
+import importlib.util
+from pathlib import Path
+
+from common.paths import REPO_ROOT
+
+spec = importlib.util.spec_from_file_location("bench_prover", REPO_ROOT / "benchmarks" / "bench_prover.py")
+bench_prover = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(bench_prover)
+
+
+def names(*argv: str) -> str:
+    args = bench_prover.parse_args(["--out-dir", "/tmp/x", *argv])
+    return bench_prover.results_file(args, "logprob+retrieval+progress+sauto+hammer").name
+
+
+def test_ablations_get_their_own_files():
+    default = names()
+    assert default == "logprob_retrieval_progress_sauto_hammer.jsonl"
+    assert names("--sauto-timeout", "3") == default
+    assert names("--sauto-timeout", "1") == "logprob_retrieval_progress_sauto_hammer_sauto1.jsonl"
+    assert names("--hammer-limit", "6", "--no-online-learning") == (
+        "logprob_retrieval_progress_sauto_hammer_offline_hammer6.jsonl")
+    args = bench_prover.parse_args(["--sauto-timeout", "1"])
+    assert Path(bench_prover.results_file(args, "logprob+retrieval").name).stem == "logprob_retrieval"
