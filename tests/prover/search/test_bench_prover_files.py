@@ -24,3 +24,12 @@ def test_ablations_get_their_own_files():
         "logprob_retrieval_progress_sauto_hammer_offline_hammer6.jsonl")
     args = bench_prover.parse_args(["--sauto-timeout", "1"])
     assert Path(bench_prover.results_file(args, "logprob+retrieval").name).stem == "logprob_retrieval"
+
+
+def test_profile_sorts_tactics_by_kind():
+    spec = importlib.util.spec_from_file_location("profile_prover", REPO_ROOT / "benchmarks" / "profile_prover.py")
+    profile = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(profile)
+    kinds = [profile.tactic_kind(t) for t in ("timeout 3 sauto.", "hammer.", "timeout 1 lia.", "lia.",
+                                             "apply lia_lemma.", "sauto use: x.", "intros.")]
+    assert kinds == ["sauto", "hammer", "lia", "lia", "generated", "sauto", "generated"]
