@@ -12,7 +12,7 @@ Search configurations (best-first search, :mod:`prover.search.best_first`):
   - ``progress_weight`` * predicted remaining steps (LeanProgress).
 * ``...+sauto`` (``fixed+sauto``, ``logprob+retrieval+progress+sauto``): the same search, and
   at every expansion ``lia`` (under ``timeout 1``; it needs ``Lia`` in the theorem's context) and
-  CoqHammer's ``sauto`` (under ``timeout 3``) are tried as well
+  CoqHammer's ``sauto`` (under ``timeout ProverSettings.sauto_timeout``, 1 s by default) are tried as well
   (:class:`~prover.models.generators.simple.WithAutomation`; the context gets ``From Hammer Require
   Import Tactics.``).
 * ``...+hammer`` (``fixed+sauto+hammer``, ``logprob+retrieval+progress+sauto+hammer``): as the
