@@ -4,6 +4,7 @@ import importlib.util
 from pathlib import Path
 
 from common.paths import REPO_ROOT
+from prover.search.defaults import SAUTO_TIMEOUT
 
 spec = importlib.util.spec_from_file_location("bench_prover", REPO_ROOT / "benchmarks" / "bench_prover.py")
 bench_prover = importlib.util.module_from_spec(spec)
@@ -18,11 +19,12 @@ def names(*argv: str) -> str:
 def test_ablations_get_their_own_files():
     default = names()
     assert default == "logprob_retrieval_progress_sauto_hammer.jsonl"
-    assert names("--sauto-timeout", "3") == default
-    assert names("--sauto-timeout", "1") == "logprob_retrieval_progress_sauto_hammer_sauto1.jsonl"
+    assert names("--sauto-timeout", str(SAUTO_TIMEOUT)) == default
+    other = SAUTO_TIMEOUT + 2
+    assert names("--sauto-timeout", str(other)) == f"logprob_retrieval_progress_sauto_hammer_sauto{other}.jsonl"
     assert names("--hammer-limit", "6", "--no-online-learning") == (
         "logprob_retrieval_progress_sauto_hammer_offline_hammer6.jsonl")
-    args = bench_prover.parse_args(["--sauto-timeout", "1"])
+    args = bench_prover.parse_args(["--sauto-timeout", str(SAUTO_TIMEOUT + 2)])
     assert Path(bench_prover.results_file(args, "logprob+retrieval").name).stem == "logprob_retrieval"
 
 
