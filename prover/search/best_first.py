@@ -274,7 +274,6 @@ class BestFirstSearch:
 
             tried = tried_at.setdefault(node, set())
             fresh: list[int] = []
-            path = tuple(self._proof_of(tree, node))
             for cand in candidates:
                 tactic = cand.tactic.strip()
                 if not tactic or tactic in tried:
@@ -354,7 +353,10 @@ class BestFirstSearch:
 
             # Score the new states of this expansion together (one batch for the progress model).
             t0 = time.monotonic()
-            contexts = [StateContext(path + (tree.edges[node, c]["tactic"],), state.goals) for c in fresh]
+            contexts = None
+            if fresh and getattr(self.progress, "reads_context", False):
+                path = tuple(self._proof_of(tree, node))
+                contexts = [StateContext(path + (tree.edges[node, c]["tactic"],), state.goals) for c in fresh]
             predicted = self._remaining([states[c].goals for c in fresh], contexts)
             timings["progress"] += time.monotonic() - t0
             for child, remaining in zip(fresh, predicted, strict=True):
