@@ -271,6 +271,7 @@ def train_progress(
     progress: bool = True,
     embed=None,
     encoder_dim: int = 64,
+    hidden: int = 256,
     rank_weight: float = 0.0,
     search_pairs: Sequence[StatePair] = (),
     search_pairs_val: Sequence[StatePair] = (),
@@ -315,7 +316,8 @@ def train_progress(
                                 encoder=encoder.name, embedding_dim=encoder.dim,
                                 point_estimate=("value" if valued else "geometric_mean" if ranked or paired
                                                 else "median"),
-                                context_groups=list(context_groups), context_heads=heads, value_head=valued)
+                                context_groups=list(context_groups), context_heads=heads, value_head=valued,
+                                hidden=hidden)
     predictor = ProgressPredictor(build_network(settings), settings, encoder)
     if embed is None:
         def embed(states: Sequence[str]) -> np.ndarray:

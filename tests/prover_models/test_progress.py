@@ -289,3 +289,17 @@ def test_trained_model_reads_more_than_the_state_length(trained):
     length = evaluate_length_baseline(fit_length_baseline(train), val)
     assert length.name == "state length" and length.examples == model.examples == len(val)
     assert model.bin_accuracy > length.bin_accuracy and model.mae < length.mae
+
+
+def test_width_of_the_network_is_a_training_choice_that_survives_saving(coq_dataset, encoder, tmp_path):
+    train = load_progress_examples(coq_dataset, "random", "train")
+    val = load_progress_examples(coq_dataset, "random", "val")
+    predictor, _ = train_progress(train, val, encoder=encoder, epochs=2, patience=2, progress=False, hidden=16)
+    assert predictor.settings.hidden == 16
+    first = next(m for m in predictor.network.modules() if hasattr(m, "out_features"))
+    assert first.out_features == 16
+    predictor.save(tmp_path)
+    loaded = ProgressPredictor.load(tmp_path, encoder=encoder)
+    assert loaded.settings.hidden == 16
+    states = [e.state for e in val[:3]]
+    assert [p.steps for p in loaded.predict(states)] == pytest.approx([p.steps for p in predictor.predict(states)], rel=1e-2)
