@@ -43,7 +43,14 @@ from prover.search.configs import (  # noqa: E402
     load_components,
     theorem_as_proved,
 )
-from prover.search.evaluation import EvalSummary, evaluate, load_benchmark, read_results, theorem_id  # noqa: E402
+from prover.search.evaluation import (  # noqa: E402
+    EvalSummary,
+    evaluate,
+    load_benchmark,
+    read_results,
+    theorem_id,
+    with_file_prefix,
+)
 
 DEFAULT_CONFIGS = (*AUTOMATION_CONFIGS, "logprob", "logprob+retrieval", "logprob+retrieval+progress")
 
@@ -79,6 +86,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="+sauto: whole seconds sauto may take at each expansion")
     p.add_argument("--hammer-limit", type=float, default=None,
                    help="+hammer: seconds one hammer call may take (default: half the budget)")
+    p.add_argument("--file-prefix", action="store_true",
+                   help="state each theorem after its file's earlier sentences (every earlier lemma of its file in "
+                        "scope, no later one), as Tactician and CoqHammer are measured, instead of its imports "
+                        "(prover.coq.prefix); results go to <config>_prefix.jsonl")
     p.add_argument("--models-dir", type=Path, default=None)
     p.add_argument("--configs", default=",".join(DEFAULT_CONFIGS),
                    help=f"comma-separated, from: {', '.join(ALL_CONFIGS)}")
@@ -100,6 +111,8 @@ def results_file(args: argparse.Namespace, config: str) -> Path:
         suffix += f"_sauto{args.sauto_timeout}"
     if config.endswith("+hammer") and args.hammer_limit is not None:
         suffix += f"_hammer{args.hammer_limit:g}"
+    if args.file_prefix:
+        suffix += "_prefix"
     return args.out_dir / f"{config.replace('+', '_')}{suffix}.jsonl"
 
 
@@ -118,7 +131,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.data.is_dir():
         console.print(f"skipped: no dataset at {args.data} (build data/coq/sample first)")
         return 0
-    theorems = load_benchmark(args.data, args.split, args.part, args.limit, args.exclude_train_of)
+    theorems = load_benchmark(args.data, args.split, args.part, args.limit, args.exclude_train_of, args.file_prefix)
+    # what a theorem whose file prefix does not load is searched as (see with_file_prefix)
+    plain = {theorem_id(t): t for t in load_benchmark(args.data, args.split, args.part, args.limit,
+                                                       args.exclude_train_of)} if args.file_prefix else {}
     settings = ProverSettings(
         time_limit=args.budget_seconds,
         max_expansions=args.max_expansions,
@@ -168,6 +184,8 @@ def main(argv: list[str] | None = None) -> int:
                     console.print(f"[yellow]{config}: skipped ({exc})")
                     continue
             prover = evaluation_prover(config, env, settings, components, checker)
+            if args.file_prefix:
+                prover = with_file_prefix(prover, env, plain)
             summaries[config] = evaluate(theorems, prover, out, config)
             proved_by[config] = {r.name for r in read_results(out)
                                  if r.config == config and r.name in by_id and r.proved}
@@ -178,7 +196,8 @@ def main(argv: list[str] | None = None) -> int:
             failures = 0
             for rec in read_results(out):
                 if rec.config == config and rec.proved and rec.name in by_id:
-                    thm = theorem_as_proved(config, by_id[rec.name])
+                    stated = plain[rec.name] if rec.timings.get("plain") else by_id[rec.name]
+                    thm = theorem_as_proved(config, stated)
                     failures += not checker(thm, rec.proof or [])
             audit_failures[config] = failures
     elapsed = time.monotonic() - started

@@ -21,7 +21,9 @@ class Theorem:
     ``statement`` is the proposition in the backend's syntax (``forall n : nat, n + 0 = n`` for
     Coq). ``context`` holds the imports/preamble it needs (``Require Import Arith.``), and
     ``name`` names the theorem inside the proof assistant. ``file_path``/``full_name`` locate a
-    theorem of a traced repository (LeanDojo, the Coq standard library).
+    theorem of a traced repository (LeanDojo, the Coq standard library). ``prelude`` is trusted
+    source run before ``context`` without its import-only filter: the sentences of a library
+    theorem's own file before it (:mod:`prover.coq.prefix`), never text from a user or a model.
     """
 
     name: str
@@ -29,6 +31,7 @@ class Theorem:
     context: str = ""
     file_path: str | None = None
     full_name: str | None = None
+    prelude: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -129,7 +129,8 @@ class CoqEnv(ProofEnv):
         self.stats = ProofEnvStats()
         self._coq: Coqtop | None = None
         self._base_sid = 0
-        self._context: str | None = None
+        #: Sentences run after the settings (prelude, context) with the state id after each.
+        self._loaded: list[tuple[str, int]] = []
         self._context_sid = 0
         self._theorem: Theorem | None = None
         self._theorem_sentence = ""
@@ -155,18 +156,22 @@ class CoqEnv(ProofEnv):
         for s in SETTINGS:
             self._coq.send(s, 10)
         self._base_sid = self._coq.state_id
-        self._context = None
+        self._loaded = []
         self._live = []
 
-    def _load_context(self, context: str, sentences: list[str]) -> None:
-        if self._context == context:
-            return
+    def _load_context(self, sentences: list[str]) -> None:
+        """Make coqtop's state the one after ``sentences`` (a prelude, then a context), running
+        only those after the longest run it shares with the sentences loaded before."""
         for attempt in range(2):
             coq = self.coqtop
-            if coq.state_id != self._base_sid:
-                coq.back_to(self._base_sid)
-            self._context = None
-            for s in sentences:
+            k = 0
+            while k < min(len(self._loaded), len(sentences)) and self._loaded[k][0] == sentences[k]:
+                k += 1
+            target = self._loaded[k - 1][1] if k else self._base_sid
+            if coq.state_id != target:
+                coq.back_to(target)
+            del self._loaded[k:]
+            for s in sentences[k:]:
                 reply = coq.send(s, self.context_timeout)
                 if reply.interrupted or reply.error:
                     if not attempt and _out_of_memory(reply.error):
@@ -174,10 +179,12 @@ class CoqEnv(ProofEnv):
                         # long-lived process fills its address-space cap. Start afresh once.
                         self._fresh_process()
                         break
-                    coq.back_to(self._base_sid)
-                    raise StatementError(f"context failed at {s!r}: {reply.error or 'timeout'}")
+                    good = self._loaded[-1][1] if self._loaded else self._base_sid
+                    if coq.state_id != good:
+                        coq.back_to(good)
+                    raise StatementError(f"context failed at {s[:200]!r}: {reply.error or 'timeout'}")
+                self._loaded.append((s, coq.state_id))
             else:
-                self._context = context
                 self._context_sid = coq.state_id
                 return
 
@@ -191,7 +198,7 @@ class CoqEnv(ProofEnv):
         """Send the statement after the context; returns the coqtop state id of the root."""
         assert self._theorem is not None
         coq = self.coqtop
-        self._load_context(self._theorem.context, check_context(self._theorem.context))
+        self._load_context([*self._theorem.prelude, *check_context(self._theorem.context)])
         if coq.state_id != self._context_sid:
             coq.back_to(self._context_sid)
         reply = coq.send(self._theorem_sentence, self.context_timeout)
@@ -213,7 +220,7 @@ class CoqEnv(ProofEnv):
         if self._coq is not None:
             self._coq.kill()
             self._coq = None
-        self._context = None
+        self._loaded = []
         self._live = []
 
     # -- ProofEnv ------------------------------------------------------------------------------
@@ -243,6 +250,18 @@ class CoqEnv(ProofEnv):
         node = self._new_node(None, (), "", goals)
         self._live = [(node.id, root_sid)]
         return ProofState(node.id, goals.text, goals.num_goals)
+
+    def prepare(self, theorem: Theorem) -> float:
+        """Load ``theorem``'s prelude and context ahead of :meth:`open` (a library theorem's file
+        prefix can take seconds); returns the seconds spent. Raises StatementError."""
+        start = time.monotonic()
+        sentences = [*theorem.prelude, *check_context(theorem.context)]
+        try:
+            self._load_context(sentences)
+        except CoqtopDied:
+            self._fresh_process()
+            self._load_context(sentences)
+        return time.monotonic() - start
 
     def run_tac(self, state: ProofState, tactic: str, timeout: float = 5.0) -> TacticResult:
         node = self._nodes.get(state.id)
@@ -277,13 +296,27 @@ class CoqEnv(ProofEnv):
         return self.check_with_coqc(theorem, proof, timeout).ok
 
     def check_with_coqc(self, theorem: Theorem, proof: list[str], timeout: float = 120.0) -> CoqcResult:
+        """The proof re-checked in a fresh process: ``coqc`` on the script, or, for a theorem with a
+        prelude (whose modules are still open where the theorem stands), a fresh ``coqtop``."""
+        result, _ = self.recheck(theorem, proof, timeout=timeout)
+        return result
+
+    def recheck(self, theorem: Theorem, proof: list[str], after: tuple[str, ...] = (),
+                timeout: float = 120.0) -> tuple[CoqcResult, str]:
+        """Re-check ``proof`` in a fresh process, then run ``after`` (``Print NAME.``); returns the
+        verdict and what the process printed."""
         statement = theorem_sentence(theorem)
         context = check_context(theorem.context)
         lines: list[str] = [*context, statement, "Proof."]
         for tac in proof:
             lines.extend(self.guard.check(tac))
         lines.append("Qed.")
-        return run_coqc("\n".join(lines) + "\n", self.coqtop_args, timeout, self.memory_mb)
+        if not theorem.prelude:
+            start = time.monotonic()
+            ok, out = _coqc_output("\n".join([*lines, *after]) + "\n", self.coqtop_args, timeout, self.memory_mb)
+            message = "" if ok else (error_message(out) or out[-500:])
+            return CoqcResult(ok, message, time.monotonic() - start), out
+        return run_in_fresh_coqtop([*theorem.prelude, *lines], after, self.coqtop_args, timeout, self.memory_mb)
 
     # -- helpers for callers -------------------------------------------------------------------
 
@@ -406,9 +439,8 @@ class CoqcResult:
     seconds: float
 
 
-def run_coqc(source: str, coq_args: list[str], timeout: float = 120.0, memory_mb: int = DEFAULT_MEMORY_MB) -> CoqcResult:
-    """Compile ``source`` with ``coqc`` in a fresh temporary folder."""
-    start = time.monotonic()
+def _coqc_output(source: str, coq_args: list[str], timeout: float, memory_mb: int) -> tuple[bool, str]:
+    """Compile ``source`` with ``coqc`` in a fresh temporary folder: (accepted, what it printed)."""
     with tempfile.TemporaryDirectory(prefix="proofplan-coqc-") as tmp:
         path = os.path.join(tmp, "Verify.v")
         with open(path, "w", encoding="utf-8") as f:
@@ -423,8 +455,41 @@ def run_coqc(source: str, coq_args: list[str], timeout: float = 120.0, memory_mb
                 preexec_fn=(lambda: _limit_memory(memory_mb)) if memory_mb else None,
             )
         except subprocess.TimeoutExpired:
-            return CoqcResult(False, f"coqc timed out after {timeout:.0f} s", time.monotonic() - start)
-        out = (proc.stdout + proc.stderr).strip()
-        ok = proc.returncode == 0 and error_message(out) is None
-        msg = error_message(out) or out[-500:] if not ok else ""
-        return CoqcResult(ok, msg, time.monotonic() - start)
+            return False, f"coqc timed out after {timeout:.0f} s"
+    out = (proc.stdout + proc.stderr).strip()
+    return proc.returncode == 0 and error_message(out) is None, out
+
+
+def run_coqc(source: str, coq_args: list[str], timeout: float = 120.0, memory_mb: int = DEFAULT_MEMORY_MB) -> CoqcResult:
+    """Compile ``source`` with ``coqc`` in a fresh temporary folder."""
+    start = time.monotonic()
+    ok, out = _coqc_output(source, coq_args, timeout, memory_mb)
+    msg = "" if ok else (error_message(out) or out[-500:])
+    return CoqcResult(ok, msg, time.monotonic() - start)
+
+
+def run_in_fresh_coqtop(
+    sentences: list[str], after: tuple[str, ...] = (), coq_args: list[str] | None = None,
+    timeout: float = 120.0, memory_mb: int = DEFAULT_MEMORY_MB,
+) -> tuple[CoqcResult, str]:
+    """Run ``sentences`` in a new ``coqtop``, stopping at the first error, then ``after`` (whose
+    errors do not count); returns the verdict and what ``after`` printed."""
+    start = time.monotonic()
+    deadline = start + timeout
+    coq = Coqtop(list(coq_args or []), memory_mb=memory_mb)
+    try:
+        for s in ("Set Silent.", "Set Printing Width 100."):
+            coq.send(s, 10)
+        for s in sentences:
+            reply = coq.send(s, max(0.001, deadline - time.monotonic()))
+            if reply.interrupted or reply.error:
+                why = reply.error or f"timed out after {timeout:.0f} s"
+                return CoqcResult(False, f"at {s[:120]!r}: {why}", time.monotonic() - start), ""
+        if coq.proof_name and coq.proof_name != "Coq":
+            return CoqcResult(False, f"the proof of {coq.proof_name} is still open", time.monotonic() - start), ""
+        printed = [coq.send(s, max(0.001, deadline - time.monotonic())).output for s in after]
+        return CoqcResult(True, "", time.monotonic() - start), "\n".join(printed)
+    except CoqtopDied as exc:
+        return CoqcResult(False, f"coqtop died: {exc}", time.monotonic() - start), ""
+    finally:
+        coq.kill()

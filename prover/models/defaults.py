@@ -76,7 +76,21 @@ class RetrievedPremises:
         else:
             vectors = self.retriever.encoder.encode([state_query_text(state)])
             scored = [(h.record.key, h.score) for h in self.retriever.index.search(vectors, self.k)[0]]
-        return [RetrievedPremiseText(self.texts.get(n, n), n, self.kinds.get(n), s) for n, s in scored]
+        own = own_file_prefix(theorem)
+        return [RetrievedPremiseText(self.texts.get(n, n), n.removeprefix(own) if own else n, self.kinds.get(n), s)
+                for n, s in scored]
+
+
+def own_file_prefix(theorem: Theorem) -> str:
+    """For a theorem stated after its file prefix (``theorem.prelude``), the logical name of its
+    file with a trailing dot (``Coq.ZArith.BinInt.``): its file's earlier lemmas are defined in
+    the prelude, not loaded from the compiled library, so they are named without it
+    (``Z.add_comm``). Empty otherwise."""
+    if not theorem.prelude or not theorem.file_path or not theorem.file_path.startswith("theories/"):
+        return ""
+    from prover.coq.outline import logical_name
+
+    return logical_name(theorem.file_path.removeprefix("theories/")) + "."
 
 
 def premise_source(models_dir: Path | None, dataset_dir: Path, k: int = 8) -> PremiseSource:

@@ -76,7 +76,7 @@ class AutomationBaseline:
     def __call__(self, theorem: Theorem) -> SearchResult:
         tactic = AUTOMATION[self.name][0]
         thm = with_import(theorem, automation_context(self.name, self.time_limit))
-        warmup = self.warmup(thm.context) if self.warmup is not None else None
+        warmup = self.warmup(thm) if self.warmup is not None else None
         start = time.monotonic()
         tree = nx.DiGraph(theorem=theorem.name, statement=theorem.statement)
 

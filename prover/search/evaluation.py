@@ -15,18 +15,21 @@ import json
 import os
 import re
 import statistics
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from prover.data.records import TracedTheorem
-from prover.env import Theorem
+from prover.env import ProofEnv, ProverError, Theorem
 from prover.search.best_first import SearchResult
 
 Prover = Callable[[Theorem], SearchResult]
+#: How a search's and an automation baseline's results begin when the statement did not open.
+_STATEMENT_ERRORS = ("statement:", "StatementError")
 
 
 def theorem_id(theorem: Theorem) -> str:
@@ -240,8 +243,15 @@ def evaluate(
 CONTEXT_FIELDS: tuple[str, ...] = ("context", "preamble", "imports_text")
 
 
-def theorem_from_record(record: TracedTheorem) -> Theorem:
-    """The :class:`Theorem` of a traced-theorem record that carries its ``statement``."""
+def theorem_from_record(record: TracedTheorem, file_prefix: bool = False) -> Theorem:
+    """The :class:`Theorem` of a traced-theorem record that carries its ``statement``.
+
+    With ``file_prefix``, a standard-library theorem is stated where its file stated it: its
+    prelude is the file's sentences before it (:func:`prover.coq.prefix.library_prelude`), which
+    hold the file's own imports, so the record's context (which may load the whole file, the
+    theorem and every later lemma included) is not used. Theorems without one (files of
+    ``Init``) keep their context.
+    """
     if not record.statement:
         raise ValueError(f"theorem {record.full_name} has no statement to prove")
     extra = record.model_extra or {}
@@ -250,23 +260,62 @@ def theorem_from_record(record: TracedTheorem) -> Theorem:
     name = re.sub(r"\W", "_", short) or "thm"
     if name[0].isdigit():
         name = f"thm_{name}"
-    return Theorem(name=name, statement=record.statement, context=context,
-                   file_path=record.file_path, full_name=record.full_name)
+    prelude: tuple[str, ...] = ()
+    if file_prefix and record.file_path.startswith("theories/"):
+        from prover.coq.prefix import library_prelude
+
+        prelude = library_prelude(record.file_path, (record.start[0], record.start[1]))
+    return Theorem(name=name, statement=record.statement, context="" if prelude else context,
+                   file_path=record.file_path, full_name=record.full_name, prelude=prelude)
+
+
+def with_file_prefix(prover: Prover, env: ProofEnv, plain: Mapping[str, Theorem]) -> Prover:
+    """``prover`` for theorems stated after their file prefix (``load_benchmark(file_prefix=True)``):
+    the prelude is loaded before the search's clock starts (``timings["prelude"]``), as a model is
+    loaded before its first search; a theorem whose prelude or statement fails there (a file that
+    only compiles with flags of its own) is searched as ``plain`` gives it, with ``timings["plain"]``
+    set to 1."""
+    prepare = getattr(env, "prepare", None)
+
+    def run(theorem: Theorem) -> SearchResult:
+        if not theorem.prelude or prepare is None:
+            return prover(theorem)
+        start = time.monotonic()
+        try:
+            prepare(theorem)
+            env.open(theorem)
+        except ProverError:
+            fallback = plain.get(theorem_id(theorem))
+            if fallback is None:
+                raise
+            result = prover(fallback)
+            return replace(result, theorem=theorem, timings={**result.timings, "plain": 1.0})
+        loaded = time.monotonic() - start
+        result = prover(theorem)
+        if result.status == "error" and (result.error or "").startswith(_STATEMENT_ERRORS) \
+                and theorem_id(theorem) in plain:
+            # the configuration's own imports may not load inside the file's modules
+            result = prover(plain[theorem_id(theorem)])
+            return replace(result, theorem=theorem, timings={**result.timings, "plain": 1.0, "prelude": loaded})
+        return replace(result, timings={**result.timings, "prelude": loaded})
+
+    return run
 
 
 def load_benchmark(
     dataset_dir: str | Path, split: str = "random", part: str = "test", limit: int | None = None,
-    exclude_train_of: str | Path | None = None,
+    exclude_train_of: str | Path | None = None, file_prefix: bool = False,
 ) -> list[Theorem]:
     """The first ``limit`` theorems (with a statement) of a split part, in file order; with
-    ``exclude_train_of``, those in that dataset's train part of the same split are left out first."""
+    ``exclude_train_of``, those in that dataset's train part of the same split are left out first;
+    with ``file_prefix``, each stated after its file's earlier sentences (:func:`theorem_from_record`)."""
     from prover.data.dataset import DatasetError, load_split
 
-    records = load_split(dataset_dir, split, part)
-    theorems = [theorem_from_record(r) for r in records if r.statement]
-    if not theorems:
+    records = [r for r in load_split(dataset_dir, split, part) if r.statement]
+    if not records:
         raise DatasetError(f"{dataset_dir}/{split}/{part}.json holds no theorem with a statement")
     if exclude_train_of is not None:
         seen = {r.full_name for r in load_split(exclude_train_of, split, "train")}
-        theorems = [t for t in theorems if theorem_id(t) not in seen]
-    return theorems[:limit] if limit is not None else theorems
+        records = [r for r in records if r.full_name not in seen]
+    records = records[:limit] if limit is not None else records
+    return [theorem_from_record(r, file_prefix) for r in records]

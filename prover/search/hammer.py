@@ -51,27 +51,28 @@ def hammer_context(time_limit: float) -> str:
 
 @dataclass
 class HammerWarmup:
-    """Fills CoqHammer's feature cache of ``env``'s Coq process for a context (once per process
-    and context; the cache survives ``BackTo`` and later theorems)."""
+    """Fills CoqHammer's feature cache of ``env``'s Coq process for a theorem's prelude and context
+    (once per process and pair; the cache survives ``BackTo`` and later theorems)."""
 
     env: ProofEnv
     timeout: float = 300.0
     _done: set[tuple[int | None, str]] = field(default_factory=set)
 
-    def _key(self, context: str) -> tuple[int | None, str]:
-        return getattr(getattr(self.env, "coqtop", None), "pid", None), context
+    def _key(self, theorem: Theorem) -> tuple[int | None, str, int]:
+        return getattr(getattr(self.env, "coqtop", None), "pid", None), theorem.context, hash(theorem.prelude)
 
-    def __call__(self, context: str) -> float:
-        """Seconds spent (0 when this process already warmed up for ``context``)."""
-        if self._key(context) in self._done:
+    def __call__(self, theorem: Theorem) -> float:
+        """Seconds spent (0 when this process already warmed up for ``theorem``'s prelude and
+        context). The theorem's prelude and context stay loaded, so its own ``open`` is quick."""
+        if self._key(theorem) in self._done:
             return 0.0
         start = time.monotonic()
         try:
-            state = self.env.open(Theorem("hammer_warmup", "True", context))
+            state = self.env.open(Theorem("hammer_warmup", "True", theorem.context, prelude=theorem.prelude))
             self.env.run_tac(state, "predict 1.", timeout=self.timeout)
         except ProverError:
             return time.monotonic() - start  # the theorem's own open reports a bad context
-        self._done.add(self._key(context))
+        self._done.add(self._key(theorem))
         return time.monotonic() - start
 
 
@@ -149,7 +150,7 @@ class HammerSearch:
         if self.reset is not None:
             self.reset()
         assert self.prove is not None, "HammerSearch.prove is not set"
-        warmup = self.warmup(theorem.context)
+        warmup = self.warmup(theorem)
         self.env.deadline = None if self.time_limit is None else time.monotonic() + self.time_limit
         result = self.prove(theorem)
         result = replace(result, timings={**result.timings, "hammer_warmup": warmup})

@@ -118,14 +118,19 @@ class FutureLemmaCheck:
         later = self.later_in_file.get(theorem.full_name or "", set())
         if not names and not later:
             return self.env.verify(theorem, proof)
-        from prover.coq.env import check_context, theorem_sentence
+        recheck = getattr(self.env, "recheck", None)
+        if recheck is not None:
+            result, printed = recheck(theorem, proof, after=(f"Print {theorem.name}.",))
+            ok = result.ok
+        else:
+            from prover.coq.env import check_context, theorem_sentence
 
-        lines = [*check_context(theorem.context), theorem_sentence(theorem), "Proof."]
-        guard = getattr(self.env, "guard", None)
-        for tac in proof:
-            lines.extend(guard.check(tac) if guard is not None else [tac])
-        lines += ["Qed.", f"Print {theorem.name}."]
-        ok, printed = compile_and_print("\n".join(lines) + "\n", list(getattr(self.env, "coqtop_args", [])))
+            lines = [*check_context(theorem.context), theorem_sentence(theorem), "Proof."]
+            guard = getattr(self.env, "guard", None)
+            for tac in proof:
+                lines.extend(guard.check(tac) if guard is not None else [tac])
+            lines += ["Qed.", f"Print {theorem.name}."]
+            ok, printed = compile_and_print("\n".join(lines) + "\n", list(getattr(self.env, "coqtop_args", [])))
         if not ok:
             return False
         printed_names = qualified_constants_in_term(printed, theorem.name)
