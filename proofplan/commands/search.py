@@ -4,6 +4,7 @@ from pathlib import Path
 
 import typer
 
+from common.errors import ProofplanError
 from proofplan.apps import data_app, eval_app
 from proofplan.output import JSON_HELP
 from prover.search import defaults as search_defaults
@@ -41,6 +42,9 @@ def eval_prover(
         "among the candidates; 0: none."),
     premises_to_generator: bool = typer.Option(
         False, help="+retrieval: the seq2seq generator also reads the retrieved premises (slower)."),
+    file_prefix: bool = typer.Option(
+        False, help="State each standard-library theorem after its file's earlier sentences (every earlier "
+        "lemma in scope, no later one), as Tactician and CoqHammer are measured; not with --ray."),
     out: Path = typer.Option(Path("results.jsonl"), help="Results, one JSON line per theorem; reruns resume."),
     ray: bool = typer.Option(False, "--ray", help="Spread the theorems over Ray workers (needs the ray extra)."),
     ray_address: str | None = typer.Option(None, help="Ray cluster address (implies --ray); default: a local cluster."),
@@ -53,10 +57,18 @@ def eval_prover(
     from proofplan.output import echo_json, to_jsonable
     from prover.coq import CoqEnv
     from prover.search.configs import ProverSettings, check_config, evaluation_prover
-    from prover.search.evaluation import evaluate, load_benchmark, read_results, theorem_id
+    from prover.search.evaluation import (
+        evaluate,
+        load_benchmark,
+        read_results,
+        theorem_id,
+        with_file_prefix,
+    )
 
     check_config(config)
-    theorems = load_benchmark(data, split_kind, split, limit)
+    if file_prefix and (ray or ray_address):
+        raise ProofplanError("--file-prefix runs in one process; leave out --ray")
+    theorems = load_benchmark(data, split_kind, split, limit, file_prefix=file_prefix)
     settings = ProverSettings(
         time_limit=budget_seconds,
         max_expansions=max_expansions,
@@ -82,6 +94,9 @@ def eval_prover(
             # Proofs are re-checked, with the leak check for statements whose context loads
             # their own file (the same prover the Ray workers build).
             prover = evaluation_prover(config, env, settings)
+            if file_prefix:
+                plain = {theorem_id(t): t for t in load_benchmark(data, split_kind, split, limit)}
+                prover = with_file_prefix(prover, env, plain)
             summary = evaluate(theorems, prover, out, config, console=console)
     median = "-" if summary.median_time_to_proof is None else f"{summary.median_time_to_proof:.2f}s"
     console.print(
@@ -119,7 +134,6 @@ def search_pairs(
 ) -> None:
     """Search theorems and keep, from each proved tree, the proof path and its sibling pairs
     (training data for `train progress --search-pairs`)."""
-    from common.errors import ProofplanError
     from proofplan.output import console as make_console
     from proofplan.output import echo_json
     from prover.coq import CoqEnv

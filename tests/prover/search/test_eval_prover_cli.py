@@ -53,3 +53,19 @@ def test_search_pairs_json(tmp_path: Path):
     assert [d["proof_length"] for d in doc["records"]] == [len(rec.path) for rec in records]
     assert all(d["proof_length"] > 0 for d in doc["records"] if d["proved"])
     assert "theorems searched" in r.stderr
+
+
+@pytest.mark.skipif(not (SAMPLE / "random" / "test.json").is_file(), reason="no Coq sample dataset")
+def test_eval_prover_file_prefix(tmp_path: Path):
+    out = tmp_path / "r.jsonl"
+    cmd = [sys.executable, "-m", "proofplan.cli", "eval", "prover", str(SAMPLE), "--config", "fixed",
+           "--limit", "2", "--max-expansions", "3", "--out", str(out), "--file-prefix"]
+    env = {"COLUMNS": "120", "PATH": "/usr/bin:/bin"}
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
+    assert r.returncode == 0, r.stderr
+    records = read_results(out)
+    assert len(records) == 2
+    # each theorem was stated after its file prefix (loaded before the clock), or searched plainly
+    assert all("prelude" in rec.timings or rec.timings.get("plain") == 1.0 for rec in records)
+    bad = subprocess.run([*cmd, "--ray"], capture_output=True, text=True, timeout=120, env=env)
+    assert bad.returncode != 0 and "--file-prefix" in bad.stderr and "Traceback" not in bad.stderr
