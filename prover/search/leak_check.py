@@ -96,10 +96,17 @@ class FutureLemmaCheck:
                         forbidden[rec.full_name] = {short_name(n) for n in later}
         return cls(env, forbidden, later_in_file=later_in_file)
 
+    def _forbidden(self, theorem: Theorem) -> set[str]:
+        """Short names refused in ``theorem``'s tactics and proof term. A theorem stated after its
+        file prefix (``theorem.prelude``) has none: its later lemmas are not defined there, and a
+        compiled copy that a configuration's imports load is caught by the suffix match on the
+        term, so ``Nat.add_comm`` is not refused because ``Z.add_comm`` comes later."""
+        return set() if theorem.prelude else self.forbidden.get(theorem.full_name or "", set())
+
     def _named(self, theorem: Theorem, tactic: str) -> set[str]:
         """The forbidden names ``tactic`` mentions; the theorem's own name always counts (a library
         copy of it may be in scope under a qualified name or a notation)."""
-        names = self.forbidden.get(theorem.full_name or "", set()) | {short_name(theorem.full_name or theorem.name)}
+        names = self._forbidden(theorem) | {short_name(theorem.full_name or theorem.name)}
         return {short_name(tok) for tok in _TOKEN.findall(tactic)} & names
 
     def tactic_filter(self, theorem: Theorem, tactic: str) -> str | None:
@@ -114,7 +121,7 @@ class FutureLemmaCheck:
         if used:
             self.rejected_for_leak.setdefault(theorem.full_name or theorem.name, set()).update(used)
             return False
-        names = self.forbidden.get(theorem.full_name or "", set())
+        names = self._forbidden(theorem)
         later = self.later_in_file.get(theorem.full_name or "", set())
         if not names and not later:
             return self.env.verify(theorem, proof)

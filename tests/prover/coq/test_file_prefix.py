@@ -117,8 +117,20 @@ def test_a_prelude_that_fails_is_a_statement_error_and_the_env_recovers(env):
 
 
 def test_leak_check_reads_the_proof_term_in_the_prelude(env):
-    checker = FutureLemmaCheck(env, later_in_file={TARGET.full_name: {"Coq.Lib.F.M.target", "Coq.Lib.F.M.later"}})
+    later = {TARGET.full_name: {"Coq.Lib.F.M.target", "Coq.Lib.F.M.later"}}
+    # a short name that the whole-file context would refuse ("keep" as if a later lemma elsewhere
+    # had that name) does not count after the prefix, where only earlier lemmas exist
+    checker = FutureLemmaCheck(env, forbidden={TARGET.full_name: {"keep"}}, later_in_file=later)
+    assert checker.tactic_filter(TARGET, "apply keep.") is None
     assert checker(TARGET, ["intros A y.", "apply keep."])
+    plain = replace(TARGET, prelude=())
+    assert checker.tactic_filter(plain, "apply keep.") is not None
+    # the theorem's own name is always refused, and the term is still read: a constant of the
+    # "later" list in the printed term (here eq_refl, put there by reflexivity) rejects the proof
+    assert checker.tactic_filter(TARGET, "apply target.") is not None
+    strict = FutureLemmaCheck(env, later_in_file={TARGET.full_name: {"Coq.Init.Logic.eq_refl"}})
+    assert not strict(TARGET, ["intros A y.", "reflexivity."])
+    assert strict(TARGET, ["intros A y.", "apply keep."])
 
 
 def _result(theorem: Theorem, status: str = "proved", error: str | None = None) -> SearchResult:
