@@ -320,6 +320,26 @@ class CoqEnv(ProofEnv):
 
     # -- helpers for callers -------------------------------------------------------------------
 
+    def live_proof_term(self) -> tuple[list[str], str] | None:
+        """When coqtop holds a finished proof (a search's last tactic closed every goal): the
+        tactics to it and ``Show Proof.`` of it, read in milliseconds; None otherwise. A check can
+        refuse a proof on its term here before paying for a fresh process."""
+        if not self._live or self._coq is None or not self._coq.alive:
+            return None
+        node_id, sid = self._live[-1]
+        node = self._nodes.get(node_id)
+        if node is None or not node.goals.finished or self._coq.state_id != sid:
+            return None
+        try:
+            reply = self._coq.send("Show Proof.", self.replay_timeout)
+        except CoqtopDied:
+            return None
+        self._live[-1] = (node_id, self._coq.state_id)
+        if reply.error or reply.interrupted:
+            return None
+        return self.tactics_to(node_id), reply.output
+
+
     def tactics_to(self, state_id: int) -> list[str]:
         """The tactics from the initial state to ``state_id`` (a proof, if it is finished)."""
         if state_id not in self._nodes:

@@ -114,6 +114,24 @@ class FutureLemmaCheck:
         used = self._named(theorem, tactic)
         return f"names {', '.join(sorted(used))}, defined at or after the theorem in its file" if used else None
 
+    def _live_term_leak(self, theorem: Theorem, proof: list[str], names: set[str], later: set[str]) -> set[str]:
+        """Forbidden names in the term of the proof the env still holds, when it holds this one
+        (a search's check, right after the last tactic): a leaky proof is refused without the
+        fresh process (seconds, more after a file prefix). Empty when the env cannot tell."""
+        live = getattr(self.env, "live_proof_term", None)
+        theorem_now = getattr(self.env, "theorem", None)
+        if live is None or theorem_now is None or theorem_now.full_name != theorem.full_name:
+            return set()
+        got = live()
+        if got is None:
+            return set()
+        from prover.search.best_first import without_timeout
+
+        tactics, term = got
+        if [without_timeout(t) for t in tactics] != list(proof):
+            return set()
+        return _term_names(set(_TOKEN.findall(term)), names, later)
+
     def __call__(self, theorem: Theorem, proof: list[str]) -> bool:
         # A proof's text is checked as well as its term: automation (``hammer``) writes tactics
         # the search's filter never saw.
@@ -125,6 +143,10 @@ class FutureLemmaCheck:
         later = self.later_in_file.get(theorem.full_name or "", set())
         if not names and not later:
             return self.env.verify(theorem, proof)
+        early = self._live_term_leak(theorem, proof, names, later)
+        if early:
+            self.rejected_for_leak.setdefault(theorem.full_name or theorem.name, set()).update(early)
+            return False
         recheck = getattr(self.env, "recheck", None)
         if recheck is not None:
             result, printed = recheck(theorem, proof, after=(f"Print {theorem.name}.",))
@@ -140,13 +162,15 @@ class FutureLemmaCheck:
             ok, printed = compile_and_print("\n".join(lines) + "\n", list(getattr(self.env, "coqtop_args", [])))
         if not ok:
             return False
-        printed_names = qualified_constants_in_term(printed, theorem.name)
-        used = {short_name(n) for n in printed_names} & names
-        used |= {short_name(n) for n in names_of(printed_names, later)}
+        used = _term_names(qualified_constants_in_term(printed, theorem.name), names, later)
         if used:
             self.rejected_for_leak.setdefault(theorem.full_name or theorem.name, set()).update(used)
             return False
         return True
+
+
+def _term_names(printed: set[str], names: set[str], later: set[str]) -> set[str]:
+    return ({short_name(n) for n in printed} & names) | {short_name(n) for n in names_of(printed, later)}
 
 
 def compile_and_print(source: str, coq_args: list[str], timeout: float = 120.0) -> tuple[bool, str]:

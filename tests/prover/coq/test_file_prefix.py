@@ -159,3 +159,26 @@ def test_with_file_prefix_falls_back_to_the_plain_statement(env):
 
     again = with_file_prefix(failing, env, {TARGET.full_name: plain})(TARGET)
     assert seen[-2:] == [TARGET, plain] and again.proved and again.timings["plain"] == 1.0
+
+
+def test_a_leaky_proof_the_env_still_holds_is_refused_without_a_fresh_process(env, monkeypatch):
+    strict = FutureLemmaCheck(env, later_in_file={TARGET.full_name: {"Coq.Init.Logic.eq_refl"}})
+    root = env.open(TARGET)
+    intro = env.run_tac(root, "intros A y.")
+    done = env.run_tac(intro, "reflexivity.")
+    assert isinstance(done, ProofFinished)
+    tactics, term = env.live_proof_term()
+    assert tactics == ["intros A y.", "reflexivity."] and "eq_refl" in term
+
+    def no_fresh_process(*args, **kwargs):
+        raise AssertionError("the live term should have decided")
+
+    monkeypatch.setattr(env, "recheck", no_fresh_process)
+    assert not strict(TARGET, ["intros A y.", "reflexivity."])
+    assert strict.rejected_for_leak[TARGET.full_name] == {"eq_refl"}
+    monkeypatch.undo()
+    # another proof than the one held, or a clean one, goes to the fresh process as before
+    assert strict(TARGET, ["intros A y.", "apply keep."])
+    clean = env.run_tac(intro, "apply keep.")
+    assert isinstance(clean, ProofFinished)
+    assert strict(TARGET, ["intros A y.", "apply keep."])
