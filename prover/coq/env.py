@@ -314,8 +314,7 @@ class CoqEnv(ProofEnv):
         if not theorem.prelude:
             start = time.monotonic()
             ok, out = _coqc_output("\n".join([*lines, *after]) + "\n", self.coqtop_args, timeout, self.memory_mb)
-            message = "" if ok else (error_message(out) or out[-500:])
-            return CoqcResult(ok, message, time.monotonic() - start), out
+            return _coqc_verdict(ok, out, start), out
         return run_in_fresh_coqtop([*theorem.prelude, *lines], after, self.coqtop_args, timeout, self.memory_mb)
 
     # -- helpers for callers -------------------------------------------------------------------
@@ -338,7 +337,6 @@ class CoqEnv(ProofEnv):
         if reply.error or reply.interrupted:
             return None
         return self.tactics_to(node_id), reply.output
-
 
     def tactics_to(self, state_id: int) -> list[str]:
         """The tactics from the initial state to ``state_id`` (a proof, if it is finished)."""
@@ -483,9 +481,11 @@ def _coqc_output(source: str, coq_args: list[str], timeout: float, memory_mb: in
 def run_coqc(source: str, coq_args: list[str], timeout: float = 120.0, memory_mb: int = DEFAULT_MEMORY_MB) -> CoqcResult:
     """Compile ``source`` with ``coqc`` in a fresh temporary folder."""
     start = time.monotonic()
-    ok, out = _coqc_output(source, coq_args, timeout, memory_mb)
-    msg = "" if ok else (error_message(out) or out[-500:])
-    return CoqcResult(ok, msg, time.monotonic() - start)
+    return _coqc_verdict(*_coqc_output(source, coq_args, timeout, memory_mb), start)
+
+
+def _coqc_verdict(ok: bool, out: str, start: float) -> CoqcResult:
+    return CoqcResult(ok, "" if ok else (error_message(out) or out[-500:]), time.monotonic() - start)
 
 
 def run_in_fresh_coqtop(

@@ -87,6 +87,27 @@ def _constructors(kind: str, text: str) -> list[str]:
     return names
 
 
+def track_nesting(stack: list[tuple[str, str]], bare: str) -> bool:
+    """Update ``stack`` (open ``("module" | "modtype" | "section", name)`` from the outside in)
+    for one sentence without attributes; whether it opened or closed one."""
+    m = _MODULE_OPEN.match(bare)
+    if m and ":=" not in bare:
+        stack.append(("modtype" if m.group(1) else "module", m.group(2)))
+        return True
+    m = _SECTION_OPEN.match(bare)
+    if m:
+        stack.append(("section", m.group(1)))
+        return True
+    m = _END.match(bare)
+    if m:
+        for i in range(len(stack) - 1, -1, -1):
+            if stack[i][1] == m.group(1):
+                del stack[i:]
+                break
+        return True
+    return False
+
+
 def outline(src: str, logical: str, sentences: list[Sentence] | None = None) -> Outline:
     """Parse ``src`` (a ``.v`` file) into an :class:`Outline`."""
     sentences = split_sentences(src, allow_incomplete=True) if sentences is None else sentences
@@ -101,20 +122,7 @@ def outline(src: str, logical: str, sentences: list[Sentence] | None = None) -> 
             mods = [x for x in m.group(2).split() if _IDENT.match(x)]
             out.requires.extend(f"{prefix}.{x}" if prefix else x for x in mods)
             continue
-        m = _MODULE_OPEN.match(bare)
-        if m and ":=" not in bare:
-            stack.append(("modtype" if m.group(1) else "module", m.group(2)))
-            continue
-        m = _SECTION_OPEN.match(bare)
-        if m:
-            stack.append(("section", m.group(1)))
-            continue
-        m = _END.match(bare)
-        if m:
-            for i in range(len(stack) - 1, -1, -1):
-                if stack[i][1] == m.group(1):
-                    del stack[i:]
-                    break
+        if track_nesting(stack, bare):
             continue
         m = _DECL.match(bare)
         if not m:

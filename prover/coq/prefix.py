@@ -17,16 +17,11 @@ prelude itself (``coqtop -noinit``) and get no prelude.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from pathlib import Path
 
-from prover.coq.outline import strip_attributes
+from prover.coq.outline import strip_attributes, track_nesting
 from prover.coq.sentences import normalize, split_sentences
-
-_MODULE_OPEN = re.compile(r"^Module\s+(?:Type\s+)?(?:(?:Import|Export)\s+)?([A-Za-z_][\w']*)")
-_SECTION_OPEN = re.compile(r"^Section\s+([A-Za-z_][\w']*)")
-_END = re.compile(r"^End\s+([A-Za-z_][\w']*)\s*\.$")
 
 
 def offset_of(src: str, line: int, column: int) -> int:
@@ -40,7 +35,7 @@ def offset_of(src: str, line: int, column: int) -> int:
 def file_prefix(src: str, offset: int) -> tuple[str, ...]:
     """The sentences of ``src`` that end before ``offset``, then ``End`` for the sections open there."""
     out: list[str] = []
-    stack: list[tuple[str, str]] = []  # ("module" | "section", name)
+    stack: list[tuple[str, str]] = []
     for s in split_sentences(src, allow_incomplete=True):
         if s.end > offset:
             break
@@ -48,21 +43,7 @@ def file_prefix(src: str, offset: int) -> tuple[str, ...]:
         if not text:
             continue
         out.append(text)
-        bare = strip_attributes(text)
-        m = _MODULE_OPEN.match(bare)
-        if m and ":=" not in bare:
-            stack.append(("module", m.group(1)))
-            continue
-        m = _SECTION_OPEN.match(bare)
-        if m:
-            stack.append(("section", m.group(1)))
-            continue
-        m = _END.match(bare)
-        if m:
-            for i in range(len(stack) - 1, -1, -1):
-                if stack[i][1] == m.group(1):
-                    del stack[i:]
-                    break
+        track_nesting(stack, strip_attributes(text))
     while stack and stack[-1][0] == "section":
         out.append(f"End {stack.pop()[1]}.")
     return tuple(out)
