@@ -15,7 +15,9 @@ searches write ``<config>_length.jsonl``. The ablations ``--no-online-learning``
 ``--template-weight 0`` and ``--premises-to-generator`` write ``<config>_offline.jsonl``,
 ``<config>_tw0.jsonl`` and ``<config>_premin.jsonl``, and ``--sauto-timeout 1`` and
 ``--hammer-limit 6`` write ``<config>_sauto1.jsonl`` and ``<config>_hammer6.jsonl`` (suffixes
-combine). Each record carries the search's seconds per phase (``timings``).
+combine). Each theorem is stated after its file's earlier sentences (``<config>_prefix.jsonl``;
+``--imports``: after its record's imports, ``<config>.jsonl``). Each record carries the search's
+seconds per phase (``timings``).
 """
 
 from __future__ import annotations
@@ -86,10 +88,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="+sauto: whole seconds sauto may take at each expansion")
     p.add_argument("--hammer-limit", type=float, default=None,
                    help="+hammer: seconds one hammer call may take (default: half the budget)")
-    p.add_argument("--file-prefix", action="store_true",
-                   help="state each theorem after its file's earlier sentences (every earlier lemma of its file in "
-                        "scope, no later one), as Tactician and CoqHammer are measured, instead of its imports "
-                        "(prover.coq.prefix); results go to <config>_prefix.jsonl")
+    stated = p.add_mutually_exclusive_group()
+    stated.add_argument("--file-prefix", dest="file_prefix", action="store_true", default=True,
+                        help="state each theorem after its file's earlier sentences (every earlier lemma of its file "
+                             "in scope, no later one), as Tactician and CoqHammer are measured (prover.coq.prefix); "
+                             "the default; results go to <config>_prefix.jsonl")
+    stated.add_argument("--imports", dest="file_prefix", action="store_false",
+                        help="state each theorem after its record's imports instead, which may load its own file "
+                             "(the leak check then refuses proofs through it or a later lemma); <config>.jsonl")
     p.add_argument("--models-dir", type=Path, default=None)
     p.add_argument("--configs", default=",".join(DEFAULT_CONFIGS),
                    help=f"comma-separated, from: {', '.join(ALL_CONFIGS)}")

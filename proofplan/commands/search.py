@@ -43,8 +43,10 @@ def eval_prover(
     premises_to_generator: bool = typer.Option(
         False, help="+retrieval: the seq2seq generator also reads the retrieved premises (slower)."),
     file_prefix: bool = typer.Option(
-        False, help="State each standard-library theorem after its file's earlier sentences (every earlier "
-        "lemma in scope, no later one), as Tactician and CoqHammer are measured; not with --ray."),
+        True, "--file-prefix/--imports",
+        help="State each standard-library theorem after its file's earlier sentences (every earlier lemma in "
+        "scope, no later one), as Tactician and CoqHammer are measured; --imports: after the record's imports, "
+        "which may load the theorem's own file (the leak check then refuses proofs that use it or a later lemma)."),
     out: Path = typer.Option(Path("results.jsonl"), help="Results, one JSON line per theorem; reruns resume."),
     ray: bool = typer.Option(False, "--ray", help="Spread the theorems over Ray workers (needs the ray extra)."),
     ray_address: str | None = typer.Option(None, help="Ray cluster address (implies --ray); default: a local cluster."),
@@ -66,9 +68,9 @@ def eval_prover(
     )
 
     check_config(config)
-    if file_prefix and (ray or ray_address):
-        raise ProofplanError("--file-prefix runs in one process; leave out --ray")
     theorems = load_benchmark(data, split_kind, split, limit, file_prefix=file_prefix)
+    # what a theorem whose file prefix does not load is searched as (see with_file_prefix)
+    plain = {theorem_id(t): t for t in load_benchmark(data, split_kind, split, limit)} if file_prefix else {}
     settings = ProverSettings(
         time_limit=budget_seconds,
         max_expansions=max_expansions,
@@ -87,15 +89,14 @@ def eval_prover(
     if ray or ray_address:
         from prover.search.distributed import RaySettings, evaluate_ray
 
-        summary = evaluate_ray(theorems, config, settings, out,
-                               RaySettings(ray_address, workers, shared_generator), console=console)
+        summary = evaluate_ray(theorems, config, settings, out, RaySettings(ray_address, workers, shared_generator),
+                               console=console, fallbacks=plain)
     else:
         with CoqEnv() as env:
             # Proofs are re-checked, with the leak check for statements whose context loads
             # their own file (the same prover the Ray workers build).
             prover = evaluation_prover(config, env, settings)
             if file_prefix:
-                plain = {theorem_id(t): t for t in load_benchmark(data, split_kind, split, limit)}
                 prover = with_file_prefix(prover, env, plain)
             summary = evaluate(theorems, prover, out, config, console=console)
     median = "-" if summary.median_time_to_proof is None else f"{summary.median_time_to_proof:.2f}s"

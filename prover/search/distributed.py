@@ -26,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections import defaultdict, deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +51,7 @@ from prover.search.evaluation import (
     prove_record,
     summarize_file,
     theorem_id,
+    with_file_prefix,
 )
 
 #: Builds the proof-assistant session of one worker (called inside the worker process).
@@ -230,9 +231,14 @@ class ProverWorker:
         self.prover = evaluation_prover(self.config, self.env, self.settings, components)
         return os.getpid()
 
-    def prove(self, theorem: Theorem) -> EvalRecord:
-        assert self.prover is not None, "setup() was not called"
-        return prove_record(self.prover, self.config, theorem)
+    def prove(self, theorem: Theorem, fallback: Theorem | None = None) -> EvalRecord:
+        """One record; a theorem stated after its file prefix that does not load there is
+        searched as ``fallback`` (:func:`~prover.search.evaluation.with_file_prefix`)."""
+        assert self.prover is not None and self.env is not None, "setup() was not called"
+        prover = self.prover
+        if theorem.prelude:
+            prover = with_file_prefix(prover, self.env, {theorem_id(theorem): fallback} if fallback else {})
+        return prove_record(prover, self.config, theorem)
 
     def close(self) -> None:
         if self.env is not None:
@@ -395,8 +401,10 @@ class RayEvaluation:
         show_progress: bool = True,
         on_record: Callable[[EvalRecord], None] | None = None,
         console: Any = None,
+        fallbacks: Mapping[str, Theorem] | None = None,
     ) -> EvalSummary:
-        """Prove every theorem not yet in ``out`` for this config; the summary of all of them."""
+        """Prove every theorem not yet in ``out`` for this config; the summary of all of them.
+        ``fallbacks``: by theorem id, what a theorem whose file prefix does not load is searched as."""
         ray = self._ray
         if ray is None:
             raise RuntimeError("RayEvaluation.start() was not called")
@@ -429,7 +437,8 @@ class RayEvaluation:
             while todo and load[slot] < self.ray_settings.tasks_per_worker:
                 thm = todo.popleft()
                 attempts[theorem_id(thm)] += 1
-                in_flight[self._workers[slot].prove.remote(thm)] = (slot, generation[slot], thm)
+                fallback = (fallbacks or {}).get(theorem_id(thm))
+                in_flight[self._workers[slot].prove.remote(thm, fallback)] = (slot, generation[slot], thm)
                 load[slot] += 1
 
         try:
@@ -497,7 +506,9 @@ def evaluate_ray(
     env_factory: EnvFactory | None = None,
     show_progress: bool = True,
     console: Any = None,
+    fallbacks: Mapping[str, Theorem] | None = None,
 ) -> EvalSummary:
-    """:func:`prover.search.evaluation.evaluate` over Ray workers: same results file, same resume rule."""
+    """:func:`prover.search.evaluation.evaluate` over Ray workers: same results file, same resume
+    rule, the same fallback for a theorem whose file prefix does not load."""
     with RayEvaluation(config, settings, ray_settings, env_factory) as pool:
-        return pool.run(theorems, out, show_progress=show_progress, console=console)
+        return pool.run(theorems, out, show_progress=show_progress, console=console, fallbacks=fallbacks)

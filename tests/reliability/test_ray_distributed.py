@@ -124,6 +124,31 @@ def test_a_killed_worker_is_replaced_and_its_theorem_rerun(cluster, reference, t
     assert outcome(out) == reference
 
 
+PREFIXED = [  # stated after a file prefix; the second's prefix does not load, so it falls back
+    Theorem("double_plus", "forall n : nat, double n = n + n",
+            prelude=("Definition double (n : nat) := n + n.",), full_name="Ray.double_plus"),
+    Theorem("add_0_r", STATEMENTS["add_0_r"], prelude=("Definition oops := no_such_constant.",),
+            full_name="Ray.add_0_r"),
+]
+FALLBACKS = {"Ray.add_0_r": theorems()[1]}
+
+
+def test_file_prefix_runs_on_the_workers_as_in_one_process(cluster, tmp_path: Path):
+    from prover.search.evaluation import with_file_prefix
+
+    single = tmp_path / "single.jsonl"
+    with CoqEnv() as env:
+        evaluate(PREFIXED, with_file_prefix(build_prover("fixed", env, SETTINGS), env, FALLBACKS), single,
+                 "fixed", show_progress=False)
+    out = tmp_path / "ray.jsonl"
+    with RayEvaluation("fixed", SETTINGS, RaySettings(workers=2)) as pool:
+        pool.run(PREFIXED, out, show_progress=False, fallbacks=FALLBACKS)
+    assert outcome(out) == outcome(single)
+    timings = {r.name: r.timings for r in read_results(out)}
+    assert "prelude" in timings["Ray.double_plus"] and "plain" not in timings["Ray.double_plus"]
+    assert timings["Ray.add_0_r"].get("plain") == 1.0  # searched with its imports instead
+
+
 def write_dataset(folder: Path) -> Path:
     (folder / "random").mkdir(parents=True)
     records = [

@@ -17,14 +17,14 @@ def names(*argv: str) -> str:
 
 
 def test_ablations_get_their_own_files():
-    default = names()
-    assert default == "logprob_retrieval_progress_sauto_hammer.jsonl"
+    default = names()  # stated after the file prefix
+    assert default == "logprob_retrieval_progress_sauto_hammer_prefix.jsonl" == names("--file-prefix")
     assert names("--sauto-timeout", str(SAUTO_TIMEOUT)) == default
     other = SAUTO_TIMEOUT + 2
-    assert names("--sauto-timeout", str(other)) == f"logprob_retrieval_progress_sauto_hammer_sauto{other}.jsonl"
-    assert names("--hammer-limit", "6", "--no-online-learning") == (
+    assert names("--sauto-timeout", str(other)) == f"logprob_retrieval_progress_sauto_hammer_sauto{other}_prefix.jsonl"
+    assert names("--hammer-limit", "6", "--no-online-learning", "--imports") == (
         "logprob_retrieval_progress_sauto_hammer_offline_hammer6.jsonl")
-    args = bench_prover.parse_args(["--sauto-timeout", str(SAUTO_TIMEOUT + 2)])
+    args = bench_prover.parse_args(["--sauto-timeout", str(SAUTO_TIMEOUT + 2), "--imports"])
     assert Path(bench_prover.results_file(args, "logprob+retrieval").name).stem == "logprob_retrieval"
 
 

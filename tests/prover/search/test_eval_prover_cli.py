@@ -56,16 +56,20 @@ def test_search_pairs_json(tmp_path: Path):
 
 
 @pytest.mark.skipif(not (SAMPLE / "random" / "test.json").is_file(), reason="no Coq sample dataset")
-def test_eval_prover_file_prefix(tmp_path: Path):
-    out = tmp_path / "r.jsonl"
-    cmd = [sys.executable, "-m", "proofplan.cli", "eval", "prover", str(SAMPLE), "--config", "fixed",
-           "--limit", "2", "--max-expansions", "3", "--out", str(out), "--file-prefix"]
+def test_eval_prover_states_theorems_after_their_file_prefix_unless_imports(tmp_path: Path):
     env = {"COLUMNS": "120", "PATH": "/usr/bin:/bin"}
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
-    assert r.returncode == 0, r.stderr
-    records = read_results(out)
+
+    def run(out: Path, *extra: str) -> list:
+        cmd = [sys.executable, "-m", "proofplan.cli", "eval", "prover", str(SAMPLE), "--config", "fixed",
+               "--limit", "2", "--max-expansions", "3", "--out", str(out), *extra]
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
+        assert r.returncode == 0, r.stderr
+        return read_results(out)
+
+    records = run(tmp_path / "prefix.jsonl")  # the default
     assert len(records) == 2
     # each theorem was stated after its file prefix (loaded before the clock), or searched plainly
     assert all("prelude" in rec.timings or rec.timings.get("plain") == 1.0 for rec in records)
-    bad = subprocess.run([*cmd, "--ray"], capture_output=True, text=True, timeout=120, env=env)
-    assert bad.returncode != 0 and "--file-prefix" in bad.stderr and "Traceback" not in bad.stderr
+    assert any("prelude" in rec.timings for rec in records)
+    imports = run(tmp_path / "imports.jsonl", "--imports")
+    assert len(imports) == 2 and not any("prelude" in rec.timings or "plain" in rec.timings for rec in imports)
