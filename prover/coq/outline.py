@@ -28,6 +28,9 @@ _SECTION_OPEN = re.compile(r"^Section\s+([A-Za-z_][\w']*)")
 _END = re.compile(r"^End\s+([A-Za-z_][\w']*)\s*\.$")
 _REQUIRE = re.compile(r"^(?:From\s+([\w.']+)\s+)?Require\s+(?:(?:Import|Export)\s+)?(.*)\.$", re.S)
 _IDENT = re.compile(r"[A-Za-z_][\w']*")
+# ``Add Morphism f ... as name.`` opens the proof of the constant ``name`` (coqtop calls the proof
+# ``branch``, the same for every morphism of a file)
+_MORPHISM = re.compile(r"^Add\s+(?:Parametric\s+)?Morphism\b.*\bas\s+([A-Za-z_][\w']*)\s*\.$", re.S)
 MAX_CODE_CHARS = 1000
 
 
@@ -125,9 +128,12 @@ def outline(src: str, logical: str, sentences: list[Sentence] | None = None) -> 
         if track_nesting(stack, bare):
             continue
         m = _DECL.match(bare)
-        if not m:
+        if m:
+            kind, name = m.group(1), m.group(2)
+        elif morphism := _MORPHISM.match(bare):
+            kind, name = "Morphism", morphism.group(1)
+        else:
             continue
-        kind, name = m.group(1), m.group(2)
         modules = [n for k, n in stack if k != "section"]
         in_modtype = any(k == "modtype" for k, _ in stack)
         base = ".".join([logical, *modules])

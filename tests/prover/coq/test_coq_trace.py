@@ -174,3 +174,30 @@ def test_sample_statements_open_and_traced_proofs_replay() -> None:
                                   + [t.tactic for t in rec.traced_tactics])
                 replayed += 1
     assert replayed >= 4  # about 60% of the sample's test theorems replay step for step
+
+
+MORPHISM = """Require Import Setoid.
+
+Definition both (P Q : Prop) := P /\\ Q.
+
+Add Parametric Morphism : both
+    with signature iff ==> iff ==> iff
+      as both_morph.
+Proof. unfold both. intros P P' HP Q Q' HQ. tauto. Qed.
+
+Lemma both_comm : forall P Q, both P Q <-> both Q P.
+Proof. unfold both. tauto. Qed.
+"""
+
+
+def test_a_morphism_proof_is_named_by_its_constant_at_its_position(tmp_path: Path) -> None:
+    # coqtop names every morphism's proof `branch`; a corpus needs the constant it defines, where
+    # it is defined, so a leak check can tell that it comes after an earlier theorem
+    (tmp_path / "Demo").mkdir()
+    (tmp_path / "Demo" / "Morph.v").write_text(MORPHISM)
+    r = trace_file("Demo/Morph.v", tmp_path, prefix="Synth")
+    assert r.status == "ok"
+    proofs = {p.full_name: p for p in r.proofs}
+    assert set(proofs) == {"Synth.Demo.Morph.both_morph", "Synth.Demo.Morph.both_comm"}
+    assert proofs["Synth.Demo.Morph.both_morph"].start == (5, 1)
+    assert proofs["Synth.Demo.Morph.both_morph"].traced_tactics[-1].state_after == "no goals"
