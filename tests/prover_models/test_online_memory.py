@@ -83,7 +83,7 @@ def test_proof_path_pairs_follow_the_verified_path():
 def test_knn_memory_is_found_inside_wrappers(encoder):
     knn = KnnGenerator.build(encoder, [GOAL], ["ring."])
     other = FixedTacticsGenerator()
-    assert knn_memory_of(WithAutomation(MixtureGenerator([other, knn]))) is knn
+    assert knn_memory_of(WithAutomation(MixtureGenerator([other, knn]), ["timeout 1 lia."])) is knn
     assert knn_memory_of(other) is None
 
 

@@ -68,8 +68,7 @@ class WithAutomation:
     repeated.
     """
 
-    def __init__(self, inner, tactics: Sequence[str] = ("timeout 1 lia.", "timeout 3 sauto."),
-                 logprob: float = -3.0) -> None:
+    def __init__(self, inner, tactics: Sequence[str], logprob: float = -3.0) -> None:
         self.inner = inner
         self.tactics = tuple(tactics)
         self.logprob = logprob

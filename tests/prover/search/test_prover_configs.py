@@ -10,16 +10,18 @@ from prover.search.configs import (
     HAMMER_IMPORT,
     ProverSettings,
     UnknownConfigError,
+    automation_tactics,
     build_prover,
     check_config,
 )
 
 
 def test_with_automation_appends_without_repeating():
-    gen = WithAutomation(FixedTacticsGenerator(["intros.", "timeout 3 sauto."]), logprob=-4.0)
+    tactics = automation_tactics(3)
+    gen = WithAutomation(FixedTacticsGenerator(["intros.", "timeout 3 sauto."]), tactics, logprob=-4.0)
     cands = gen.suggest("goal", [], 2)
     assert [c.tactic for c in cands] == ["intros.", "timeout 3 sauto.", "timeout 1 lia."]
-    cands = WithAutomation(FixedTacticsGenerator(["intros."])).suggest("goal", [], 1)
+    cands = WithAutomation(FixedTacticsGenerator(["intros."]), tactics).suggest("goal", [], 1)
     assert cands[1:] == [TacticCandidate("timeout 1 lia.", -3.0), TacticCandidate("timeout 3 sauto.", -3.0)]
 
 
