@@ -116,6 +116,12 @@ class ProofEnv(ABC):
     def close(self) -> None:
         """Stop the proof-assistant process."""
 
+    def search_form(self, tactic: str) -> str:
+        """The form a search runs and records ``tactic`` in (by default the tactic itself). A
+        backend whose focusing marks make a step's meaning depend on steps a search may never
+        take (Coq's braces and bullets) drops them here."""
+        return tactic
+
     def __enter__(self) -> ProofEnv:
         return self
 

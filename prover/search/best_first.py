@@ -275,7 +275,7 @@ class BestFirstSearch:
             tried = tried_at.setdefault(node, set())
             fresh: list[int] = []
             for cand in candidates:
-                tactic = cand.tactic.strip()
+                tactic = self.env.search_form(cand.tactic.strip()) if cand.tactic.strip() else ""
                 if not tactic or tactic in tried:
                     continue
                 tried.add(tactic)

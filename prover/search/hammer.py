@@ -109,6 +109,9 @@ class HammerTimeEnv(ProofEnv):
     def verify(self, theorem: Theorem, proof: list[str]) -> bool:
         return self.env.verify(theorem, proof)
 
+    def search_form(self, tactic: str) -> str:
+        return self.env.search_form(tactic)
+
     def close(self) -> None:
         self.env.close()
 

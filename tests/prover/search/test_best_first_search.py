@@ -244,3 +244,27 @@ def test_search_passes_each_state_its_path_and_parent(coq_env):
         assert context.depth == tree.nodes[n]["depth"]
         assert context.parent == (tree.nodes[path[-2]]["goals"] if n != 0 else None)
         assert tree.nodes[n]["remaining"] == pytest.approx(len(split_goals(tree.nodes[n]["goals"])) - 0.1 * context.depth)
+
+
+def test_traced_braces_and_bullets_do_not_leave_a_proof_qed_refuses(coq_env):
+    # Traced tactics keep their focusing marks; a search never closes the brace `{ intros.`
+    # opened, so with the marks the goals run out inside it and the proof found is refused.
+    thm = Theorem("braced", "forall P : Prop, P -> P")
+    result = search(coq_env, FixedTacticsGenerator(["{ intros.", "assumption."])).prove(thm)
+    assert result.status == "proved" and result.rejected_proofs == 0
+    assert result.proof == ["intros.", "assumption."]
+    bullets = FixedTacticsGenerator(["{ intros.", "- split.", "+ reflexivity.", "exact I. }"])
+    thm = Theorem("bulleted", "forall n : nat, n = n /\\ True")
+    result = search(coq_env, bullets, max_expansions=20).prove(thm)
+    assert result.status == "proved" and result.rejected_proofs == 0
+    assert not any(t[0] in "{}-+*" or "}" in t for t in result.proof), result.proof
+    assert coq_env.verify(thm, result.proof)
+
+
+@pytest.mark.parametrize(
+    ("tactic", "form"),
+    [("{ intros.", "intros."), ("- lia.", "lia."), ("++ auto. }", "auto."), ("2: { lia.", "2: lia."),
+     ("intros.", "intros."), ("{", "{"), ("Qed.", "Qed.")],
+)
+def test_search_form_drops_focusing_marks_only(coq_env, tactic, form):
+    assert coq_env.search_form(tactic) == form
