@@ -48,7 +48,7 @@ from prover.search.configs import (  # noqa: E402
 from prover.search.evaluation import (  # noqa: E402
     EvalSummary,
     evaluate,
-    load_benchmark,
+    load_benchmark_run,
     read_results,
     theorem_id,
     with_file_prefix,
@@ -137,10 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.data.is_dir():
         console.print(f"skipped: no dataset at {args.data} (build data/coq/sample first)")
         return 0
-    theorems = load_benchmark(args.data, args.split, args.part, args.limit, args.exclude_train_of, args.file_prefix)
-    # what a theorem whose file prefix does not load is searched as (see with_file_prefix)
-    plain = {theorem_id(t): t for t in load_benchmark(args.data, args.split, args.part, args.limit,
-                                                       args.exclude_train_of)} if args.file_prefix else {}
+    run = load_benchmark_run(args.data, args.split, args.part, args.limit, args.exclude_train_of, args.file_prefix)
+    theorems, plain = run.theorems, run.fallbacks
     settings = ProverSettings(
         time_limit=args.budget_seconds,
         max_expansions=args.max_expansions,

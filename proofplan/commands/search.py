@@ -61,16 +61,15 @@ def eval_prover(
     from prover.search.configs import ProverSettings, check_config, evaluation_prover
     from prover.search.evaluation import (
         evaluate,
-        load_benchmark,
+        load_benchmark_run,
         read_results,
         theorem_id,
         with_file_prefix,
     )
 
     check_config(config)
-    theorems = load_benchmark(data, split_kind, split, limit, file_prefix=file_prefix)
-    # what a theorem whose file prefix does not load is searched as (see with_file_prefix)
-    plain = {theorem_id(t): t for t in load_benchmark(data, split_kind, split, limit)} if file_prefix else {}
+    run = load_benchmark_run(data, split_kind, split, limit, file_prefix=file_prefix)
+    theorems, plain = run.theorems, run.fallbacks
     settings = ProverSettings(
         time_limit=budget_seconds,
         max_expansions=max_expansions,

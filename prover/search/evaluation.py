@@ -302,13 +302,20 @@ def with_file_prefix(prover: Prover, env: ProofEnv, plain: Mapping[str, Theorem]
     return run
 
 
-def load_benchmark(
+@dataclass(frozen=True)
+class Benchmark:
+    """The theorems of a benchmark run, and for each one stated after its file prefix, what it is
+    searched as when that prefix does not load (its record's imports; :func:`with_file_prefix`)."""
+
+    theorems: list[Theorem]
+    fallbacks: dict[str, Theorem]
+
+
+def load_benchmark_run(
     dataset_dir: str | Path, split: str = "random", part: str = "test", limit: int | None = None,
     exclude_train_of: str | Path | None = None, file_prefix: bool = False,
-) -> list[Theorem]:
-    """The first ``limit`` theorems (with a statement) of a split part, in file order; with
-    ``exclude_train_of``, those in that dataset's train part of the same split are left out first;
-    with ``file_prefix``, each stated after its file's earlier sentences (:func:`theorem_from_record`)."""
+) -> Benchmark:
+    """:func:`load_benchmark`'s theorems with their fallbacks, read from the same records."""
     from prover.data.dataset import DatasetError, load_split
 
     records = [r for r in load_split(dataset_dir, split, part) if r.statement]
@@ -318,4 +325,16 @@ def load_benchmark(
         seen = {r.full_name for r in load_split(exclude_train_of, split, "train")}
         records = [r for r in records if r.full_name not in seen]
     records = records[:limit] if limit is not None else records
-    return [theorem_from_record(r, file_prefix) for r in records]
+    theorems = [theorem_from_record(r, file_prefix) for r in records]
+    fallbacks = {theorem_id(t): t for t in map(theorem_from_record, records)} if file_prefix else {}
+    return Benchmark(theorems, fallbacks)
+
+
+def load_benchmark(
+    dataset_dir: str | Path, split: str = "random", part: str = "test", limit: int | None = None,
+    exclude_train_of: str | Path | None = None, file_prefix: bool = False,
+) -> list[Theorem]:
+    """The first ``limit`` theorems (with a statement) of a split part, in file order; with
+    ``exclude_train_of``, those in that dataset's train part of the same split are left out first;
+    with ``file_prefix``, each stated after its file's earlier sentences (:func:`theorem_from_record`)."""
+    return load_benchmark_run(dataset_dir, split, part, limit, exclude_train_of, file_prefix).theorems

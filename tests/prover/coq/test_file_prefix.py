@@ -182,3 +182,16 @@ def test_a_leaky_proof_the_env_still_holds_is_refused_without_a_fresh_process(en
     clean = env.run_tac(intro, "apply keep.")
     assert isinstance(clean, ProofFinished)
     assert strict(TARGET, ["intros A y.", "apply keep."])
+
+
+def test_a_benchmark_run_carries_each_prefixed_theorem_with_its_plain_fallback():
+    from common.paths import data_dir
+    from prover.search.evaluation import load_benchmark, load_benchmark_run, theorem_id
+
+    sample = data_dir() / "coq" / "sample"
+    run = load_benchmark_run(sample, "random", "test", limit=6, file_prefix=True)
+    plain = load_benchmark(sample, "random", "test", limit=6)
+    assert [theorem_id(t) for t in run.theorems] == [theorem_id(t) for t in plain]
+    assert any(t.prelude for t in run.theorems)
+    assert list(run.fallbacks.values()) == plain
+    assert load_benchmark_run(sample, "random", "test", limit=6).fallbacks == {}
