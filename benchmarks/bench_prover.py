@@ -13,7 +13,9 @@ single tactic and vs all automation together, and progress vs log-prob + retriev
 (:class:`prover.models.progress.LengthBaseline`), to see what the model adds over a state's size; its
 searches write ``<config>_length.jsonl``. The ablations ``--no-online-learning``,
 ``--template-weight 0`` and ``--premises-to-generator`` write ``<config>_offline.jsonl``,
-``<config>_tw0.jsonl`` and ``<config>_premin.jsonl``, and ``--sauto-timeout 1`` and
+``<config>_tw0.jsonl`` and ``<config>_premin.jsonl``, ``--no-premise-automation`` and a
+``--generator`` other than the default write ``<config>_nopa.jsonl`` and ``<config>_knn.jsonl``
+(or ``_mixture``), and ``--sauto-timeout 1`` and
 ``--hammer-limit 6`` write ``<config>_sauto1.jsonl`` and ``<config>_hammer6.jsonl`` (suffixes
 combine). Each theorem is stated after its file's earlier sentences (``<config>_prefix.jsonl``;
 ``--imports``: after its record's imports, ``<config>.jsonl``). Each record carries the search's
@@ -76,7 +78,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--progress-model", choices=("learned", "length"), default="learned",
                    help="learned: the progress model of --models-dir; length: the state's length alone "
                         "(prover.models.progress.LengthBaseline fitted on --data's train part), an ablation")
-    p.add_argument("--generator", default="mixture", help="byt5 | knn | mixture")
+    p.add_argument("--generator", default=ProverSettings.generator, help="byt5 | knn | mixture")
     p.add_argument("--no-online-learning", dest="online_learning", action="store_false",
                    help="ablation: the k-NN memory stays the trained one (by default earlier lemmas of a "
                         "theorem's file and proofs found earlier in the run join it; prover.search.online)")
@@ -84,6 +86,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="+retrieval: share of premise-template tactics in the candidates (0: none, the ablation)")
     p.add_argument("--premises-to-generator", action="store_true",
                    help="+retrieval: the seq2seq model also reads the retrieved premises (slower; off by default)")
+    p.add_argument("--no-premise-automation", dest="premise_automation", action="store_false",
+                   help="+retrieval+...+sauto: no hauto with the state's retrieved facts at each expansion "
+                        "(an ablation)")
     p.add_argument("--sauto-timeout", type=int, default=search_defaults.SAUTO_TIMEOUT,
                    help="+sauto: whole seconds sauto may take at each expansion")
     p.add_argument("--hammer-limit", type=float, default=None,
@@ -113,6 +118,10 @@ def results_file(args: argparse.Namespace, config: str) -> Path:
         suffix += f"_tw{args.template_weight:g}"
     if "retrieval" in config and args.premises_to_generator:
         suffix += "_premin"
+    if "retrieval" in config and "+sauto" in config and not args.premise_automation:
+        suffix += "_nopa"
+    if config.startswith("logprob") and args.generator != ProverSettings.generator:
+        suffix += f"_{args.generator}"
     if "+sauto" in config and args.sauto_timeout != search_defaults.SAUTO_TIMEOUT:
         suffix += f"_sauto{args.sauto_timeout}"
     if config.endswith("+hammer") and args.hammer_limit is not None:
@@ -153,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         premises_to_generator=args.premises_to_generator,
         online_learning=args.online_learning,
         sauto_timeout=args.sauto_timeout,
+        premise_automation=args.premise_automation,
         hammer_time_limit=args.hammer_limit,
     )
     args.out_dir.mkdir(parents=True, exist_ok=True)

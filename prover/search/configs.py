@@ -15,6 +15,8 @@ Search configurations (best-first search, :mod:`prover.search.best_first`):
   CoqHammer's ``sauto`` (under ``timeout ProverSettings.sauto_timeout``, 1 s by default) are tried as well
   (:class:`~prover.models.generators.simple.WithAutomation`; the context gets ``From Hammer Require
   Import Tactics.``).
+  With ``+retrieval``, ``hauto use:`` the state's first retrieved facts (same limit) is tried too
+  (``ProverSettings.premise_automation``).
 * ``...+hammer`` (``fixed+sauto+hammer``, ``logprob+retrieval+progress+sauto+hammer``): as the
   configuration before the suffix, and CoqHammer's ``hammer`` (external ATPs, seconds per call)
   is tried at the first ``ProverSettings.hammer_states`` expansions (by default the root only:
@@ -114,6 +116,9 @@ class ProverSettings:
     #: ``+sauto`` configurations: whole seconds (Coq's ``timeout`` takes an integer) ``sauto``
     #: may take at each expansion.
     sauto_timeout: int = search_defaults.SAUTO_TIMEOUT
+    #: ``+retrieval+...+sauto`` configurations: CoqHammer's ``hauto`` with the state's retrieved
+    #: premises (:data:`~prover.search.defaults.PREMISE_AUTOMATION`) at every expansion as well.
+    premise_automation: bool = True
 
     @property
     def hammer_limit(self) -> float:
@@ -166,6 +171,14 @@ def automation_tactics(sauto_timeout: int) -> tuple[str, ...]:
     return ("timeout 1 lia.", f"timeout {int(sauto_timeout)} sauto.")
 
 
+def premise_automation_tactics(settings: ProverSettings) -> tuple[str, ...]:
+    """The tactics ``+sauto`` adds at every expansion with the state's retrieved premises in the
+    slot (``+retrieval`` configurations; none with ``settings.premise_automation`` off)."""
+    if not settings.premise_automation:
+        return ()
+    return (f"timeout {int(settings.sauto_timeout)} {search_defaults.PREMISE_AUTOMATION}",)
+
+
 def load_components(
     config: str, settings: ProverSettings, generator: TacticGenerator | None = None,
     progress: ProgressModel | None = None,
@@ -194,7 +207,9 @@ def load_components(
             return base
         from prover.models.generators.simple import WithAutomation
 
-        automation = WithAutomation(base.generator, automation_tactics(settings.sauto_timeout))
+        automation = WithAutomation(base.generator, automation_tactics(settings.sauto_timeout),
+                                    premise_tactics=premise_automation_tactics(settings),
+                                    premise_count=search_defaults.PREMISE_AUTOMATION_COUNT)
         return SearchComponents(automation, base.premises, base.progress)
     if config == "fixed":
         if generator is not None:

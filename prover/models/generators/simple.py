@@ -60,30 +60,51 @@ class FixedTacticsGenerator:
         return [self.suggest(s, p, k) for s, p in zip(states, premises, strict=True)]
 
 
+#: Corpus kinds of premises that state a fact a hint can use (``sauto use: p``); a definition
+#: or a type there is an error, not a hint.
+FACT_KINDS = frozenset({"Lemma", "Theorem", "Corollary", "Fact", "Remark", "Proposition", "Example",
+                        "Axiom", "Constructor"})
+
+
 class WithAutomation:
     """Another generator's candidates plus fixed automation tactics (each with ``logprob``).
 
     The automation tactics come after the inner generator's ``k`` candidates (so one expansion
     runs up to ``k + len(tactics)`` tactics); a tactic the generator already proposed is not
-    repeated.
+    repeated. Each of ``premise_tactics`` (``"timeout 1 hauto use: {}."``) is added as well when
+    the state has retrieved premises that state facts (:data:`FACT_KINDS`): its slot gets the
+    names of the first ``premise_count`` of them, so CoqHammer's reconstruction tactics search
+    with the retriever's premises as ``hammer`` does with its own selection.
     """
 
-    def __init__(self, inner, tactics: Sequence[str], logprob: float = -3.0) -> None:
+    def __init__(self, inner, tactics: Sequence[str], logprob: float = -3.0,
+                 premise_tactics: Sequence[str] = (), premise_count: int = 4) -> None:
         self.inner = inner
         self.tactics = tuple(tactics)
         self.logprob = logprob
+        self.premise_tactics = tuple(premise_tactics)
+        self.premise_count = premise_count
 
-    def _extend(self, cands: list[TacticCandidate]) -> list[TacticCandidate]:
+    def _with_premises(self, premises: Sequence[str]) -> list[str]:
+        if not self.premise_tactics:
+            return []
+        names = [p.full_name for p in premises if getattr(p, "kind", None) in FACT_KINDS]
+        names = list(dict.fromkeys(names))[: self.premise_count]
+        return [t.replace("{}", ", ".join(names)) for t in self.premise_tactics] if names else []
+
+    def _extend(self, cands: list[TacticCandidate], premises: Sequence[str] = ()) -> list[TacticCandidate]:
         have = {c.tactic.strip() for c in cands}
-        return cands + [TacticCandidate(t, self.logprob) for t in self.tactics if t not in have]
+        extra = [*self.tactics, *self._with_premises(premises)]
+        return cands + [TacticCandidate(t, self.logprob) for t in extra if t not in have]
 
     def suggest(self, state: str, premises: list[str], k: int) -> list[TacticCandidate]:
-        return self._extend(list(self.inner.suggest(state, premises, k)))
+        return self._extend(list(self.inner.suggest(state, premises, k)), premises)
 
     def suggest_batch(
         self, states: list[str], premises: list[list[str]], k: int
     ) -> list[list[TacticCandidate]]:
-        return [self._extend(list(c)) for c in self.inner.suggest_batch(states, premises, k)]
+        batches = self.inner.suggest_batch(states, premises, k)
+        return [self._extend(list(c), p) for c, p in zip(batches, premises, strict=True)]
 
 
 class AutomationAtTop(WithAutomation):
@@ -101,8 +122,8 @@ class AutomationAtTop(WithAutomation):
         if hasattr(self.inner, "reset"):
             self.inner.reset()
 
-    def _extend(self, cands: list[TacticCandidate]) -> list[TacticCandidate]:
+    def _extend(self, cands: list[TacticCandidate], premises: Sequence[str] = ()) -> list[TacticCandidate]:
         if self.offered >= self.states:
             return cands
         self.offered += 1
-        return super()._extend(cands)
+        return super()._extend(cands, premises)

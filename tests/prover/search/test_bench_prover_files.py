@@ -24,6 +24,10 @@ def test_ablations_get_their_own_files():
     assert names("--sauto-timeout", str(other)) == f"logprob_retrieval_progress_sauto_hammer_sauto{other}_prefix.jsonl"
     assert names("--hammer-limit", "6", "--no-online-learning", "--imports") == (
         "logprob_retrieval_progress_sauto_hammer_offline_hammer6.jsonl")
+    assert names("--no-premise-automation") == "logprob_retrieval_progress_sauto_hammer_nopa_prefix.jsonl"
+    other_generator = next(g for g in ("knn", "mixture") if g != bench_prover.ProverSettings.generator)
+    assert names("--generator", other_generator) == (
+        f"logprob_retrieval_progress_sauto_hammer_{other_generator}_prefix.jsonl")
     args = bench_prover.parse_args(["--sauto-timeout", str(SAUTO_TIMEOUT + 2), "--imports"])
     assert Path(bench_prover.results_file(args, "logprob+retrieval").name).stem == "logprob_retrieval"
 

@@ -25,6 +25,45 @@ def test_with_automation_appends_without_repeating():
     assert cands[1:] == [TacticCandidate("timeout 1 lia.", -3.0), TacticCandidate("timeout 3 sauto.", -3.0)]
 
 
+def test_premise_automation_uses_the_first_retrieved_facts_only():
+    from prover.models.generators.templates import RetrievedPremiseText
+
+    premises = [RetrievedPremiseText("Definition rev ...", "Coq.Lists.List.rev", "Fixpoint", 0.9),
+                RetrievedPremiseText("Lemma a ...", "rev_app_distr", "Lemma", 0.8),
+                RetrievedPremiseText("Lemma a ...", "rev_app_distr", "Lemma", 0.8),
+                RetrievedPremiseText("Theorem b ...", "Coq.Lists.List.rev_involutive", "Theorem", 0.7),
+                RetrievedPremiseText("Lemma c ...", "app_nil_r", "Lemma", 0.6)]
+    gen = WithAutomation(FixedTacticsGenerator(["intros."]), ["timeout 1 lia."],
+                         premise_tactics=["timeout 1 hauto use: {}."], premise_count=2)
+    tactics = [c.tactic for c in gen.suggest("goal", premises, 1)]
+    assert tactics == ["intros.", "timeout 1 lia.", "timeout 1 hauto use: rev_app_distr, Coq.Lists.List.rev_involutive."]
+    # no retrieved fact (no retrieval, or definitions only): no premise tactic
+    assert [c.tactic for c in gen.suggest("goal", premises[:1], 1)] == ["intros.", "timeout 1 lia."]
+    assert [c.tactic for c in gen.suggest_batch(["g"], [[]], 1)[0]] == ["intros.", "timeout 1 lia."]
+
+
+def test_retrieved_facts_let_hauto_close_a_state_plain_sauto_cannot(coq_env):
+    from prover.models.generators.templates import RetrievedPremiseText
+    from prover.search.best_first import BestFirstSearch, SearchConfig
+    from prover.search.configs import premise_automation_tactics
+
+    thm = Theorem("rev_app_rev", "forall (A : Type) (l m : list A), rev (rev l ++ m) = rev m ++ l",
+                  "Require Import List.\n" + HAMMER_IMPORT)
+    facts = [RetrievedPremiseText("Fixpoint rev ...", "Coq.Lists.List.rev", "Fixpoint", 0.9),
+             RetrievedPremiseText("Lemma rev_app_distr ...", "Coq.Lists.List.rev_app_distr", "Lemma", 0.8),
+             RetrievedPremiseText("Lemma rev_involutive ...", "Coq.Lists.List.rev_involutive", "Lemma", 0.7)]
+    config = SearchConfig(k=1, max_k=1, max_expansions=1, time_limit=30)
+    settings = ProverSettings()
+    for premise_tactics, proved in (((), False), (premise_automation_tactics(settings), True)):
+        gen = WithAutomation(FixedTacticsGenerator(["intros."]), automation_tactics(settings.sauto_timeout),
+                             premise_tactics=premise_tactics)
+        result = BestFirstSearch(coq_env, gen, config, premises=lambda _t, _s: facts).prove(thm)
+        assert result.proved is proved, result.proof
+    assert result.proof == ["hauto use: Coq.Lists.List.rev_app_distr, Coq.Lists.List.rev_involutive."]
+    assert coq_env.verify(thm, result.proof)
+    assert premise_automation_tactics(ProverSettings(premise_automation=False)) == ()
+
+
 def test_fixed_plus_sauto_closes_a_state_the_fixed_list_cannot(coq_env):
     # The first four fixed tactics (intros, reflexivity, simpl, auto) cannot take a conjunction
     # apart; sauto, tried at every state, can (no widening to more fixed tactics).
