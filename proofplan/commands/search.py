@@ -42,6 +42,9 @@ def eval_prover(
         "among the candidates; 0: none."),
     premises_to_generator: bool = typer.Option(
         False, help="+retrieval: the seq2seq generator also reads the retrieved premises (slower)."),
+    premise_automation: bool = typer.Option(
+        True, help="+retrieval+...+sauto: CoqHammer's hauto with the state's first retrieved facts at every "
+        "expansion (--no-premise-automation: ablation)."),
     file_prefix: bool = typer.Option(
         True, "--file-prefix/--imports",
         help="State each standard-library theorem after its file's earlier sentences (every earlier lemma in "
@@ -83,6 +86,7 @@ def eval_prover(
         online_learning=online_learning,
         template_weight=template_weight,
         premises_to_generator=premises_to_generator,
+        premise_automation=premise_automation,
     )
     console = make_console(as_json)
     if ray or ray_address:
