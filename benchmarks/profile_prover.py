@@ -28,16 +28,18 @@ from prover.search import defaults as search_defaults  # noqa: E402
 from prover.search.configs import ProverSettings, check_config, evaluation_prover, load_components  # noqa: E402
 from prover.search.evaluation import load_benchmark  # noqa: E402
 
-KINDS = ("hammer", "sauto", "lia")
+KINDS = ("hammer", "sauto", "lia", "hauto use")
 
 
 def tactic_kind(tactic: str) -> str:
-    """``hammer``, ``sauto`` or ``lia`` for the automation the ``+sauto``/``+hammer`` suffixes
-    add (under ``timeout`` or not), else ``generated``."""
+    """``hammer``, ``sauto``, ``lia`` or ``hauto use`` (with retrieved facts) for the automation
+    the ``+sauto``/``+hammer`` suffixes add (under ``timeout`` or not), else ``generated``."""
     words = tactic.replace(".", " ").split()
     if words[:1] == ["timeout"]:
         words = words[2:]
     head = words[0] if words else ""
+    if head == "hauto" and words[1:2] == ["use:"]:
+        return "hauto use"
     return head if head in KINDS else "generated"
 
 

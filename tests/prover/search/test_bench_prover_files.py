@@ -37,5 +37,6 @@ def test_profile_sorts_tactics_by_kind():
     profile = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(profile)
     kinds = [profile.tactic_kind(t) for t in ("timeout 3 sauto.", "hammer.", "timeout 1 lia.", "lia.",
-                                             "apply lia_lemma.", "sauto use: x.", "intros.")]
-    assert kinds == ["sauto", "hammer", "lia", "lia", "generated", "sauto", "generated"]
+                                             "apply lia_lemma.", "sauto use: x.", "intros.",
+                                             "timeout 1 hauto use: a, b.", "hauto.")]
+    assert kinds == ["sauto", "hammer", "lia", "lia", "generated", "sauto", "generated", "hauto use", "generated"]
