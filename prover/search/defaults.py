@@ -40,7 +40,7 @@ SAUTO_TIMEOUT = 1
 
 #: The tactic ``+retrieval+...+sauto`` configurations add at every expansion (under ``timeout
 #: SAUTO_TIMEOUT``), its slot filled with the state's first ``PREMISE_AUTOMATION_COUNT``
-#: retrieved facts. Chosen at the roots of 61 test theorems the default configuration left
+#: retrieved facts. Chosen at the roots of 54 test theorems the default configuration left
 #: unproved (2 s each): ``hauto`` with 4 premises closed 3 (0.63 s mean), ``sauto`` with 4 closed 3
 #: (1.26 s), ``sauto`` with 8 closed 2, ``eauto using`` 4 closed none, plain ``sauto`` none.
 PREMISE_AUTOMATION = "hauto use: {}."
