@@ -275,7 +275,8 @@ class BestFirstSearch:
             tried = tried_at.setdefault(node, set())
             fresh: list[int] = []
             for cand in candidates:
-                tactic = self.env.search_form(cand.tactic.strip()) if cand.tactic.strip() else ""
+                tactic = cand.tactic.strip()
+                tactic = self.env.search_form(tactic) if tactic else ""
                 if not tactic or tactic in tried:
                     continue
                 tried.add(tactic)

@@ -140,3 +140,13 @@ def test_train_templates_command(coq_dataset, tmp_path):
     cli = subprocess.run([sys.executable, "-m", "proofplan.cli", "train", "templates", str(tmp_path / "missing")],
                          capture_output=True, text=True, timeout=120)
     assert cli.returncode == 2 and cli.stderr.strip() == f"error: dataset folder {tmp_path / 'missing'} does not exist"
+
+
+def test_a_retrieved_premise_survives_pickling_with_its_name_kind_and_score():
+    import pickle
+
+    premise = RetrievedPremiseText("Lemma app_nil_r ...", "Coq.Lists.List.app_nil_r", "Lemma", 0.75)
+    back = pickle.loads(pickle.dumps([premise]))[0]
+    assert (back, back.full_name, back.kind, back.score) == (
+        "Lemma app_nil_r ...", "Coq.Lists.List.app_nil_r", "Lemma", 0.75)
+    assert isinstance(back, RetrievedPremiseText)

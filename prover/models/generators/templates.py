@@ -58,6 +58,10 @@ class RetrievedPremiseText(str):
         obj.full_name, obj.kind, obj.score = full_name, kind or OTHER_KIND, float(score)
         return obj
 
+    def __reduce__(self) -> tuple[type, tuple[str, str, str, float]]:
+        # pickled whole (a Ray worker sends its premises to a shared generator's actor)
+        return RetrievedPremiseText, (str(self), self.full_name, self.kind, self.score)
+
 
 def goal_conclusion(state: str) -> str:
     """The conclusion of the first goal of a pretty-printed Coq state (the whole first goal
