@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from prover.coq.coqtop import DEFAULT_MEMORY_MB, Coqtop, CoqtopDied, _limit_memory, error_message
 from prover.coq.goals import Goals, parse_show
 from prover.coq.guard import COQ_GUARD
-from prover.coq.sentences import SentenceError, is_bullet_or_brace, normalize, split_sentences
+from prover.coq.sentences import SentenceError, normalize, split_sentences, without_focusing
 from prover.env import (
     ProofEnv,
     ProofEnvStats,
@@ -274,13 +274,7 @@ class CoqEnv(ProofEnv):
             sentences = self.guard.check(tactic)
         except TacticRejected:
             return tactic
-        body = [s for s in sentences if not is_bullet_or_brace(s)]
-        if len(body) != 1 or len(body) == len(sentences):
-            return tactic
-        selector = next((s for s in sentences if _SELECTOR_BRACE.fullmatch(s.strip())), None)
-        if selector is None or _SELECTOR.match(body[0]):
-            return body[0]
-        return f"{selector.strip()[:-1].strip()} {body[0]}"
+        return without_focusing(sentences) or tactic
 
     def run_tac(self, state: ProofState, tactic: str, timeout: float = 5.0) -> TacticResult:
         node = self._nodes.get(state.id)
@@ -461,8 +455,6 @@ class CoqEnv(ProofEnv):
         return " ".join(checked)
 
 
-_SELECTOR_BRACE = re.compile(r"(?:\d+|\[\s*[A-Za-z_][\w']*\s*\]|all)\s*:\s*\{")
-_SELECTOR = re.compile(r"\s*(?:\d+|\[\s*[A-Za-z_][\w']*\s*\]|all|par)\s*:")
 _FIX = re.compile(r"(?<![\w'.])(?:co)?fix(?![\w'])")
 _UNFINISHED_FIX = "Not enough abstractions"
 

@@ -42,13 +42,28 @@ class Sentence:
 
 _BULLET_CHARS = "-+*"
 _STRING_OR_COMMENT = re.compile(r'"|\(\*')
-_SELECTOR_BRACE = re.compile(r"(?:\d+|\[\s*[A-Za-z_][\w']*\s*\]|all)\s*:\s*\{")
-_BULLET_OR_BRACE = re.compile(r"^(?:[-]+|[+]+|[*]+|\{|\}|(?:\d+|\[\s*[A-Za-z_][\w']*\s*\]|all)\s*:\s*\{)$")
+_GOAL_SELECTOR = r"(?:\d+|\[\s*[A-Za-z_][\w']*\s*\]|all)\s*:"
+_SELECTOR_BRACE = re.compile(_GOAL_SELECTOR + r"\s*\{")
+_BULLET_OR_BRACE = re.compile(r"^(?:[-]+|[+]+|[*]+|\{|\}|" + _GOAL_SELECTOR + r"\s*\{)$")
+_SELECTED = re.compile(r"\s*(?:" + _GOAL_SELECTOR + r"|par\s*:)")
 
 
 def is_bullet_or_brace(text: str) -> bool:
     """Whether a (clean) sentence is a bullet, a brace, or ``N: {``."""
     return bool(_BULLET_OR_BRACE.match(text.strip()))
+
+
+def without_focusing(sentences: list[str]) -> str | None:
+    """The one tactic of ``sentences`` (a tactic's sentences, as the guard splits them) without
+    the bullets and braces around it, a ``N: {`` turned into the selector ``N:`` on the tactic;
+    None when they hold no such marks or not exactly one tactic."""
+    body = [s for s in sentences if not is_bullet_or_brace(s)]
+    if len(body) != 1 or len(body) == len(sentences):
+        return None
+    selector = next((s for s in sentences if _SELECTOR_BRACE.fullmatch(s.strip())), None)
+    if selector is None or _SELECTED.match(body[0]):
+        return body[0]
+    return f"{selector.strip()[:-1].strip()} {body[0]}"
 
 
 def _skip_string(src: str, i: int) -> int:
