@@ -50,7 +50,8 @@ CONTEXT_ALLOWED = re.compile(
     r"|(?:Set|Unset) (?:Implicit Arguments|Strict Implicit|Asymmetric Patterns"
     r"|Universe Polymorphism|Printing [A-Za-z ]+"
     r"|Hammer (?:Parallel|Eprover|Vampire|CVC4|Z3))"
-    r"|Set Hammer (?:ATPLimit|ReconstrLimit|SAutoLimit|GSMode|Predictions) \d{1,4})\.$"
+    r"|Set Hammer (?:ATPLimit|ReconstrLimit|SAutoLimit|GSMode|Predictions) \d{1,4}"
+    rf"|Add Hammer Filter {_QUALID})\.$"
 )
 # CoqHammer's ``hammer`` prints the tactic that reconstructs the proof it found, e.g.
 # ``Replace the hammer tactic with:\n\tsrun eauto use: rev_involutive.`` or ``... with: sfirstorder``.

@@ -41,9 +41,9 @@ AUTOMATION: dict[str, tuple[str, str]] = {
 }
 
 
-def automation_context(name: str, time_limit: float) -> str:
-    """The context lines baseline ``name`` adds to a theorem run within ``time_limit`` seconds."""
-    return hammer_context(time_limit) if name == "hammer" else AUTOMATION[name][1]
+def automation_context(name: str, time_limit: float, theorem: Theorem | None = None) -> str:
+    """The context lines baseline ``name`` adds to ``theorem`` run within ``time_limit`` seconds."""
+    return hammer_context(time_limit, theorem) if name == "hammer" else AUTOMATION[name][1]
 
 
 def with_import(theorem: Theorem, line: str) -> Theorem:
@@ -75,7 +75,7 @@ class AutomationBaseline:
 
     def __call__(self, theorem: Theorem) -> SearchResult:
         tactic = AUTOMATION[self.name][0]
-        thm = with_import(theorem, automation_context(self.name, self.time_limit))
+        thm = with_import(theorem, automation_context(self.name, self.time_limit, theorem))
         warmup = self.warmup(thm) if self.warmup is not None else None
         start = time.monotonic()
         tree = nx.DiGraph(theorem=theorem.name, statement=theorem.statement)

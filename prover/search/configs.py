@@ -138,7 +138,7 @@ def theorem_as_proved(config: str, theorem: Theorem, settings: ProverSettings | 
     """``theorem`` with the imports ``config`` adds to its context (what its proofs need)."""
     if config.endswith(HAMMER_TACTIC_SUFFIX):
         base = theorem_as_proved(config[: -len(HAMMER_TACTIC_SUFFIX)], theorem, settings)
-        return with_import(base, hammer_context((settings or ProverSettings()).hammer_limit))
+        return with_import(base, hammer_context((settings or ProverSettings()).hammer_limit, theorem))
     if config in AUTOMATION:
         return with_import(theorem, AUTOMATION[config][1])
     if config.endswith(HAMMER_SUFFIX):

@@ -18,10 +18,15 @@ seconds it took are reported in the result's ``timings["hammer_warmup"]``.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import cache
 
+import networkx as nx
+
+from prover.coq.outline import logical_name
 from prover.env import ProofEnv, ProofFinished, ProofState, ProverError, TacticResult, Theorem
 from prover.search.best_first import ProofChecker, SearchResult, without_timeout
 
@@ -29,13 +34,15 @@ HAMMER_IMPORT = "From Hammer Require Import Hammer."
 HAMMER_TACTIC = "hammer."
 
 
-def hammer_context(time_limit: float) -> str:
+def hammer_context(time_limit: float, theorem: Theorem | None = None) -> str:
     """Context lines that load ``hammer`` and fit one call into about ``time_limit`` seconds:
     one E run (no parallel strategy portfolio on a shared core) on the 128 premises its k-NN
     predictor ranks first, with ATP and reconstruction limits that leave room for CoqHammer's
-    feature extraction (seconds on the first call of a process)."""
+    feature extraction (seconds on the first call of a process). For a library ``theorem``
+    stated after its file prefix, also :func:`own_library_filters`."""
     atp = max(1, round(time_limit * 0.4))
     reconstruct = max(1, round(time_limit * 0.15))
+    own = own_library_filters(theorem) if theorem is not None else []
     return "\n".join([
         HAMMER_IMPORT,
         "Set Hammer GSMode 0.",
@@ -46,7 +53,64 @@ def hammer_context(time_limit: float) -> str:
         "Unset Hammer Vampire.",
         "Unset Hammer CVC4.",
         "Unset Hammer Z3.",
+        *own,
     ])
+
+
+@cache
+def hammer_libraries() -> frozenset[str]:
+    """The libraries ``From Hammer Require Import Hammer.`` loads (about 190 of the standard
+    library's), read once per process from a fresh ``coqtop``; empty if that fails."""
+    from prover.coq.env import run_in_fresh_coqtop
+
+    result, printed = run_in_fresh_coqtop([HAMMER_IMPORT], after=("Print Libraries.",), timeout=120.0)
+    if not result.ok:
+        return frozenset()
+    return frozenset(re.findall(r"^\s*(Coq(?:\.[\w']+)+)\s*$", printed, re.M))
+
+
+@cache
+def _hammer_library_graph() -> nx.DiGraph:
+    """An edge from each library :func:`hammer_libraries` names to each library its source requires."""
+    from prover.coq.outline import outline
+    from prover.coq.trace_pipeline import resolve_import, theories_dir
+    from prover.coq.tracer import libraries
+
+    theories = theories_dir()
+    files = libraries(theories)
+    graph = nx.DiGraph()
+    for library in hammer_libraries():
+        rel = files.get(library)
+        if rel is None:
+            continue
+        graph.add_node(library)
+        for name in outline((theories / rel).read_text(encoding="utf-8"), library).requires:
+            target = resolve_import(name, rel, files)
+            if target is not None:
+                graph.add_edge(library, logical_name(target))
+    return graph
+
+
+def libraries_after(library: str) -> list[str]:
+    """``library`` and every library CoqHammer's imports load that requires it, directly or not
+    (sorted; empty when the imports do not load ``library``: they load every library they need)."""
+    graph = _hammer_library_graph()
+    return sorted({library, *nx.ancestors(graph, library)}) if library in graph else []
+
+
+def own_library_filters(theorem: Theorem) -> list[str]:
+    """``Add Hammer Filter L.`` for the library ``L`` of a theorem stated after its file prefix
+    and for every library that requires ``L``, among those CoqHammer's imports load. Their
+    compiled copies hold the theorem, the lemmas after it and lemmas proved from them; without
+    the filters ``hammer``'s premise selection finds them (the leak check refuses a proof
+    through the theorem or a later lemma of its file, one that goes through a later library is
+    not caught). With them it sees what the theorem's file could use where the theorem stands:
+    the libraries before it and the prefix's own copies of the earlier lemmas. Empty for other
+    theorems (a filter naming a library that is not loaded is an error in Coq)."""
+    if not theorem.prelude or not theorem.file_path or not theorem.file_path.endswith(".v"):
+        return []
+    library = logical_name(theorem.file_path.removeprefix("theories/"))
+    return [f"Add Hammer Filter {lib}." for lib in libraries_after(library)]
 
 
 @dataclass

@@ -2,6 +2,7 @@
 the search tries at its first states; the proof reported is hammer's reconstruction."""
 
 import shutil
+from dataclasses import replace
 
 import pytest
 
@@ -10,7 +11,7 @@ from prover.env import StatementError, Theorem
 from prover.models.common import TacticCandidate
 from prover.models.generators.simple import AutomationAtTop, FixedTacticsGenerator
 from prover.search.configs import ProverSettings, build_prover, theorem_as_proved
-from prover.search.hammer import hammer_context
+from prover.search.hammer import hammer_context, libraries_after
 
 needs_eprover = pytest.mark.skipif(shutil.which("eprover") is None, reason="eprover is not installed")
 
@@ -25,6 +26,21 @@ def test_context_allows_hammer_limits_only():
                 "Set Hammer ATPLimit 99999.", "Set Hammer Debug."]:
         with pytest.raises(StatementError):
             check_context(bad)
+
+
+def test_context_allows_a_hammer_filter_naming_one_library():
+    assert check_context("Add Hammer Filter Coq.Lists.List.") == ["Add Hammer Filter Coq.Lists.List."]
+    for bad in ["Add Hammer Filter Coq.Lists.List. Drop.", 'Add Hammer Filter "x".']:
+        with pytest.raises(StatementError):
+            check_context(bad)
+
+
+def test_libraries_after_one_are_it_and_those_that_require_it_among_hammers_imports():
+    after = libraries_after("Coq.PArith.BinPos")
+    # Pnat requires BinPos; ZArith's BinInt through BinNat; PeanoNat comes before BinPos.
+    assert {"Coq.PArith.BinPos", "Coq.PArith.Pnat", "Coq.ZArith.BinInt"} <= set(after)
+    assert "Coq.Arith.PeanoNat" not in after and "Coq.Init.Logic" not in after
+    assert libraries_after("Coq.Reals.Rbasic_fun") == []  # CoqHammer's imports do not load Reals
 
 
 def test_hammer_limits_follow_the_budget():
@@ -65,3 +81,19 @@ def test_hammer_baseline_and_search_report_the_reconstruction(coq_env):
     assert found.proved, found
     assert not any("hammer" in t for t in found.proof) and "rev_involutive" in " ".join(found.proof)
     assert coq_env.verify(found.theorem, found.proof)
+
+
+@needs_eprover
+@pytest.mark.timeout(300)
+def test_hammer_does_not_see_the_compiled_library_of_a_theorem_stated_after_its_file_prefix(coq_env):
+    # app_len as if stated in List.v: its compiled List, which CoqHammer's imports load anyway,
+    # holds app_length (the theorem itself there) and every lemma after it.
+    in_list = replace(APP_LENGTH, prelude=("Definition before_app_len := 0.",), file_path="theories/Lists/List.v")
+    settings = ProverSettings(time_limit=90)
+    context = theorem_as_proved("hammer", in_list, settings).context
+    assert "Add Hammer Filter Coq.Lists.List." in context
+    assert "Add Hammer Filter Coq.Arith.PeanoNat." not in context  # List requires PeanoNat
+    assert "Add Hammer Filter" not in theorem_as_proved("hammer", APP_LENGTH, settings).context
+    # Without the filter hammer proves it with app_length (the test above); with it, not.
+    result = build_prover("hammer", coq_env, settings)(in_list)
+    assert not any("app_length" in t for t in result.proof or []), result.proof
