@@ -79,7 +79,7 @@ def _constructors(kind: str, text: str) -> list[str]:
                 names.append(m.group(1))
             for fld in m.group(2).split(";"):
                 fm = re.match(r"\s*([A-Za-z_][\w']*)\s*(?::|:=)", fld)
-                if fm:
+                if fm and fm.group(1) != "_":  # an anonymous field
                     names.append(fm.group(1))
         return names
     body = body.split(" with ")[0]

@@ -29,7 +29,9 @@ from pathlib import Path
 
 from prover.env import ProofEnv, Theorem
 
-_TOKEN = re.compile(r"[A-Za-z_][\w']*(?:\.[A-Za-z_][\w']*)*")
+# A Coq identifier; ``_`` alone is the anonymous binder, never a name.
+_IDENT = r"(?:[A-Za-z][\w']*|_[\w']+)"
+_TOKEN = re.compile(rf"{_IDENT}(?:\.{_IDENT})*")
 _TYPE_LINE = re.compile(r"^\s+: ", re.M)
 
 

@@ -73,6 +73,32 @@ def test_a_proof_whose_text_names_its_theorem_is_refused_without_compiling():
     assert check.tactic_filter(thm, "apply rev_app_distr.") is None
 
 
+class PrintsTerm:
+    """An env whose fresh-process re-check accepts and prints a fixed proof term."""
+
+    def __init__(self, term: str) -> None:
+        self.term = term
+
+    def recheck(self, theorem, proof, after=()):
+        from prover.coq.env import CoqcResult
+
+        return CoqcResult(True, "", 0.0), f"{theorem.name} = {self.term}\n     : negb (negb b) = b\n"
+
+
+def test_an_anonymous_binder_is_not_taken_for_a_later_lemma():
+    # ssrbool's outline once listed a constructor "_"; every term with `fun _ =>` then "used" it.
+    from prover.env import Theorem
+
+    thm = Theorem("negPn", "forall b : bool, negb (negb b) = b", full_name="Coq.ssr.ssrbool.negPn",
+                  prelude=("Require Import Bool.",))
+    later = {"Coq.ssr.ssrbool.negPn", "Coq.ssr.ssrbool._", "Coq.ssr.ssrbool.negbK"}
+    honest = FutureLemmaCheck(PrintsTerm("fun b : bool => match b with true | _ => eq_refl end"),
+                              later_in_file={thm.full_name: later})
+    assert honest(thm, ["destruct b; reflexivity."])
+    leaky = FutureLemmaCheck(PrintsTerm("fun b : bool => negbK b"), later_in_file={thm.full_name: later})
+    assert not leaky(thm, ["exact (negbK b)."]) and leaky.rejected_for_leak == {thm.full_name: {"negbK"}}
+
+
 @pytest.mark.skipif(not (SAMPLE / "random" / "test.json").is_file(), reason="no Coq sample dataset")
 def test_self_proof_is_rejected_when_an_added_import_loads_the_file(coq_env):
     # implb_false_iff's own context does not load Coq.Bool.Bool, but a configuration's imports
