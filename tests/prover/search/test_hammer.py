@@ -10,6 +10,7 @@ from prover.coq.env import check_context, hammer_replacement
 from prover.env import StatementError, Theorem
 from prover.models.common import TacticCandidate
 from prover.models.generators.simple import AutomationAtTop, FixedTacticsGenerator
+from prover.search.baselines import automation_context
 from prover.search.configs import ProverSettings, build_prover, theorem_as_proved
 from prover.search.hammer import hammer_context, libraries_after
 
@@ -90,10 +91,11 @@ def test_hammer_does_not_see_the_compiled_library_of_a_theorem_stated_after_its_
     # holds app_length (the theorem itself there) and every lemma after it.
     in_list = replace(APP_LENGTH, prelude=("Definition before_app_len := 0.",), file_path="theories/Lists/List.v")
     settings = ProverSettings(time_limit=90)
-    context = theorem_as_proved("hammer", in_list, settings).context
-    assert "Add Hammer Filter Coq.Lists.List." in context
-    assert "Add Hammer Filter Coq.Arith.PeanoNat." not in context  # List requires PeanoNat
-    assert "Add Hammer Filter" not in theorem_as_proved("hammer", APP_LENGTH, settings).context
+    for context in (automation_context("hammer", 90, in_list),
+                    theorem_as_proved("fixed+sauto+hammer", in_list, settings).context):
+        assert "Add Hammer Filter Coq.Lists.List." in context
+        assert "Add Hammer Filter Coq.Arith.PeanoNat." not in context  # List requires PeanoNat
+    assert "Add Hammer Filter" not in theorem_as_proved("fixed+sauto+hammer", APP_LENGTH, settings).context
     # Without the filter hammer proves it with app_length (the test above); with it, not.
     result = build_prover("hammer", coq_env, settings)(in_list)
     assert not any("app_length" in t for t in result.proof or []), result.proof
