@@ -26,7 +26,7 @@ from functools import cache
 
 import networkx as nx
 
-from prover.coq.outline import logical_name
+from prover.coq.outline import logical_name, outline
 from prover.env import ProofEnv, ProofFinished, ProofState, ProverError, TacticResult, Theorem
 from prover.search.best_first import ProofChecker, SearchResult, without_timeout
 
@@ -72,7 +72,6 @@ def hammer_libraries() -> frozenset[str]:
 @cache
 def _hammer_library_graph() -> nx.DiGraph:
     """An edge from each library :func:`hammer_libraries` names to each library its source requires."""
-    from prover.coq.outline import outline
     from prover.coq.trace_pipeline import resolve_import, theories_dir
     from prover.coq.tracer import libraries
 
