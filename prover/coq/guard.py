@@ -45,11 +45,13 @@ COQ_FORBIDDEN_VERNACULAR = frozenset(
 )
 # Tactics that close goals without proving them.
 COQ_CHEATING_TACTICS = frozenset({"admit", "give_up", "Admitted"})
-# A Coq tactic starts with a lower-case tactic name, an Ltac keyword, a goal selector
-# (``2:``, ``all:``, ``[H]:``) or an opening parenthesis/bracket of a tactic expression.
+# A Coq tactic starts with a lower-case tactic name, a qualified one (``Z.swap_greater``: an Ltac
+# of a module; no vernacular command is qualified), an Ltac keyword, a goal selector (``2:``,
+# ``1-3:``, ``1,2:``, ``all:``, ``[H]:``) or an opening parenthesis/bracket of a tactic expression.
 # The lookahead stops a selector (``all:``, ``[H]:``) from passing as a lower-case tactic name.
-COQ_LEADING = re.compile(r"^\s*(?:(?:\d+|all|\[\s*[A-Za-z_][\w']*\s*\]|par)\s*:\s*)?"
-                         r"(?!(?:\d+|all|par|\[\s*[A-Za-z_][\w']*\s*\])\s*:)(?:[a-z_(\[]|\d+\s*:)")
+_SELECTOR = r"(?:\d+(?:\s*-\s*\d+)?(?:\s*,\s*\d+(?:\s*-\s*\d+)?)*|all|par|\[\s*[A-Za-z_][\w']*\s*\])"
+_QUALIFIED_TACTIC = r"[A-Z][\w']*(?:\.[A-Za-z_][\w']*)*\.[a-z_][\w']*(?![\w'])"
+COQ_LEADING = re.compile(rf"^\s*(?:{_SELECTOR}\s*:\s*)?(?!{_SELECTOR}\s*:)(?:[a-z_(\[]|\d+\s*:|{_QUALIFIED_TACTIC})")
 
 COQ_RULES = GuardRules(
     name="coq",

@@ -186,6 +186,18 @@ def test_rejected_tactic_never_runs(env: CoqEnv) -> None:
     assert env.stats.tactics_run == before
 
 
+def test_a_qualified_ltac_and_a_range_selector_run(env: CoqEnv) -> None:
+    # Traced standard-library proofs start with both (Zorder's ``Z.swap_greater.``, ``1-2:``).
+    s0 = env.open(Theorem("zgt", "forall n m : Z, (Z.succ n > n)%Z /\\ m = m", "Require Import ZArith."))
+    s1 = env.run_tac(s0, "intros n m.")
+    s2 = env.run_tac(s1, "Z.swap_greater.")
+    assert isinstance(s2, ProofState) and "n < Z.succ n" in s2.goals, s2
+    s3 = env.run_tac(s2, "split.")
+    assert isinstance(s3, ProofState) and s3.num_goals == 2
+    s4 = env.run_tac(s3, "1-2: first [apply Z.lt_succ_diag_r | reflexivity].")
+    assert isinstance(s4, ProofFinished), s4
+
+
 def test_verify_with_coqc(env: CoqEnv) -> None:
     assert env.verify(COMM, ["intros n m.", "apply Nat.add_comm."])
     assert not env.verify(COMM, ["intros n m.", "reflexivity."])

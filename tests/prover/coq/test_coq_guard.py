@@ -48,10 +48,17 @@ REJECTED = [
     "   ",
     "intros.\x00",
     "auto. - simpl.",
+    "Corollary cheat : False.",
+    "Coq.Numbers.BinNums.Z.",
+    "1-: auto.",
 ]
 
 ACCEPTED = {
     "intros.": ["intros."],
+    "Z.swap_greater.": ["Z.swap_greater."],
+    "Z.le_elim H.": ["Z.le_elim H."],
+    "1-3: auto.": ["1-3: auto."],
+    "1,2: now rewrite H.": ["1,2: now rewrite H."],
     "intros": ["intros."],
     "- simpl.": ["-", "simpl."],
     "{ auto. }": ["{", "auto.", "}"],
