@@ -23,7 +23,8 @@ DECL_KINDS = (
     "Parameters", "Axiom", "Axioms", "Conjecture", "Function", "Equations", "Scheme",
 )
 _DECL = re.compile(rf"^({'|'.join(DECL_KINDS)})\s+([A-Za-z_][\w']*)")
-_MODULE_OPEN = re.compile(r"^Module\s+(?:(Type)\s+)?(?:(?:Import|Export)\s+)?([A-Za-z_][\w']*)")
+# group 3: a parameter after the name (``Module Make (X : OrderedType).``): a functor
+_MODULE_OPEN = re.compile(r"^Module\s+(?:(Type)\s+)?(?:(?:Import|Export)\s+)?([A-Za-z_][\w']*)(\s*\()?")
 _SECTION_OPEN = re.compile(r"^Section\s+([A-Za-z_][\w']*)")
 _END = re.compile(r"^End\s+([A-Za-z_][\w']*)\s*\.$")
 _REQUIRE = re.compile(r"^(?:From\s+([\w.']+)\s+)?Require\s+(?:(?:Import|Export)\s+)?(.*)\.$", re.S)
@@ -44,7 +45,9 @@ class Declaration:
     code: str
     start: tuple[int, int]
     end: tuple[int, int]
-    in_module_type: bool = False
+    #: Declared inside a module type or a functor: its full name refers to nothing outside them
+    #: (what other files use is the copy an instance or ``Include`` makes, under another name).
+    local: bool = False
 
 
 @dataclass
@@ -91,11 +94,11 @@ def _constructors(kind: str, text: str) -> list[str]:
 
 
 def track_nesting(stack: list[tuple[str, str]], bare: str) -> bool:
-    """Update ``stack`` (open ``("module" | "modtype" | "section", name)`` from the outside in)
-    for one sentence without attributes; whether it opened or closed one."""
+    """Update ``stack`` (open ``("module" | "modtype" | "functor" | "section", name)`` from the
+    outside in) for one sentence without attributes; whether it opened or closed one."""
     m = _MODULE_OPEN.match(bare)
     if m and ":=" not in bare:
-        stack.append(("modtype" if m.group(1) else "module", m.group(2)))
+        stack.append(("modtype" if m.group(1) else "functor" if m.group(3) else "module", m.group(2)))
         return True
     m = _SECTION_OPEN.match(bare)
     if m:
@@ -115,7 +118,7 @@ def outline(src: str, logical: str, sentences: list[Sentence] | None = None) -> 
     """Parse ``src`` (a ``.v`` file) into an :class:`Outline`."""
     sentences = split_sentences(src, allow_incomplete=True) if sentences is None else sentences
     out = Outline(logical)
-    stack: list[tuple[str, str]] = []  # ("module" | "modtype" | "section", name)
+    stack: list[tuple[str, str]] = []  # ("module" | "modtype" | "functor" | "section", name)
     for s in sentences:
         text = normalize(s.text)
         bare = strip_attributes(text)
@@ -135,7 +138,7 @@ def outline(src: str, logical: str, sentences: list[Sentence] | None = None) -> 
         else:
             continue
         modules = [n for k, n in stack if k != "section"]
-        in_modtype = any(k == "modtype" for k, _ in stack)
+        local = any(k in ("modtype", "functor") for k, _ in stack)
         base = ".".join([logical, *modules])
         code = text
         if kind not in ("Inductive", "CoInductive", "Variant", "Record", "Structure", "Class"):
@@ -144,11 +147,11 @@ def outline(src: str, logical: str, sentences: list[Sentence] | None = None) -> 
                 code = code[:MAX_CODE_CHARS] + " ..."
         start = line_col(src, s.start)
         end = line_col(src, s.end)
-        out.declarations.append(Declaration(name, f"{base}.{name}", kind, code[:MAX_CODE_CHARS], start, end, in_modtype))
+        out.declarations.append(Declaration(name, f"{base}.{name}", kind, code[:MAX_CODE_CHARS], start, end, local))
         if kind in ("Inductive", "CoInductive", "Variant", "Record", "Structure", "Class"):
             for c in _constructors(kind, text):
                 if c != name:
                     out.declarations.append(
-                        Declaration(c, f"{base}.{c}", "Constructor", code[:MAX_CODE_CHARS], start, end, in_modtype)
+                        Declaration(c, f"{base}.{c}", "Constructor", code[:MAX_CODE_CHARS], start, end, local)
                     )
     return out

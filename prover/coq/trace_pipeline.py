@@ -235,7 +235,7 @@ def build_corpus(theories: Path, extra: Iterable[tuple[str, CorpusPremise]] = ()
 
 
 def _premise(d: Declaration) -> CorpusPremise:
-    return CorpusPremise(full_name=d.full_name, code=d.code, start=d.start, end=d.end, kind=d.kind)
+    return CorpusPremise(full_name=d.full_name, code=d.code, start=d.start, end=d.end, kind=d.kind, local=d.local)
 
 
 def _module_decl_pos(theories: Path, rel: str, full_name: str, logical: str) -> tuple[tuple[int, int], tuple[int, int]]:

@@ -217,15 +217,17 @@ class CorpusIndex:
     def accessible_premises(
         self, file_path: str, before: tuple[int, int] | None = None
     ) -> set[str]:
-        """Premises a theorem of ``file_path`` may use: all premises of the transitively imported
-        files, plus the premises of ``file_path`` itself that end at or before ``before`` (a
-        1-based ``(line, column)``, typically the theorem's ``start``). Without ``before`` every
-        premise of the file counts."""
+        """Premises a theorem of ``file_path`` may use: the premises of the transitively imported
+        files that are not :attr:`~prover.data.records.CorpusPremise.local` (declared in a module
+        type or functor), plus the premises of ``file_path`` itself that end at or before
+        ``before`` (a 1-based ``(line, column)``, typically the theorem's ``start``). Without
+        ``before`` every premise of the file counts."""
         names = {
             p.full_name
             for path in self.imported_files(file_path)
             if path in self.files
             for p in self.files[path].premises
+            if not p.local
         }
         for p in self.files[file_path].premises:
             if before is None or tuple(p.end) <= tuple(before):

@@ -57,6 +57,9 @@ class CorpusPremise(BaseModel):
     start: tuple[int, int]
     end: tuple[int, int]
     kind: str | None = None
+    #: Declared inside a module type or a functor: no other file can name it (its full name
+    #: refers to nothing outside them), so it is accessible from its own file only.
+    local: bool = False
 
 
 class CorpusFile(BaseModel):

@@ -163,6 +163,17 @@ def test_accessible_premises_transitive_and_position_aware():
         index.accessible_premises("Other.lean")
 
 
+def test_a_premise_local_to_a_functor_is_accessible_from_its_own_file_only():
+    corpus = _corpus()
+    corpus[0].premises.append(CorpusPremise(full_name="Base.Props.base_local", code="base_local : True",
+                                            start=(5, 1), end=(5, 30), local=True))
+    corpus[3].premises.append(CorpusPremise(full_name="Top.Props.top_local", code="top_local : True",
+                                            start=(6, 1), end=(6, 30), local=True))
+    assert "base_local" not in {n.rsplit(".", 1)[-1] for n in accessible_premises(corpus, "Top.lean")}
+    assert "Base.Props.base_local" in accessible_premises(corpus, "Base.lean")
+    assert "Top.Props.top_local" in accessible_premises(corpus, "Top.lean", before=(20, 1))
+
+
 def test_corpus_round_trip(tmp_path):
     write_dataset([], _corpus(), tmp_path, seed=0)
     back = load_corpus(tmp_path)
