@@ -203,6 +203,17 @@ def resolve_import(name: str, from_file: str, libs: dict[str, str]) -> str | Non
     return libs[matches[0]]
 
 
+def required_files(requires: Iterable[str], from_file: str, libs: dict[str, str]) -> list[str]:
+    """The library files (relative to ``theories/``) that a file's ``Require`` names resolve to,
+    in order, each once, the file itself and unresolved names left out."""
+    out: list[str] = []
+    for name in requires:
+        target = resolve_import(name, from_file, libs)
+        if target is not None and target != from_file and target not in out:
+            out.append(target)
+    return out
+
+
 def build_corpus(theories: Path, extra: Iterable[tuple[str, CorpusPremise]] = ()) -> list[CorpusFile]:
     """One :class:`CorpusFile` per library file: direct imports and declared premises."""
     libs = libraries(theories)
@@ -211,13 +222,8 @@ def build_corpus(theories: Path, extra: Iterable[tuple[str, CorpusPremise]] = ()
     for lg, rel in sorted(libs.items(), key=lambda kv: kv[1]):
         src = (theories / rel).read_text(encoding="utf-8")
         o = outline(src, lg)
-        imports: list[str] = []
-        if not rel.startswith("Init/"):
-            imports.append("theories/Init/Prelude.v")
-        for name in o.requires:
-            target = resolve_import(name, rel, libs)
-            if target is not None and f"theories/{target}" not in imports and target != rel:
-                imports.append(f"theories/{target}")
+        imports = [] if rel.startswith("Init/") else ["theories/Init/Prelude.v"]
+        imports += [f"theories/{t}" for t in required_files(o.requires, rel, libs) if f"theories/{t}" not in imports]
         seen: set[str] = set()
         premises = []
         for d in o.declarations:

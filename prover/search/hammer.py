@@ -72,7 +72,7 @@ def hammer_libraries() -> frozenset[str]:
 @cache
 def _hammer_library_graph() -> nx.DiGraph:
     """An edge from each library :func:`hammer_libraries` names to each library its source requires."""
-    from prover.coq.trace_pipeline import resolve_import, theories_dir
+    from prover.coq.trace_pipeline import required_files, theories_dir
     from prover.coq.tracer import libraries
 
     theories = theories_dir()
@@ -83,10 +83,8 @@ def _hammer_library_graph() -> nx.DiGraph:
         if rel is None:
             continue
         graph.add_node(library)
-        for name in outline((theories / rel).read_text(encoding="utf-8"), library).requires:
-            target = resolve_import(name, rel, files)
-            if target is not None:
-                graph.add_edge(library, logical_name(target))
+        requires = outline((theories / rel).read_text(encoding="utf-8"), library).requires
+        graph.add_edges_from((library, logical_name(target)) for target in required_files(requires, rel, files))
     return graph
 
 
