@@ -43,7 +43,8 @@ class RetrievedPremises:
 
     For a theorem of the dataset, only premises accessible from its file (and, inside the file,
     ending before the theorem starts) are searched; a theorem the dataset does not know is
-    searched against its file's premises, or all premises when it has no file. Returns the
+    searched against its file's premises, or every premise another file may name when it has
+    no file (:attr:`~prover.data.records.CorpusPremise.local` ones left out). Returns the
     premise texts the generator was trained on (corpus code, one line), each a
     :class:`~prover.models.generators.templates.RetrievedPremiseText` carrying the premise's
     name, corpus kind and retriever score (what premise templates instantiate).
@@ -75,7 +76,8 @@ class RetrievedPremises:
             scored = [(h.full_name, h.score) for h in hits]
         else:
             vectors = self.retriever.encoder.encode([state_query_text(state)])
-            scored = [(h.record.key, h.score) for h in self.retriever.index.search(vectors, self.k)[0]]
+            hits = self.retriever.index.search(vectors, self.k, self.retriever.corpus.nameable_ids)[0]
+            scored = [(h.record.key, h.score) for h in hits]
         own = own_file_prefix(theorem)
         return [RetrievedPremiseText(self.texts.get(n, n), n.removeprefix(own) if own else n, self.kinds.get(n), s)
                 for n, s in scored]

@@ -107,6 +107,7 @@ class PremiseCorpus:
         self.id_of: dict[str, int] = {}
         self.file_of: list[str] = []
         self._by_file: dict[str, list[int]] = {}
+        local: list[int] = []
         for f in corpus:
             for p in f.premises:
                 if p.full_name in self.id_of:
@@ -122,7 +123,11 @@ class PremiseCorpus:
                 )
                 self.file_of.append(f.path)
                 self._by_file.setdefault(f.path, []).append(pid)
+                if p.local:
+                    local.append(pid)
         self._accessible: dict[tuple[str, tuple[int, int] | None], np.ndarray] = {}
+        #: ids of the premises a theorem outside the corpus may name (all but the local ones)
+        self.nameable_ids = np.setdiff1d(np.arange(len(self.records), dtype=np.int64), np.array(local, dtype=np.int64))
 
     @classmethod
     def load(cls, dataset_dir: str | Path) -> PremiseCorpus:

@@ -50,7 +50,7 @@ LAWS = [
 ]
 
 
-def _premises(path: str, fns: list[str]) -> list[CorpusPremise]:
+def _premises(path: str, fns: list[str], local: frozenset[str] = frozenset()) -> list[CorpusPremise]:
     out, line = [], 1
     for f in fns:
         for law in LAWS:
@@ -62,15 +62,16 @@ def _premises(path: str, fns: list[str]) -> list[CorpusPremise]:
                     start=(line, 1),
                     end=(line, 60),
                     kind="Lemma",
+                    local=f in local,
                 )
             )
             line += 2
     return out
 
 
-def _dataset(root: Path) -> Path:
+def _dataset(root: Path, local: frozenset[str] = frozenset()) -> Path:
     corpus = [
-        CorpusFile(path=p, imports=imps, premises=_premises(p, fns))
+        CorpusFile(path=p, imports=imps, premises=_premises(p, fns, local))
         for p, (imps, fns) in FILES.items()
     ]
     rng = random.Random(0)
@@ -184,6 +185,22 @@ def test_restricted_index_never_returns_an_inaccessible_premise(dataset, corpus,
     mtime = (tmp_path / "ix" / "index.faiss").stat().st_mtime_ns
     premise_index(corpus, untuned, tmp_path / "ix")
     assert (tmp_path / "ix" / "index.faiss").stat().st_mtime_ns == mtime
+
+
+def test_a_local_premise_is_retrieved_for_its_own_file_only(tmp_path, untuned):
+    # Base.v's twice_* lemmas stand for lemmas of a functor: no other file can name them.
+    from prover.env import Theorem
+    from prover.models.defaults import RetrievedPremises
+
+    corpus = PremiseCorpus.load(_dataset(tmp_path / "ds", local=frozenset({"twice"})))
+    local = {r.key for r, f in zip(corpus.records, corpus.file_of, strict=True) if ".twice_" in r.key}
+    assert len(local) == 4
+    assert local <= {corpus.records[i].key for i in corpus.accessible_ids("Base.v")}
+    for path in ("Lists.v", "Main.v"):
+        assert not local & {corpus.records[i].key for i in corpus.accessible_ids(path)}
+    source = RetrievedPremises(tmp_path / "ds", None, k=len(corpus))
+    outside = source(Theorem("t", "forall l, twice (twice l) = twice l"), "twice (twice l) = twice l")
+    assert len(outside) == len(corpus) - 4 and not local & {p.full_name for p in outside}
 
 
 def _eval_loss(model, corpus, examples) -> float:
