@@ -193,7 +193,7 @@ def test_a_local_premise_is_retrieved_for_its_own_file_only(tmp_path, untuned):
     from prover.models.defaults import RetrievedPremises
 
     corpus = PremiseCorpus.load(_dataset(tmp_path / "ds", local=frozenset({"twice"})))
-    local = {r.key for r, f in zip(corpus.records, corpus.file_of, strict=True) if ".twice_" in r.key}
+    local = {r.key for r in corpus.records if ".twice_" in r.key}
     assert len(local) == 4
     assert local <= {corpus.records[i].key for i in corpus.accessible_ids("Base.v")}
     for path in ("Lists.v", "Main.v"):
