@@ -22,6 +22,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -107,7 +108,6 @@ class PremiseCorpus:
         self.id_of: dict[str, int] = {}
         self.file_of: list[str] = []
         self._by_file: dict[str, list[int]] = {}
-        local: list[int] = []
         for f in corpus:
             for p in f.premises:
                 if p.full_name in self.id_of:
@@ -123,11 +123,7 @@ class PremiseCorpus:
                 )
                 self.file_of.append(f.path)
                 self._by_file.setdefault(f.path, []).append(pid)
-                if p.local:
-                    local.append(pid)
         self._accessible: dict[tuple[str, tuple[int, int] | None], np.ndarray] = {}
-        #: ids of the premises a theorem outside the corpus may name (all but the local ones)
-        self.nameable_ids = np.setdiff1d(np.arange(len(self.records), dtype=np.int64), np.array(local, dtype=np.int64))
 
     @classmethod
     def load(cls, dataset_dir: str | Path) -> PremiseCorpus:
@@ -152,6 +148,16 @@ class PremiseCorpus:
             ids = np.array(sorted(self.id_of[n] for n in names if n in self.id_of), dtype=np.int64)
             self._accessible[key] = ids
         return self._accessible[key]
+
+    @cached_property
+    def nameable_ids(self) -> np.ndarray:
+        """Sorted ids of the premises a theorem outside the corpus may name (all but the
+        :attr:`~prover.data.records.CorpusPremise.local` ones); one array, so searches batch on it."""
+        local: dict[str, bool] = {}
+        for f in self.files.files.values():
+            for p in f.premises:
+                local.setdefault(p.full_name, p.local)  # the record is the first declaration's
+        return np.array([i for i, r in enumerate(self.records) if not local[r.key]], dtype=np.int64)
 
     def fingerprint(self) -> str:
         digest = hashlib.sha256()
