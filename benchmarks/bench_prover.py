@@ -71,6 +71,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--budget-seconds", type=float, default=10.0)
     p.add_argument("--max-expansions", type=int, default=None)
     p.add_argument("--k", type=int, default=search_defaults.K)
+    p.add_argument("--max-repairs", type=int, default=8,
+                   help="repaired tactics (a lemma name a failed tactic got wrong, qualified as Coq's "
+                        "Locate finds it) run per expansion at most; 0 turns repairs off")
     p.add_argument("--max-k", type=int, default=search_defaults.MAX_K,
                    help="candidates per state in the last widening round once the queue runs empty "
                         "(--max-k equal to --k: the search gives up when its queue is empty)")
@@ -154,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         k=args.k,
         max_k=args.max_k,
         tactic_timeout=5.0,
+        max_repairs=args.max_repairs,
         progress_weight=args.progress_weight,
         models_dir=args.models_dir,
         generator=args.generator,

@@ -116,6 +116,12 @@ class ProofEnv(ABC):
     def close(self) -> None:
         """Stop the proof-assistant process."""
 
+    def repairs(self, state: ProofState, tactic: str, error: str) -> list[str]:
+        """Tactics that may do what ``tactic`` meant, given the ``error`` it failed with on
+        ``state`` (none by default). A backend that can tell how a name the tactic got wrong is
+        written in this context (Coq's ``Locate``) offers the tactic with that name qualified."""
+        return []
+
     def search_form(self, tactic: str) -> str:
         """The form a search runs and records ``tactic`` in (by default the tactic itself). A
         backend whose focusing marks make a step's meaning depend on steps a search may never

@@ -305,6 +305,33 @@ class CoqEnv(ProofEnv):
                     return TacticError(f"coqtop died while running the tactic: {e}")
         raise ProverCrashed("coqtop could not run the tactic")
 
+    def repairs(self, state: ProofState, tactic: str, error: str, limit: int = 4) -> list[str]:
+        """For "The reference X was not found": ``tactic`` with ``X`` replaced by each name
+        ``Locate X`` finds under a module (``add_comm`` -> ``Nat.add_comm``, ``N.add_comm``, ...),
+        written the shortest way the context allows; at most ``limit``, ``Private`` modules left out.
+        A generated tactic often names a lemma the way a file with other imports did."""
+        m = _NOT_FOUND.search(error)
+        if m is None or self._theorem is None:
+            return []
+        name = m.group(1)
+        try:
+            reply = self.coqtop.send(f"Locate {name}.", 10)
+        except CoqtopDied:
+            return []
+        if reply.error or reply.interrupted:
+            return []
+        out: list[str] = []
+        for full, shorter in _LOCATED.findall(reply.output):
+            qualified = shorter or full
+            if qualified == name or ".Private" in full or "._" in full:
+                continue
+            repaired = _with_name(tactic, name, qualified)
+            if repaired != tactic and repaired not in out:
+                out.append(repaired)
+            if len(out) >= limit:
+                break
+        return out
+
     def verify(self, theorem: Theorem, proof: list[str], timeout: float = 120.0) -> bool:
         """Check ``context; Theorem; Proof. tactics Qed.`` with ``coqc`` in a fresh process."""
         return self.check_with_coqc(theorem, proof, timeout).ok
@@ -454,6 +481,21 @@ class CoqEnv(ProofEnv):
         except TacticRejected:
             return sentence
         return " ".join(checked)
+
+
+_NOT_FOUND = re.compile(rf"The reference ({_QUALID}) was not found in the current environment")
+# ``Locate`` lists every global object with that (partial) name: ``Constant Coq.Arith.PeanoNat.Nat.add_comm``,
+# then ``(shorter name to refer to it in current context is Nat.add_comm)`` when a shorter one works.
+_LOCATED = re.compile(
+    rf"^(?:Constant|Inductive|Constructor) ({_QUALID})"
+    rf"(?:\s*\(shorter name to refer to it in current context is ({_QUALID})\))?",
+    re.M,
+)
+
+
+def _with_name(tactic: str, name: str, replacement: str) -> str:
+    """``tactic`` with every whole occurrence of the identifier ``name`` replaced."""
+    return re.sub(rf"(?<![\w'.]){re.escape(name)}(?![\w'])", replacement, tactic)
 
 
 _FIX = re.compile(r"(?<![\w'.])(?:co)?fix(?![\w'])")

@@ -18,6 +18,9 @@ before (identical pretty-printed goals, whitespace-normalised) joins the queue.
 When the queue runs empty before the budget ends, the search widens instead of giving up: every
 expanded state goes back into the queue (best priority first) and is asked for ``widen`` times
 as many candidates as in the round before, of which only the tactics not yet tried there run.
+A tactic that fails is handed back to the env, which may offer repairs of it (Coq: a lemma
+named as another file's imports allowed, ``add_comm`` -> ``Nat.add_comm``); those run next, on
+the failed tactic's log-prob, ``max_repairs`` per expansion at most.
 It stops at the first proof, after ``max_expansions`` expansions, at the wall-clock limit, or
 when a round at ``max_k`` candidates tries nothing new (``exhausted``). A proof is reported as ``proved`` only after
 ``ProofEnv.verify`` re-checked it from scratch; a rejected proof is counted and search goes on.
@@ -48,7 +51,7 @@ from prover.env import (
     TacticTimeout,
     Theorem,
 )
-from prover.models.common import ProgressModel, TacticGenerator
+from prover.models.common import ProgressModel, TacticCandidate, TacticGenerator
 from prover.models.progress_context import ROOT, StateContext
 from prover.search import defaults as search_defaults
 
@@ -83,6 +86,8 @@ class SearchConfig:
     widen: int = 2
     #: Candidates per state in the last widening round (``k`` or less: never widen).
     max_k: int = search_defaults.MAX_K
+    #: Repaired tactics (:meth:`~prover.env.ProofEnv.repairs`) run per expansion at most (0: none).
+    max_repairs: int = 8
 
     def __post_init__(self) -> None:
         if self.k < 1:
@@ -274,7 +279,10 @@ class BestFirstSearch:
 
             tried = tried_at.setdefault(node, set())
             fresh: list[int] = []
-            for cand in candidates:
+            pending = list(candidates)
+            repaired = 0
+            while pending:
+                cand = pending.pop(0)
                 tactic = cand.tactic.strip()
                 tactic = self.env.search_form(tactic) if tactic else ""
                 if not tactic or tactic in tried:
@@ -330,6 +338,13 @@ class BestFirstSearch:
                     rejected += 1
                     tree.nodes[child]["kind"] = "rejected"
                     continue
+                if isinstance(outcome, TacticError) and repaired < cfg.max_repairs:
+                    # the env's repairs of a failed tactic run next, on the same log-prob
+                    t0 = time.monotonic()
+                    fixes = self.env.repairs(state, tactic, outcome.message)[: cfg.max_repairs - repaired]
+                    timings["run_tac"] += time.monotonic() - t0
+                    repaired += len(fixes)
+                    pending[:0] = [TacticCandidate(f, cand.logprob) for f in fixes]
                 if isinstance(outcome, (TacticError, TacticTimeout)):
                     kind = "error" if isinstance(outcome, TacticError) else "timeout"
                     detail = outcome.message if isinstance(outcome, TacticError) else f"{outcome.seconds:.2f}s"

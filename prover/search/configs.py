@@ -89,6 +89,8 @@ class ProverSettings:
     #: candidates per state in the last widening round (``k``: never widen)
     max_k: int = search_defaults.MAX_K
     tactic_timeout: float = 5.0
+    #: repaired tactics (a failed tactic's name qualified) run per expansion at most (0: none)
+    max_repairs: int = 8
     progress_weight: float = search_defaults.PROGRESS_WEIGHT
     num_premises: int = 8
     models_dir: Path | None = None
@@ -275,6 +277,7 @@ def build_prover(
         max_expansions=settings.max_expansions,
         time_limit=settings.time_limit,
         tactic_timeout=settings.tactic_timeout,
+        max_repairs=settings.max_repairs,
         progress_weight=settings.progress_weight if components.progress is not None else 0.0,
     )
     search = BestFirstSearch(env, components.generator, search_config, components.progress,

@@ -173,6 +173,9 @@ class HammerTimeEnv(ProofEnv):
     def search_form(self, tactic: str) -> str:
         return self.env.search_form(tactic)
 
+    def repairs(self, state: ProofState, tactic: str, error: str) -> list[str]:
+        return self.env.repairs(state, tactic, error)
+
     def close(self) -> None:
         self.env.close()
 

@@ -231,3 +231,24 @@ def test_ill_formed_fix_is_an_error_at_once(env: CoqEnv) -> None:
         assert not isinstance(step, TacticError), (tactic, step)
     assert isinstance(step, ProofFinished)
     assert env.verify(env.theorem, env.tactics_to(step.id))
+
+
+def test_a_name_written_for_other_imports_is_repaired_by_locate(env: CoqEnv) -> None:
+    s0 = env.open(COMM)
+    s1 = env.run_tac(s0, "intros n m.")
+    failed = env.run_tac(s1, "apply add_comm.")
+    assert isinstance(failed, TacticError) and "add_comm was not found" in failed.message
+    fixes = env.repairs(s1, "apply add_comm.", failed.message)
+    # every module's add_comm that Arith loads, qualified as this context allows (N is loaded,
+    # not imported); none private
+    assert "apply Nat.add_comm." in fixes and "apply BinNat.N.add_comm." in fixes, fixes
+    assert not any("Private" in f for f in fixes)
+    assert isinstance(env.run_tac(s1, "apply Nat.add_comm."), ProofFinished)
+    # a missing hypothesis, an unknown lemma and a non-name error have nothing to offer
+    for tactic in ("apply H9.", "apply no_such_lemma_anywhere.", "exact 0."):
+        outcome = env.run_tac(s1, tactic)
+        assert isinstance(outcome, TacticError)
+        assert env.repairs(s1, tactic, outcome.message) == [], tactic
+    # only whole identifiers are replaced: ``add_comm'`` and ``Nat.add_comm`` are other names
+    more = env.repairs(s1, "rewrite add_comm, add_comm', Nat.add_comm.", failed.message)
+    assert "rewrite Nat.add_comm, add_comm', Nat.add_comm." in more

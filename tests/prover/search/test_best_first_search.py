@@ -268,3 +268,15 @@ def test_traced_braces_and_bullets_do_not_leave_a_proof_qed_refuses(coq_env):
 )
 def test_search_form_drops_focusing_marks_only(coq_env, tactic, form):
     assert coq_env.search_form(tactic) == form
+
+
+def test_a_failed_tactic_is_repaired_and_the_repair_runs_next(coq_env):
+    # The only candidate names ``add_comm`` as a file that imports Nat wrote it; here it is
+    # ``Nat.add_comm``: the env's repair finds it, without it the search has nothing left.
+    thm = Theorem("comm", "forall n m : nat, n + m = m + n", "Require Import Arith.")
+    gen = FixedTacticsGenerator(["intros n m; apply add_comm."])
+    result = search(coq_env, gen).prove(thm)
+    assert result.proved, result.status
+    assert result.proof == ["intros n m; apply Nat.add_comm."]
+    without = search(coq_env, gen, max_repairs=0).prove(thm)
+    assert without.status == "exhausted"
