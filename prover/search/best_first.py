@@ -137,6 +137,20 @@ class SearchResult:
     timings: dict[str, float] = field(default_factory=dict)
     #: Widening rounds started after the queue first ran empty.
     rounds: int = 0
+    #: Repaired tactics run (:meth:`~prover.env.ProofEnv.repairs`); edges of repairs carry ``repair_of``.
+    repairs: int = 0
+
+    @property
+    def repaired_steps(self) -> int:
+        """Steps of the proof that are repairs of a failed tactic (0 when not proved)."""
+        ends = [n for n, d in self.tree.nodes(data=True) if d.get("kind") == "proved"]
+        if not self.proved or not ends:
+            return 0
+        steps, node = 0, ends[-1]
+        while preds := list(self.tree.predecessors(node)):
+            steps += "repair_of" in self.tree.edges[preds[0], node]
+            node = preds[0]
+        return steps
 
     @property
     def proved(self) -> bool:
@@ -209,11 +223,13 @@ class BestFirstSearch:
         tactics_run = 0
         rejected = 0
         round_ = 0
+        repairs_run = 0
 
         def result(status: SearchStatus, proof: list[str] | None = None, error: str | None = None,
                    t_proof: float | None = None) -> SearchResult:
             return SearchResult(theorem, status, proof, tree, expansions, tactics_run,
-                                time.monotonic() - start, t_proof, rejected, error, timings, round_)
+                                time.monotonic() - start, t_proof, rejected, error, timings, round_,
+                                repairs_run)
 
         t0 = time.monotonic()
         try:
@@ -279,10 +295,10 @@ class BestFirstSearch:
 
             tried = tried_at.setdefault(node, set())
             fresh: list[int] = []
-            pending = list(candidates)
+            pending: list[tuple[TacticCandidate, str | None]] = [(c, None) for c in candidates]
             repaired = 0
             while pending:
-                cand = pending.pop(0)
+                cand, repair_of = pending.pop(0)
                 tactic = cand.tactic.strip()
                 tactic = self.env.search_form(tactic) if tactic else ""
                 if not tactic or tactic in tried:
@@ -314,6 +330,8 @@ class BestFirstSearch:
                 child_lp = data["logprob_sum"] + cand.logprob
                 child = next(node_ids)
                 edge = {"tactic": tactic, "logprob": cand.logprob, "seconds": spent}
+                if repair_of is not None:
+                    edge["repair_of"] = repair_of
                 base = {"depth": data["depth"] + 1, "logprob_sum": child_lp,
                         "found_at": time.monotonic() - start}
 
@@ -344,7 +362,8 @@ class BestFirstSearch:
                     fixes = self.env.repairs(state, tactic, outcome.message)[: cfg.max_repairs - repaired]
                     timings["run_tac"] += time.monotonic() - t0
                     repaired += len(fixes)
-                    pending[:0] = [TacticCandidate(f, cand.logprob) for f in fixes]
+                    repairs_run += len(fixes)
+                    pending[:0] = [(TacticCandidate(f, cand.logprob), tactic) for f in fixes]
                 if isinstance(outcome, (TacticError, TacticTimeout)):
                     kind = "error" if isinstance(outcome, TacticError) else "timeout"
                     detail = outcome.message if isinstance(outcome, TacticError) else f"{outcome.seconds:.2f}s"

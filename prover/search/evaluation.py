@@ -53,6 +53,9 @@ class EvalRecord(BaseModel):
     error: str | None = None
     #: widening rounds the search started after its queue first ran empty
     rounds: int = 0
+    #: repaired tactics run, and steps of the proof that are repairs (``SearchResult.repairs``)
+    repairs: int = 0
+    repaired_steps: int = 0
     #: seconds spent per phase of the search (open, retrieve, generate, run_tac, progress, verify)
     timings: dict[str, float] = {}
 
@@ -71,6 +74,8 @@ class EvalRecord(BaseModel):
             rejected_proofs=result.rejected_proofs,
             error=result.error,
             rounds=result.rounds,
+            repairs=result.repairs,
+            repaired_steps=result.repaired_steps,
             timings={k: round(v, 4) for k, v in (result.timings or {}).items()},
         )
 

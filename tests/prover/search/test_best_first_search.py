@@ -278,5 +278,6 @@ def test_a_failed_tactic_is_repaired_and_the_repair_runs_next(coq_env):
     result = search(coq_env, gen).prove(thm)
     assert result.proved, result.status
     assert result.proof == ["intros n m; apply Nat.add_comm."]
+    assert result.repaired_steps == 1 and result.repairs >= 1
     without = search(coq_env, gen, max_repairs=0).prove(thm)
     assert without.status == "exhausted"
