@@ -321,10 +321,14 @@ class CoqEnv(ProofEnv):
         if reply.error or reply.interrupted:
             return []
         out: list[str] = []
+        seen: set[str] = set()
         for full, shorter in _LOCATED.findall(reply.output):
             qualified = shorter or full
-            if qualified == name or ".Private" in full or "._" in full:
+            # ``Z.abs`` is both ``BinInt.Z.abs`` and ``BinIntDef.Z.abs`` (an Include): try one
+            tail = ".".join(full.split(".")[-2:])
+            if qualified == name or ".Private" in full or "._" in full or tail in seen:
                 continue
+            seen.add(tail)
             repaired = _with_name(tactic, name, qualified)
             if repaired != tactic and repaired not in out:
                 out.append(repaired)
@@ -493,9 +497,20 @@ _LOCATED = re.compile(
 )
 
 
+# Where a tactic names a lemma or a definition (not a hypothesis or a term it takes apart):
+# right after one of these heads (``rewrite <- ``, ``apply (``, ...), or later in their comma list.
+_NAMES_A_LEMMA = re.compile(
+    r"(?:\b(?:e?apply|rapply|e?exact|e?rewrite|setoid_rewrite|unfold|using|pose proof|specialize)"
+    r"|\buse:|,)[\s(!?]*(?:<-|->)?[\s(]*$"
+)
+
+
 def _with_name(tactic: str, name: str, replacement: str) -> str:
-    """``tactic`` with every whole occurrence of the identifier ``name`` replaced."""
-    return re.sub(rf"(?<![\w'.]){re.escape(name)}(?![\w'])", replacement, tactic)
+    """``tactic`` with ``name`` replaced where it names a lemma or definition (unchanged if nowhere)."""
+    def swap(m: re.Match[str]) -> str:
+        return replacement if _NAMES_A_LEMMA.search(tactic[: m.start()]) else m.group(0)
+
+    return re.sub(rf"(?<![\w'.]){re.escape(name)}(?![\w'])", swap, tactic)
 
 
 _FIX = re.compile(r"(?<![\w'.])(?:co)?fix(?![\w'])")

@@ -252,3 +252,9 @@ def test_a_name_written_for_other_imports_is_repaired_by_locate(env: CoqEnv) -> 
     # only whole identifiers are replaced: ``add_comm'`` and ``Nat.add_comm`` are other names
     more = env.repairs(s1, "rewrite add_comm, add_comm', Nat.add_comm.", failed.message)
     assert "rewrite Nat.add_comm, add_comm', Nat.add_comm." in more
+    # where the name stands for a term to take apart (another proof's hypothesis), a global
+    # lemma of that name is no repair; and one of the aliases ``Z.abs = BinIntDef.Z.abs`` is tried
+    assert env.repairs(s1, "induction add_comm; auto.", failed.message) == []
+    z = env.open(Theorem("zabs", "forall z : Z, (0 <= Z.abs z)%Z", "Require Import ZArith."))
+    assert env.repairs(z, "apply abs_nonneg.", "The reference abs_nonneg was not found in the current environment.") \
+        == ["apply Z.abs_nonneg."]
