@@ -39,8 +39,9 @@ lint: setup
 bench: setup
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; HF_HUB_OFFLINE=1 $(PY) $$b || exit 1; done
 
-# Models trained on the whole traced standard library (not shipped; about 45 min on 2 cores after
-# the ~20 min trace, most of it the retrievers encoding 32k states): k-NN generator, progress
+# Models trained on the whole traced standard library (not shipped; on 2 cores after the ~17 min
+# trace: generator, progress and templates about 4 min, the random-split retriever 27 min, most of
+# it encoding 20k premises and 32k states, the novel_premises one about 12 min): k-NN generator, progress
 # predictor, premise templates and retriever on random/train, a second retriever on
 # novel_premises/train. The search configurations use them with the shipped seq2seq model,
 # trained on data/coq/sample: bench_prover --exclude-train-of data/coq/sample.

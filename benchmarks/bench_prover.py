@@ -71,7 +71,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--budget-seconds", type=float, default=10.0)
     p.add_argument("--max-expansions", type=int, default=None)
     p.add_argument("--k", type=int, default=search_defaults.K)
-    p.add_argument("--max-repairs", type=int, default=8,
+    p.add_argument("--max-repairs", type=int, default=search_defaults.MAX_REPAIRS,
                    help="repaired tactics (a lemma name a failed tactic got wrong, qualified as Coq's "
                         "Locate finds it) run per expansion at most; 0 turns repairs off")
     p.add_argument("--max-k", type=int, default=search_defaults.MAX_K,

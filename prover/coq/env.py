@@ -136,6 +136,8 @@ class CoqEnv(ProofEnv):
         self._theorem: Theorem | None = None
         self._theorem_sentence = ""
         self._nodes: dict[int, _Node] = {}
+        #: ``Locate`` answers (full name, shorter name) in the open theorem's context, per name
+        self._located: dict[str, list[tuple[str, str]]] = {}
         self._live: list[tuple[int, int]] = []  # (node id, coqtop state id) from the root down
         self._next_id = 0
 
@@ -232,6 +234,7 @@ class CoqEnv(ProofEnv):
         self._theorem = theorem
         self._theorem_sentence = sentence
         self._nodes = {}
+        self._located = {}
         self._live = []
         for attempt in range(2):
             try:
@@ -314,15 +317,15 @@ class CoqEnv(ProofEnv):
         if m is None or self._theorem is None:
             return []
         name = m.group(1)
-        try:
-            reply = self.coqtop.send(f"Locate {name}.", 10)
-        except CoqtopDied:
-            return []
-        if reply.error or reply.interrupted:
-            return []
+        if name not in self._located:
+            try:
+                reply = self.coqtop.send(f"Locate {name}.", 10)
+            except CoqtopDied:
+                return []
+            self._located[name] = [] if reply.error or reply.interrupted else _LOCATED.findall(reply.output)
         out: list[str] = []
         seen: set[str] = set()
-        for full, shorter in _LOCATED.findall(reply.output):
+        for full, shorter in self._located[name]:
             qualified = shorter or full
             # ``Z.abs`` is both ``BinInt.Z.abs`` and ``BinIntDef.Z.abs`` (an Include): try one
             tail = ".".join(full.split(".")[-2:])

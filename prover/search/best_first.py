@@ -87,7 +87,7 @@ class SearchConfig:
     #: Candidates per state in the last widening round (``k`` or less: never widen).
     max_k: int = search_defaults.MAX_K
     #: Repaired tactics (:meth:`~prover.env.ProofEnv.repairs`) run per expansion at most (0: none).
-    max_repairs: int = 8
+    max_repairs: int = search_defaults.MAX_REPAIRS
 
     def __post_init__(self) -> None:
         if self.k < 1:

@@ -90,7 +90,7 @@ class ProverSettings:
     max_k: int = search_defaults.MAX_K
     tactic_timeout: float = 5.0
     #: repaired tactics (a failed tactic's name qualified) run per expansion at most (0: none)
-    max_repairs: int = 8
+    max_repairs: int = search_defaults.MAX_REPAIRS
     progress_weight: float = search_defaults.PROGRESS_WEIGHT
     num_premises: int = 8
     models_dir: Path | None = None

@@ -18,6 +18,8 @@ K = 32
 #: ended (:class:`prover.search.best_first.SearchConfig`).
 MAX_K = 8 * K
 PROGRESS_WEIGHT = 4.0
+#: Repaired tactics (a failed tactic's unknown name qualified by Coq's ``Locate``) run per expansion at most.
+MAX_REPAIRS = 8
 
 #: Weight of the same-proof ranking loss the progress model is trained with
 #: (:mod:`prover.models.progress_training`). With the value head (below) it acts on the value
