@@ -92,8 +92,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--no-premise-automation", dest="premise_automation", action="store_false",
                    help="+retrieval+...+sauto: no hauto with the state's retrieved facts at each expansion "
                         "(an ablation)")
-    p.add_argument("--sauto-timeout", type=int, default=search_defaults.SAUTO_TIMEOUT,
-                   help="+sauto: whole seconds sauto may take at each expansion")
+    p.add_argument("--sauto-timeout", type=float, default=search_defaults.SAUTO_TIMEOUT,
+                   help="+sauto: seconds sauto, lia and the premise hauto may each take at each expansion")
     p.add_argument("--hammer-limit", type=float, default=None,
                    help="+hammer: seconds one hammer call may take (default: half the budget)")
     stated = p.add_mutually_exclusive_group()
@@ -126,7 +126,7 @@ def results_file(args: argparse.Namespace, config: str) -> Path:
     if config.startswith("logprob") and args.generator != ProverSettings.generator:
         suffix += f"_{args.generator}"
     if "+sauto" in config and args.sauto_timeout != search_defaults.SAUTO_TIMEOUT:
-        suffix += f"_sauto{args.sauto_timeout}"
+        suffix += f"_sauto{args.sauto_timeout:g}"
     if config.endswith("+hammer") and args.hammer_limit is not None:
         suffix += f"_hammer{args.hammer_limit:g}"
     if args.file_prefix:

@@ -52,7 +52,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--exclude-train-of", type=Path, default=None, metavar="DATASET")
     p.add_argument("--budget-seconds", type=float, default=20.0)
     p.add_argument("--k", type=int, default=search_defaults.K)
-    p.add_argument("--sauto-timeout", type=int, default=search_defaults.SAUTO_TIMEOUT)
+    p.add_argument("--sauto-timeout", type=float, default=search_defaults.SAUTO_TIMEOUT)
     p.add_argument("--models-dir", type=Path, default=None)
     p.add_argument("--config", default=search_defaults.CONFIG)
     return p.parse_args(argv)

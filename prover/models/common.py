@@ -12,10 +12,13 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class TacticCandidate:
-    """A proposed tactic with its sequence log-probability (or a score on the same scale)."""
+    """A proposed tactic with its sequence log-probability (or a score on the same scale), and
+    the seconds it may run when that is less than the search's per-tactic limit (automation that
+    either closes a goal quickly or not at all)."""
 
     tactic: str
     logprob: float
+    time_limit: float | None = None
 
 
 @runtime_checkable

@@ -315,7 +315,8 @@ class BestFirstSearch:
                 left = time_left()
                 if left is not None and left <= 0:
                     return result("time_budget")
-                timeout = cfg.tactic_timeout if left is None else max(0.05, min(cfg.tactic_timeout, left))
+                timeout = min(cfg.tactic_timeout, cand.time_limit or cfg.tactic_timeout)
+                timeout = timeout if left is None else max(0.05, min(timeout, left))
                 t0 = time.monotonic()
                 try:
                     outcome = self.env.run_tac(state, tactic, timeout=timeout)
@@ -363,7 +364,7 @@ class BestFirstSearch:
                     timings["run_tac"] += time.monotonic() - t0
                     repaired += len(fixes)
                     repairs_run += len(fixes)
-                    pending[:0] = [(TacticCandidate(f, cand.logprob), tactic) for f in fixes]
+                    pending[:0] = [(TacticCandidate(f, cand.logprob, cand.time_limit), tactic) for f in fixes]
                 if isinstance(outcome, (TacticError, TacticTimeout)):
                     kind = "error" if isinstance(outcome, TacticError) else "timeout"
                     detail = outcome.message if isinstance(outcome, TacticError) else f"{outcome.seconds:.2f}s"

@@ -12,7 +12,7 @@ Search configurations (best-first search, :mod:`prover.search.best_first`):
   - ``progress_weight`` * predicted remaining steps (LeanProgress).
 * ``...+sauto`` (``fixed+sauto``, ``logprob+retrieval+progress+sauto``): the same search, and
   at every expansion ``lia`` (under ``timeout 1``; it needs ``Lia`` in the theorem's context) and
-  CoqHammer's ``sauto`` (under ``timeout ProverSettings.sauto_timeout``, 1 s by default) are tried as well
+  CoqHammer's ``sauto`` (for at most ``ProverSettings.sauto_timeout`` seconds, 0.5 by default) are tried as well
   (:class:`~prover.models.generators.simple.WithAutomation`; the context gets ``From Hammer Require
   Import Tactics.``).
   With ``+retrieval``, ``hauto use:`` the state's first retrieved facts (same limit) is tried too
@@ -34,6 +34,7 @@ Automation configurations (:mod:`prover.search.baselines`): ``auto``, ``intuitio
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,9 +116,9 @@ class ProverSettings:
     #: budget) and how many of the first expanded states it is tried on.
     hammer_time_limit: float | None = None
     hammer_states: int = 1
-    #: ``+sauto`` configurations: whole seconds (Coq's ``timeout`` takes an integer) ``sauto``
-    #: may take at each expansion.
-    sauto_timeout: int = search_defaults.SAUTO_TIMEOUT
+    #: ``+sauto`` configurations: seconds ``sauto``, ``lia`` and the premise ``hauto`` may each
+    #: take at each expansion.
+    sauto_timeout: float = search_defaults.SAUTO_TIMEOUT
     #: ``+retrieval+...+sauto`` configurations: CoqHammer's ``hauto`` with the state's retrieved
     #: premises (:data:`~prover.search.defaults.PREMISE_AUTOMATION`) at every expansion as well.
     premise_automation: bool = True
@@ -166,11 +167,17 @@ def check_config(name: str) -> str:
     return name
 
 
-def automation_tactics(sauto_timeout: int) -> tuple[str, ...]:
+def coq_timeout(seconds: float) -> int:
+    """Coq's ``timeout N`` for a limit of ``seconds`` (whole seconds, at least 1); the search's own
+    per-tactic limit (:attr:`TacticCandidate.time_limit`) cuts a call shorter."""
+    if not seconds > 0:
+        raise ProofplanError(f"sauto_timeout must be a positive number of seconds, not {seconds}")
+    return max(1, math.ceil(seconds))
+
+
+def automation_tactics(sauto_timeout: float) -> tuple[str, ...]:
     """The tactics ``+sauto`` adds at every expansion."""
-    if sauto_timeout < 1:
-        raise ProofplanError(f"sauto_timeout must be a whole number of seconds >= 1, not {sauto_timeout}")
-    return ("timeout 1 lia.", f"timeout {int(sauto_timeout)} sauto.")
+    return ("timeout 1 lia.", f"timeout {coq_timeout(sauto_timeout)} sauto.")
 
 
 def premise_automation_tactics(settings: ProverSettings) -> tuple[str, ...]:
@@ -178,7 +185,7 @@ def premise_automation_tactics(settings: ProverSettings) -> tuple[str, ...]:
     slot (``+retrieval`` configurations; none with ``settings.premise_automation`` off)."""
     if not settings.premise_automation:
         return ()
-    return (f"timeout {int(settings.sauto_timeout)} {search_defaults.PREMISE_AUTOMATION}",)
+    return (f"timeout {coq_timeout(settings.sauto_timeout)} {search_defaults.PREMISE_AUTOMATION}",)
 
 
 def load_components(
@@ -211,7 +218,8 @@ def load_components(
 
         automation = WithAutomation(base.generator, automation_tactics(settings.sauto_timeout),
                                     premise_tactics=premise_automation_tactics(settings),
-                                    premise_count=search_defaults.PREMISE_AUTOMATION_COUNT)
+                                    premise_count=search_defaults.PREMISE_AUTOMATION_COUNT,
+                                    time_limit=settings.sauto_timeout)
         return SearchComponents(automation, base.premises, base.progress)
     if config == "fixed":
         if generator is not None:

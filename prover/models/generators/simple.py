@@ -74,16 +74,19 @@ class WithAutomation:
     repeated. Each of ``premise_tactics`` (``"timeout 1 hauto use: {}."``) is added as well when
     the state has retrieved premises that state facts (:data:`FACT_KINDS`): its slot gets the
     names of the first ``premise_count`` of them, so CoqHammer's reconstruction tactics search
-    with the retriever's premises as ``hammer`` does with its own selection.
+    with the retriever's premises as ``hammer`` does with its own selection. With ``time_limit``,
+    the search runs each automation tactic for at most that many seconds.
     """
 
     def __init__(self, inner, tactics: Sequence[str], logprob: float = -3.0,
-                 premise_tactics: Sequence[str] = (), premise_count: int = 4) -> None:
+                 premise_tactics: Sequence[str] = (), premise_count: int = 4,
+                 time_limit: float | None = None) -> None:
         self.inner = inner
         self.tactics = tuple(tactics)
         self.logprob = logprob
         self.premise_tactics = tuple(premise_tactics)
         self.premise_count = premise_count
+        self.time_limit = time_limit
 
     def _with_premises(self, premises: Sequence[str]) -> list[str]:
         if not self.premise_tactics:
@@ -95,7 +98,7 @@ class WithAutomation:
     def _extend(self, cands: list[TacticCandidate], premises: Sequence[str] = ()) -> list[TacticCandidate]:
         have = {c.tactic.strip() for c in cands}
         extra = [*self.tactics, *self._with_premises(premises)]
-        return cands + [TacticCandidate(t, self.logprob) for t in extra if t not in have]
+        return cands + [TacticCandidate(t, self.logprob, self.time_limit) for t in extra if t not in have]
 
     def suggest(self, state: str, premises: list[str], k: int) -> list[TacticCandidate]:
         return self._extend(list(self.inner.suggest(state, premises, k)), premises)

@@ -92,6 +92,30 @@ def test_wall_clock_budget_stops_search(coq_env):
     assert result.time < 2.0 + 3.0
 
 
+SLOW = "do 1000 (do 1000 (do 1000 idtac))."  # a billion steps: runs until it is interrupted
+
+
+class Limited:
+    """A slow tactic with its own time limit, then a tactic that proves nothing."""
+
+    def __init__(self, limit):
+        self.limit = limit
+
+    def suggest(self, state, premises, k):
+        return [TacticCandidate(SLOW, -1.0, self.limit), TacticCandidate("intros.", -2.0)]
+
+
+def test_a_candidates_time_limit_cuts_it_short(coq_env):
+    thm = Theorem("false_slow", "forall n m : nat, n + m = S (m + n)")
+    result = search(coq_env, Limited(0.4), tactic_timeout=10.0, time_limit=8.0).prove(thm)
+    first = result.tree.edges[0, 1]
+    assert first["tactic"] == SLOW and result.tree.nodes[1]["kind"] == "timeout"
+    assert 0.3 < first["seconds"] < 2.0  # the candidate's 0.4 s, not the search's 10 s
+    # with no limit of its own a candidate gets the search's per-tactic limit
+    unlimited = search(coq_env, Limited(None), tactic_timeout=2.0, time_limit=8.0, max_expansions=1).prove(thm)
+    assert unlimited.tree.edges[0, 1]["seconds"] > 1.5
+
+
 def test_proof_rejected_by_recheck_is_not_reported(coq_env):
     # `admit.` closes the goal interactively, but the proof cannot be saved with Qed.
     thm = Theorem("admitted", "forall n : nat, n = S n")

@@ -110,8 +110,12 @@ def test_configurations_out_of_order_are_refused(name):
 def test_sauto_timeout_sets_the_automation_limit():
     from prover.search.configs import automation_tactics, load_components
 
-    comps = load_components("fixed+sauto", ProverSettings(sauto_timeout=1))
-    assert [c.tactic for c in comps.generator.suggest("goal", [], 1)][1:] == ["timeout 1 lia.", "timeout 1 sauto."]
+    comps = load_components("fixed+sauto", ProverSettings(sauto_timeout=0.5))
+    extra = comps.generator.suggest("goal", [], 1)[1:]
+    assert [c.tactic for c in extra] == ["timeout 1 lia.", "timeout 1 sauto."]
+    assert {c.time_limit for c in extra} == {0.5}  # the search cuts them at half a second
+    assert comps.generator.suggest("goal", [], 1)[0].time_limit is None
     assert automation_tactics(5)[-1] == "timeout 5 sauto."
-    with pytest.raises(ProofplanError, match="whole number of seconds"):
+    assert automation_tactics(1.5)[-1] == "timeout 2 sauto."
+    with pytest.raises(ProofplanError, match="positive number of seconds"):
         automation_tactics(0)
