@@ -28,7 +28,11 @@ def _check_dataset(data: Path) -> None:
         raise ProofplanError(f"dataset folder {data} does not exist")
 
 
-ENCODER_HELP = "State encoder: lsa (TF-IDF + SVD fitted on the training states; fast) or minilm."
+ENCODER_HELP = ("k-NN state encoder: tfidf (sparse TF-IDF fitted on the training states, exact cosine), "
+                "lsa (the same reduced by SVD, in FAISS) or minilm.")
+
+
+PROGRESS_ENCODER_HELP = "State encoder: lsa (TF-IDF + SVD fitted on the training states; fast) or minilm."
 
 
 def _finite(value: float) -> float | None:
@@ -39,11 +43,14 @@ def _finite(value: float) -> float | None:
 
 
 def _encoder(kind: str, cache: Path | None):
-    """None (fit the LSA encoder on the training states) or the cached MiniLM encoder."""
-    if kind == "lsa":
+    """None (fit the TF-IDF encoder on the training states), ``"lsa"`` (fit the LSA one there)
+    or the cached MiniLM encoder."""
+    if kind == "tfidf":
         return None
+    if kind == "lsa":
+        return "lsa"
     if kind != "minilm":
-        raise ProofplanError(f"unknown encoder {kind!r}; expected lsa or minilm")
+        raise ProofplanError(f"unknown encoder {kind!r}; expected tfidf, lsa or minilm")
     from prover.models.generators.embedding_cache import CachedEncoder
     from retrieval.encoder import SentenceTransformerEncoder
 
@@ -68,7 +75,7 @@ def train_generator(
     max_tactic_bytes: int = typer.Option(128, min=8, help="Longer human tactics are left out of training."),
     val_eval: int = typer.Option(200, min=0, help="Validation tactics for the model card's top-k figures."),
     resume: bool = typer.Option(True, help="Continue from OUT/checkpoint when it exists."),
-    encoder: str = typer.Option("lsa", help=ENCODER_HELP),
+    encoder: str = typer.Option("tfidf", help=ENCODER_HELP),
     threads: int = typer.Option(1, min=0, help="CPU threads for torch (0: torch's default); 1 is fastest on a busy machine."),
     warmup_steps: int = typer.Option(30, min=0),
     seed: int = typer.Option(0),
@@ -135,7 +142,7 @@ def train_progress_cmd(
     split: str = typer.Option("random", help=SPLIT_HELP),
     out: Path = typer.Option(Path("data/generated/progress"), help="Where the model and its card go."),
     epochs: int = typer.Option(80, min=1),
-    encoder: str = typer.Option("lsa", help=ENCODER_HELP),
+    encoder: str = typer.Option("lsa", help=PROGRESS_ENCODER_HELP),
     cache: Path = typer.Option(Path("data/generated/embeddings.npz"), help="MiniLM embedding cache file."),
     threads: int = typer.Option(1, min=0, help="CPU threads for torch (0: torch's default)."),
     seed: int = typer.Option(0),
@@ -170,7 +177,10 @@ def train_progress_cmd(
     _check_dataset(data)
     _check_split(split)
     groups = _context_groups(context)
-    _, build = build_progress(data, split, out, encoder=_encoder(encoder, cache), epochs=epochs, seed=seed,
+    if encoder not in ("lsa", "minilm"):
+        raise ProofplanError(f"unknown encoder {encoder!r}; expected lsa or minilm")
+    _, build = build_progress(data, split, out, encoder=None if encoder == "lsa" else _encoder(encoder, cache),
+                              epochs=epochs, seed=seed,
                               rank_weight=rank_weight, search_pairs=search_pairs or (), pair_weight=pair_weight,
                               context_groups=groups, value_weight=value_weight, balance=rebalance)
     console = make_console(as_json)

@@ -38,9 +38,9 @@ def test_train_and_eval_commands(coq_dataset, tmp_path):
     assert res.exit_code == 0, res.output
     assert "trained 6 steps" in res.output
     export = out / "export"
-    assert (export / "model.safetensors").is_file() and (export / "knn" / "index.faiss").is_file()
+    assert (export / "model.safetensors").is_file() and (export / "knn" / "states.npz").is_file()
     card = (export / "MODEL_CARD.md").read_text()
-    assert "Ran 6 steps" in card and "top-1" in card
+    assert "Ran 6 steps" in card and "top-1" in card and "128\n  nearest neighbours" in card
 
     res = runner.invoke(app, ["eval", "generator", str(coq_dataset), "--model", str(export), "--limit", "4", "--k", "2"])
     assert res.exit_code == 0, res.output

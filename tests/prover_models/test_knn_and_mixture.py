@@ -1,4 +1,4 @@
-"""k-NN generator (LSA state encoder + FAISS VectorIndex) and the generator mixture."""
+"""k-NN generator (TF-IDF states in a sparse index, or LSA vectors in FAISS) and the generator mixture."""
 
 from __future__ import annotations
 
@@ -10,12 +10,39 @@ from prover.models.common import TacticCandidate, TacticGenerator
 from prover.models.generators.combined import MixtureGenerator, mix
 from prover.models.generators.knn import KnnGenerator
 from prover.models.generators.pipeline import load_examples
+from prover.models.generators.sparse_index import SparseStateIndex
+from prover.models.generators.state_encoder import TfidfStateEncoder
+from retrieval.index import VectorIndex
 
 
-@pytest.fixture(scope="module")
-def knn(encoder, coq_dataset):
+@pytest.fixture(scope="module", params=["tfidf", "lsa"])
+def knn(request, encoder, coq_dataset):
     train = load_examples(coq_dataset, "random", "train")
+    if request.param == "tfidf":
+        encoder = TfidfStateEncoder.fit([e.state for e in train])
     return KnnGenerator.build(encoder, [e.state for e in train], [e.tactic for e in train])
+
+
+def test_the_tfidf_memory_is_sparse_and_grows_online(knn, tmp_path):
+    kind = SparseStateIndex if getattr(knn.encoder, "sparse", False) else VectorIndex
+    assert isinstance(knn.index, kind)
+    if kind is VectorIndex:
+        return
+    state = "l : list bool\n============================\nlength (rev l) = length l"
+    before = knn.suggest(state, [], 4)
+    n = len(knn.index)
+    fresh = KnnGenerator(knn.encoder, SparseStateIndex(knn.index.matrix, list(knn.index.records),
+                                                       knn.encoder.name), knn.settings)
+    ids = fresh.add([state], ["apply rev_length."])
+    assert ids == [n] and len(fresh.index) == n + 1 and len(knn.index) == n
+    grown = fresh.suggest(state, [], 4)
+    assert grown[0].tactic == "apply rev_length."
+    fresh.save(tmp_path / "grown")
+    fresh.blocked = frozenset(ids)  # an online run hides a theorem's own memory from its search
+    assert fresh.suggest(state, [], 4) == before
+    again = KnnGenerator.load(tmp_path / "grown")
+    assert isinstance(again.index, SparseStateIndex) and len(again.index) == n + 1
+    assert again.suggest(state, [], 4) == grown
 
 
 def test_knn_returns_tactics_of_similar_states(knn, coq_dataset):

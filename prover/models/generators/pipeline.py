@@ -10,7 +10,7 @@ from pathlib import Path
 
 from prover.models.generators.byt5 import ByT5Generator
 from prover.models.generators.evaluation import TopKResult, evaluate_topk
-from prover.models.generators.knn import KnnGenerator
+from prover.models.generators.knn import KnnGenerator, KnnSettings
 from prover.models.generators.training import (
     GeneratorExample,
     GeneratorTrainer,
@@ -69,6 +69,7 @@ class GeneratorBuild:
     knn_encoder: str
     val_byt5: TopKResult
     val_knn: TopKResult
+    knn_settings: KnnSettings = KnnSettings()
 
 
 def build_generator(
@@ -100,7 +101,7 @@ def build_generator(
     val_subset = val[:val_eval_examples]
     val_byt5 = evaluate_topk("byt5", model, val_subset, k=8)
     val_knn = evaluate_topk("knn", knn, val_subset, k=8)
-    build = GeneratorBuild(report, knn_states, knn.encoder.name, val_byt5, val_knn)
+    build = GeneratorBuild(report, knn_states, knn.encoder.name, val_byt5, val_knn, knn.settings)
     write_generator_card(export_dir, dataset_dir, split, config, build)
     write_provenance(export_dir, dataset_dir, split, train_examples=report.train_examples)
     return build
@@ -109,13 +110,15 @@ def build_generator(
 def build_knn_index(
     dataset_dir: Path, split: str, folder: Path, *, encoder=None
 ) -> tuple[KnnGenerator, int]:
-    """Index every (state, tactic) of ``split``'s train part (LSA encoder fitted on those states
-    unless ``encoder`` is given) and save it to ``folder``; returns the generator and the count."""
+    """Index every (state, tactic) of ``split``'s train part (a TF-IDF encoder fitted on those
+    states unless ``encoder`` is given: an encoder, or ``"lsa"`` for the LSA projection fitted
+    there) and save it to ``folder``; returns the generator and the count."""
     all_train = load_examples(dataset_dir, split, "train")
-    if encoder is None:
-        from prover.models.generators.state_encoder import LsaStateEncoder
+    if encoder is None or encoder == "lsa":
+        from prover.models.generators.state_encoder import LsaStateEncoder, TfidfStateEncoder
 
-        encoder = LsaStateEncoder.fit([e.state for e in all_train])
+        kind = LsaStateEncoder if encoder == "lsa" else TfidfStateEncoder
+        encoder = kind.fit([e.state for e in all_train])
     knn = KnnGenerator.build(encoder, [e.state for e in all_train], [e.tactic for e in all_train])
     knn.save(Path(folder))
     return knn, len(all_train)
@@ -168,11 +171,12 @@ Written by `proofplan train generator` on {dt.datetime.now(dt.timezone.utc):%Y-%
 {history}
 
 ## k-NN generator (`knn/`)
-- FAISS flat inner-product index (retrieval.index.VectorIndex) over the {build.knn_states}
-  training states, embedded with `{build.knn_encoder}` (TF-IDF of goal/hypothesis tokens and goal
-  bigrams reduced by truncated SVD, fitted on those states; `knn/encoder/`); a query's 64
-  nearest neighbours vote for their tactics with weight exp(cosine / 0.05); score = log of the
-  tactic's share.
+- Exact cosine index over the {build.knn_states} training states, encoded with
+  `{build.knn_encoder}` (`tfidf-*`: sparse TF-IDF of goal/hypothesis tokens and goal bigrams,
+  fitted on those states, prover.models.generators.sparse_index; `lsa-*`: the same reduced by
+  truncated SVD in a FAISS flat index; `knn/encoder/`); a query's {build.knn_settings.neighbours}
+  nearest neighbours vote for their tactics with weight exp(cosine / {build.knn_settings.temperature:g});
+  score = log of the tactic's share.
 
 ## Validation metrics (part `val`, first {build.val_byt5.examples} tactics, gold premises, 8 beams)
 | generator | top-1 exact match | top-8 exact match | seconds per goal (batches of 16) |
