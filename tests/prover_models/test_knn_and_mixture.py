@@ -11,7 +11,7 @@ from prover.models.generators.combined import MixtureGenerator, mix
 from prover.models.generators.knn import KnnGenerator
 from prover.models.generators.pipeline import load_examples
 from prover.models.generators.sparse_index import SparseStateIndex
-from prover.models.generators.state_encoder import TfidfStateEncoder
+from prover.models.generators.state_encoder import LsaStateEncoder, TfidfStateEncoder
 from retrieval.index import VectorIndex
 
 
@@ -43,6 +43,11 @@ def test_the_tfidf_memory_is_sparse_and_grows_online(knn, tmp_path):
     again = KnnGenerator.load(tmp_path / "grown")
     assert isinstance(again.index, SparseStateIndex) and len(again.index) == n + 1
     assert again.suggest(state, [], 4) == grown
+    # the same folder rebuilt with the LSA projection loads as that, not as the old sparse index
+    lsa = KnnGenerator.build(LsaStateEncoder.fit([r.text for r in knn.index.records], dim=16),
+                             [r.text for r in knn.index.records], [r.key for r in knn.index.records])
+    lsa.save(tmp_path / "grown")
+    assert isinstance(KnnGenerator.load(tmp_path / "grown").index, VectorIndex)
 
 
 def test_knn_returns_tactics_of_similar_states(knn, coq_dataset):

@@ -2,7 +2,11 @@
 
 import numpy as np
 
-from prover.models.generators.state_encoder import LsaStateEncoder, TfidfStateEncoder, state_features
+from prover.models.generators.state_encoder import (
+    LsaStateEncoder,
+    TfidfStateEncoder,
+    state_features,
+)
 from retrieval.encoder import Encoder
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -136,9 +137,13 @@ class KnnGenerator:
         return [TacticCandidate(t, math.log(w / total)) for t, w in ranked]
 
     def save(self, folder: Path) -> None:
+        from prover.models.generators.sparse_index import META_FILE
         from prover.models.generators.state_encoder import LsaStateEncoder, TfidfStateEncoder
 
         folder = Path(folder)
+        # a folder that held the other kind of index must not load as that kind afterwards
+        (folder / META_FILE).unlink(missing_ok=True)
+        shutil.rmtree(folder / "encoder", ignore_errors=True)
         self.index.save(folder)
         if isinstance(self.encoder, (LsaStateEncoder, TfidfStateEncoder)):
             self.encoder.save(folder / "encoder")
