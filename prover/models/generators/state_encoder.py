@@ -74,7 +74,47 @@ def _fit_tfidf(states: Sequence[str], max_features: int | None):
     return vocab, vectorizer.idf_.astype(np.float32), matrix
 
 
-class TfidfStateEncoder:
+class _SavedEncoder:
+    """Saving and loading of a fitted encoder: its tensors in ``WEIGHTS_FILE`` (safetensors) and
+    its vocabulary in ``state_encoder.json``."""
+
+    WEIGHTS_FILE: str
+    vocabulary: list[str]
+    _name: str
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def _tensors(self) -> dict[str, np.ndarray]:
+        raise NotImplementedError
+
+    @classmethod
+    def _from_tensors(cls, vocabulary: list[str], tensors: dict[str, np.ndarray]):
+        raise NotImplementedError
+
+    def save(self, folder: Path) -> None:
+        from safetensors.numpy import save_file
+
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        save_file(self._tensors(), str(folder / self.WEIGHTS_FILE))
+        (folder / VOCAB).write_text(json.dumps({"name": self.name, "vocabulary": self.vocabulary}))
+
+    @classmethod
+    def exists(cls, folder: Path) -> bool:
+        return (Path(folder) / cls.WEIGHTS_FILE).is_file() and (Path(folder) / VOCAB).is_file()
+
+    @classmethod
+    def load(cls, folder: Path):
+        from safetensors.numpy import load_file
+
+        folder = Path(folder)
+        vocabulary = json.loads((folder / VOCAB).read_text())["vocabulary"]
+        return cls._from_tensors(vocabulary, load_file(str(folder / cls.WEIGHTS_FILE)))
+
+
+class TfidfStateEncoder(_SavedEncoder):
     """The TF-IDF features of :class:`LsaStateEncoder` without the SVD: sparse unit-length rows,
     for exact cosine between states (``sparse = True``: it feeds
     :class:`~prover.models.generators.sparse_index.SparseStateIndex`, not FAISS). On the full
@@ -82,6 +122,7 @@ class TfidfStateEncoder:
     of 2,000 test states, against 31.7% through the 256-dimensional LSA projection."""
 
     sparse = True
+    WEIGHTS_FILE = TFIDF_WEIGHTS
 
     def __init__(self, vocabulary: list[str], idf: np.ndarray) -> None:
         self.vocabulary = vocabulary
@@ -89,10 +130,6 @@ class TfidfStateEncoder:
         self.idf = np.asarray(idf, dtype=np.float32)
         digest = hashlib.sha1("\n".join(vocabulary).encode() + self.idf[:64].tobytes()).hexdigest()
         self._name = f"tfidf-{len(vocabulary)}-{digest[:10]}"
-
-    @property
-    def name(self) -> str:
-        return self._name
 
     @property
     def dim(self) -> int:
@@ -107,29 +144,18 @@ class TfidfStateEncoder:
         """scipy CSR matrix, one unit-length row per state."""
         return _tfidf_rows(list(texts), self._index, self.idf)
 
-    def save(self, folder: Path) -> None:
-        from safetensors.numpy import save_file
-
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        save_file({"idf": np.ascontiguousarray(self.idf, dtype=np.float32)}, str(folder / TFIDF_WEIGHTS))
-        (folder / VOCAB).write_text(json.dumps({"name": self.name, "vocabulary": self.vocabulary}))
+    def _tensors(self) -> dict[str, np.ndarray]:
+        return {"idf": np.ascontiguousarray(self.idf, dtype=np.float32)}
 
     @classmethod
-    def exists(cls, folder: Path) -> bool:
-        return (Path(folder) / TFIDF_WEIGHTS).is_file() and (Path(folder) / VOCAB).is_file()
-
-    @classmethod
-    def load(cls, folder: Path) -> TfidfStateEncoder:
-        from safetensors.numpy import load_file
-
-        folder = Path(folder)
-        vocab = json.loads((folder / VOCAB).read_text())["vocabulary"]
-        return cls(vocab, load_file(str(folder / TFIDF_WEIGHTS))["idf"])
+    def _from_tensors(cls, vocabulary: list[str], tensors: dict[str, np.ndarray]) -> TfidfStateEncoder:
+        return cls(vocabulary, tensors["idf"])
 
 
-class LsaStateEncoder:
+class LsaStateEncoder(_SavedEncoder):
     """TF-IDF + truncated SVD encoder of goal states (an :class:`~retrieval.encoder.Encoder`)."""
+
+    WEIGHTS_FILE = WEIGHTS
 
     def __init__(self, vocabulary: list[str], idf: np.ndarray, components: np.ndarray) -> None:
         self.vocabulary = vocabulary
@@ -138,10 +164,6 @@ class LsaStateEncoder:
         self.components = np.asarray(components, dtype=np.float32)  # (dim, vocab)
         digest = hashlib.sha1("\n".join(vocabulary).encode() + self.components[:, :8].tobytes()).hexdigest()
         self._name = f"lsa-tfidf-{self.dim}-{digest[:10]}"
-
-    @property
-    def name(self) -> str:
-        return self._name
 
     @property
     def dim(self) -> int:
@@ -165,24 +187,10 @@ class LsaStateEncoder:
             return np.zeros((0, self.dim), dtype=np.float32)
         return l2_normalise(_tfidf_rows(texts, self._index, self.idf) @ self.components.T)
 
-    def save(self, folder: Path) -> None:
-        from safetensors.numpy import save_file
-
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        save_file({"idf": np.ascontiguousarray(self.idf, dtype=np.float32),
-                   "components": np.ascontiguousarray(self.components, dtype=np.float16)}, str(folder / WEIGHTS))
-        (folder / VOCAB).write_text(json.dumps({"name": self.name, "vocabulary": self.vocabulary}))
+    def _tensors(self) -> dict[str, np.ndarray]:
+        return {"idf": np.ascontiguousarray(self.idf, dtype=np.float32),
+                "components": np.ascontiguousarray(self.components, dtype=np.float16)}
 
     @classmethod
-    def exists(cls, folder: Path) -> bool:
-        return (Path(folder) / WEIGHTS).is_file() and (Path(folder) / VOCAB).is_file()
-
-    @classmethod
-    def load(cls, folder: Path) -> LsaStateEncoder:
-        from safetensors.numpy import load_file
-
-        folder = Path(folder)
-        tensors = load_file(str(folder / WEIGHTS))
-        vocab = json.loads((folder / VOCAB).read_text())["vocabulary"]
-        return cls(vocab, tensors["idf"], tensors["components"].astype(np.float32))
+    def _from_tensors(cls, vocabulary: list[str], tensors: dict[str, np.ndarray]) -> LsaStateEncoder:
+        return cls(vocabulary, tensors["idf"], tensors["components"].astype(np.float32))
