@@ -43,12 +43,9 @@ def _finite(value: float) -> float | None:
 
 
 def _encoder(kind: str, cache: Path | None):
-    """None (fit the TF-IDF encoder on the training states), ``"lsa"`` (fit the LSA one there)
-    or the cached MiniLM encoder."""
-    if kind == "tfidf":
-        return None
-    if kind == "lsa":
-        return "lsa"
+    """``kind`` for an encoder fitted on the training states (tfidf, lsa), or the cached MiniLM encoder."""
+    if kind in ("tfidf", "lsa"):
+        return kind
     if kind != "minilm":
         raise ProofplanError(f"unknown encoder {kind!r}; expected tfidf, lsa or minilm")
     from prover.models.generators.embedding_cache import CachedEncoder

@@ -78,7 +78,7 @@ def build_generator(
     config: TrainConfig,
     export_dir: Path,
     *,
-    encoder=None,
+    encoder="tfidf",
     resume: bool = True,
     progress: bool = True,
     val_eval_examples: int = 200,
@@ -108,24 +108,23 @@ def build_generator(
 
 
 def build_knn_index(
-    dataset_dir: Path, split: str, folder: Path, *, encoder=None
+    dataset_dir: Path, split: str, folder: Path, *, encoder="tfidf"
 ) -> tuple[KnnGenerator, int]:
-    """Index every (state, tactic) of ``split``'s train part (a TF-IDF encoder fitted on those
-    states unless ``encoder`` is given: an encoder, or ``"lsa"`` for the LSA projection fitted
-    there) and save it to ``folder``; returns the generator and the count."""
+    """Index every (state, tactic) of ``split``'s train part and save it to ``folder``; returns
+    the generator and the count. ``encoder``: an encoder, or the name of an in-domain one to fit
+    on those states (``"tfidf"``, ``"lsa"``)."""
     all_train = load_examples(dataset_dir, split, "train")
-    if encoder is None or encoder == "lsa":
-        from prover.models.generators.state_encoder import LsaStateEncoder, TfidfStateEncoder
+    if isinstance(encoder, str):
+        from prover.models.generators.state_encoder import IN_DOMAIN_ENCODERS
 
-        kind = LsaStateEncoder if encoder == "lsa" else TfidfStateEncoder
-        encoder = kind.fit([e.state for e in all_train])
+        encoder = IN_DOMAIN_ENCODERS[encoder].fit([e.state for e in all_train])
     knn = KnnGenerator.build(encoder, [e.state for e in all_train], [e.tactic for e in all_train])
     knn.save(Path(folder))
     return knn, len(all_train)
 
 
 def build_knn_only(
-    dataset_dir: Path, split: str, export_dir: Path, *, encoder=None, val_eval_examples: int = 200
+    dataset_dir: Path, split: str, export_dir: Path, *, encoder="tfidf", val_eval_examples: int = 200
 ) -> tuple[int, str, TopKResult]:
     """The k-NN generator alone (no seq2seq training): ``export_dir/knn`` plus its provenance and
     validation top-k. ``load_generator("knn", export_dir)`` reads it."""

@@ -194,3 +194,8 @@ class LsaStateEncoder(_SavedEncoder):
     @classmethod
     def _from_tensors(cls, vocabulary: list[str], tensors: dict[str, np.ndarray]) -> LsaStateEncoder:
         return cls(vocabulary, tensors["idf"], tensors["components"].astype(np.float32))
+
+
+#: The encoders fitted on the traced states themselves, by the name ``train generator --encoder`` takes.
+IN_DOMAIN_ENCODERS: dict[str, type[TfidfStateEncoder] | type[LsaStateEncoder]] = {
+    "tfidf": TfidfStateEncoder, "lsa": LsaStateEncoder}
