@@ -16,6 +16,7 @@ import re
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from prover.coq.coqtop import DEFAULT_MEMORY_MB, Coqtop, CoqtopDied, _limit_memory, error_message
@@ -138,6 +139,8 @@ class CoqEnv(ProofEnv):
         self._nodes: dict[int, _Node] = {}
         #: ``Locate`` answers (full name, shorter name) in the open theorem's context, per name
         self._located: dict[str, list[tuple[str, str]]] = {}
+        #: :meth:`resolve_names` answers in the open theorem's context
+        self._resolved: dict[str, str | None] = {}
         self._live: list[tuple[int, int]] = []  # (node id, coqtop state id) from the root down
         self._next_id = 0
 
@@ -235,6 +238,7 @@ class CoqEnv(ProofEnv):
         self._theorem_sentence = sentence
         self._nodes = {}
         self._located = {}
+        self._resolved = {}
         self._live = []
         for attempt in range(2):
             try:
@@ -386,6 +390,31 @@ class CoqEnv(ProofEnv):
             return None
         return self.tactics_to(node_id), reply.output
 
+    def resolve_names(self, names: Iterable[str]) -> dict[str, str | None] | None:
+        """What each printed name denotes where the open theorem is stated, read with ``Locate``
+        in the live process: the full name of the constant, inductive or constructor it refers to,
+        or None where no global object has that name (a bound variable); a name that denotes
+        something else (a notation) is left out. None when no theorem is open. Answers are kept
+        per theorem."""
+        if self._theorem is None or self._coq is None or not self._coq.alive:
+            return None
+        out: dict[str, str | None] = {}
+        for name in names:
+            if name not in self._resolved:
+                live = self._live[-1] if self._live and self._live[-1][1] == self._coq.state_id else None
+                try:
+                    reply = self._coq.send(f"Locate {name}.", 10)
+                except CoqtopDied:
+                    return None
+                if live is not None:
+                    self._live[-1] = (live[0], self._coq.state_id)
+                if reply.error or reply.interrupted:
+                    return None
+                self._resolved[name] = _first_located(name, reply.output)
+            if self._resolved[name] != _OTHER_OBJECT:
+                out[name] = self._resolved[name]
+        return out
+
     def tactics_to(self, state_id: int) -> list[str]:
         """The tactics from the initial state to ``state_id`` (a proof, if it is finished)."""
         if state_id not in self._nodes:
@@ -498,6 +527,25 @@ _LOCATED = re.compile(
     rf"(?:\s*\(shorter name to refer to it in current context is ({_QUALID})\))?",
     re.M,
 )
+
+_LOCATED_FIRST = re.compile(
+    rf"^(\w+) ({_QUALID})(?:\s*\(shorter name to refer to it in current context is ({_QUALID})\))?")
+_OTHER_OBJECT = ""
+
+
+def _first_located(name: str, output: str) -> str | None:
+    """What ``name`` denotes, from ``Locate name``: the full name of the constant, inductive or
+    constructor it refers to, :data:`_OTHER_OBJECT` for another kind of object, None for none.
+    ``Locate`` lists that object first, then every other object whose path ends with the name; when
+    the name denotes nothing, the first one listed needs a longer name (``ZMicromega.env`` for a
+    bound ``env``)."""
+    m = _LOCATED_FIRST.match(output.strip())
+    if m is None or output.strip().startswith("No object"):
+        return None
+    kind, full, shorter = m.groups()
+    if shorter is not None and shorter != name and not name.endswith("." + shorter):
+        return None
+    return full if kind in ("Constant", "Inductive", "Constructor") else _OTHER_OBJECT
 
 
 # Where a tactic names a lemma or a definition (not a hypothesis or a term it takes apart):

@@ -11,6 +11,12 @@ can load the file without the theorem's context asking for it (CoqHammer's impor
 everything loaded), so every other theorem's proof term is checked too, against the names its
 file defines at or after it, each printed name compared as a suffix of their full names.
 
+A printed name that matches is then looked up where the theorem is stated (``Locate`` in the
+search's own process, :meth:`prover.coq.env.CoqEnv.resolve_names`), and counts only when it
+denotes one of those lemmas: in a file prefix, ``inj_compare`` inside ``Nat2Z`` is the prefix's
+own earlier lemma, not the library's later ``Z2Nat.inj_compare``, and a bound ``env`` is not
+``ZMicromega.env``. Where no process can tell, the name match alone refuses the proof.
+
 The same names give the search a tactic filter (:meth:`FutureLemmaCheck.tactic_filter`): a
 tactic that names a forbidden lemma would put it in the proof term, so it is not run at all,
 instead of closing goals whose proofs the re-check then rejects one by one (each a ``coqc``
@@ -24,15 +30,20 @@ import re
 import subprocess
 import tempfile
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from prover.env import ProofEnv, Theorem
+from prover.env import ProofEnv, ProverError, Theorem
 
 # A Coq identifier; ``_`` alone is the anonymous binder, never a name.
 _IDENT = r"(?:[A-Za-z][\w']*|_[\w']+)"
 _TOKEN = re.compile(rf"{_IDENT}(?:\.{_IDENT})*")
 _TYPE_LINE = re.compile(r"^\s+: ", re.M)
+
+#: ``names -> {name: full name it denotes, or None}`` (:meth:`prover.coq.env.CoqEnv.resolve_names`);
+#: None when it cannot tell.
+Resolver = Callable[[Iterable[str]], "dict[str, str | None] | None"]
 
 
 def short_name(full_name: str) -> str:
@@ -40,9 +51,10 @@ def short_name(full_name: str) -> str:
 
 
 def qualified_constants_in_term(printed: str, name: str) -> set[str]:
-    """The identifiers, as printed, in the body of ``Print name.`` output (type line cut)."""
-    start = printed.find(f"{name} =")
-    body = printed[start + len(name) + 2:] if start >= 0 else printed
+    """The identifiers, as printed, in the body of ``Print name.`` output (type line cut); a
+    universe-polymorphic constant's header carries its universes (``name@{u u0} =``)."""
+    header = re.search(rf"(?<![\w.']){re.escape(name)}(?:@\{{[^}}]*\}})?\s*=", printed)
+    body = printed[header.end():] if header else printed
     cut = _TYPE_LINE.search(body)
     if cut:
         body = body[: cut.start()]
@@ -106,10 +118,35 @@ class FutureLemmaCheck:
         return set() if theorem.prelude else self.forbidden.get(theorem.full_name or "", set())
 
     def _named(self, theorem: Theorem, tactic: str) -> set[str]:
-        """The forbidden names ``tactic`` mentions; the theorem's own name always counts (a library
-        copy of it may be in scope under a qualified name or a notation)."""
-        names = self._forbidden(theorem) | {short_name(theorem.full_name or theorem.name)}
-        return {short_name(tok) for tok in _TOKEN.findall(tactic)} & names
+        """The forbidden names ``tactic`` mentions. The theorem's own name always counts (a library
+        copy of it may be in scope), written alone or qualified as a suffix of its full name:
+        ``N2Z.inj_le`` is another lemma than ``Nat2Z.inj_le``, ``Znat.Nat2Z.inj_le`` is not."""
+        forbidden = self._forbidden(theorem)
+        own = theorem.full_name or theorem.name
+        named = set()
+        for tok in _TOKEN.findall(tactic):
+            short = short_name(tok)
+            if short in forbidden or (short == short_name(own) and (tok == own or own.endswith("." + tok))):
+                named.add(short)
+        return named
+
+    def _resolver(self, theorem: Theorem) -> Resolver | None:
+        """The env's name lookup where ``theorem`` is stated. A search's check finds the theorem
+        open; another caller's (an audit of recorded proofs) opens it first, only when needed."""
+        resolve = getattr(self.env, "resolve_names", None)
+        if resolve is None or not theorem.full_name:
+            return None
+
+        def where_stated(names: Iterable[str]) -> dict[str, str | None] | None:
+            now = getattr(self.env, "theorem", None)
+            if now is None or now.full_name != theorem.full_name:
+                try:
+                    self.env.open(theorem)
+                except ProverError:
+                    return None
+            return resolve(names)
+
+        return where_stated
 
     def tactic_filter(self, theorem: Theorem, tactic: str) -> str | None:
         """Why ``tactic`` is not worth running on ``theorem``: the forbidden names it mentions."""
@@ -132,7 +169,7 @@ class FutureLemmaCheck:
         tactics, term = got
         if [without_timeout(t) for t in tactics] != list(proof):
             return set()
-        return _term_names(set(_TOKEN.findall(term)), names, later)
+        return _term_names(set(_TOKEN.findall(term)), names, later, self._resolver(theorem))
 
     def __call__(self, theorem: Theorem, proof: list[str]) -> bool:
         # A proof's text is checked as well as its term: automation (``hammer``) writes tactics
@@ -164,15 +201,24 @@ class FutureLemmaCheck:
             ok, printed = compile_and_print("\n".join(lines) + "\n", list(getattr(self.env, "coqtop_args", [])))
         if not ok:
             return False
-        used = _term_names(qualified_constants_in_term(printed, theorem.name), names, later)
+        used = _term_names(qualified_constants_in_term(printed, theorem.name), names, later, self._resolver(theorem))
         if used:
             self.rejected_for_leak.setdefault(theorem.full_name or theorem.name, set()).update(used)
             return False
         return True
 
 
-def _term_names(printed: set[str], names: set[str], later: set[str]) -> set[str]:
-    return ({short_name(n) for n in printed} & names) | {short_name(n) for n in names_of(printed, later)}
+def _term_names(printed: set[str], names: set[str], later: set[str], resolve: Resolver | None = None) -> set[str]:
+    """Short names of the printed identifiers that denote the theorem or a later lemma. Matched by
+    name first (a short name refused, or a suffix of a later full name); with ``resolve``, a match
+    counts only when the name denotes one of ``later`` there (or what it denotes is not known): an
+    earlier lemma of the prefix with a later one's short name, a lemma of another library, or a
+    bound variable does not."""
+    suspects = {p for p in printed if short_name(p) in names} | names_of(printed, later)
+    meaning = resolve(sorted(suspects)) if suspects and resolve is not None else None
+    if meaning is not None:
+        suspects = {p for p in suspects if p not in meaning or meaning[p] in later}
+    return {short_name(p) for p in suspects}
 
 
 def compile_and_print(source: str, coq_args: list[str], timeout: float = 120.0) -> tuple[bool, str]:

@@ -195,3 +195,42 @@ def test_a_benchmark_run_carries_each_prefixed_theorem_with_its_plain_fallback()
     assert any(t.prelude for t in run.theorems)
     assert list(run.fallbacks.values()) == plain
     assert load_benchmark_run(sample, "random", "test", limit=6).fallbacks == {}
+
+
+# An earlier lemma of the prefix may share its short name with a later one (Znat's Nat2Z.inj_compare
+# and Z2Nat.inj_compare), and a bound variable with a later definition (ZMicromega's env).
+SHADOW = Theorem("add_0_r_twice", "forall env : nat, env + 0 + 0 = env",
+                 prelude=("Require Import Arith Lia.", "Module M2.",
+                          "Lemma add_0_r : forall n : nat, n + 0 = n.", "Proof.", "intros n.",
+                          "apply Nat.add_0_r.", "Qed."),
+                 file_path="theories/Lib/G.v", full_name="Coq.Lib.G.M2.add_0_r_twice")
+SHADOW_LATER = {"Coq.Lib.G.M2.add_0_r_twice", "Coq.Arith.PeanoNat.Nat.add_0_r", "Coq.micromega.ZMicromega.env"}
+
+
+def test_a_printed_name_is_a_later_lemma_only_where_it_denotes_one(env):
+    check = FutureLemmaCheck(env, later_in_file={SHADOW.full_name: SHADOW_LATER})
+    env.open(SHADOW)
+    assert env.resolve_names(["add_0_r", "Nat.add_0_r", "env", "eq_refl"]) == {
+        "add_0_r": "Top.M2.add_0_r", "Nat.add_0_r": "Coq.Arith.PeanoNat.Nat.add_0_r",
+        "env": None, "eq_refl": "Coq.Init.Logic.eq_refl"}
+    # the prefix's own add_0_r, printed "add_0_r", and the bound "env" are no leak...
+    local = ["intros env.", "rewrite !add_0_r.", "reflexivity."]
+    assert check(SHADOW, local) and SHADOW.full_name not in check.rejected_for_leak
+    # ...the later library lemma is, found in the live term and in the fresh process alike
+    library = ["intros env.", "rewrite !Nat.add_0_r.", "reflexivity."]
+    assert not check(SHADOW, library)
+    assert check.rejected_for_leak[SHADOW.full_name] == {"add_0_r"}
+    # an audit of recorded proofs, with the env on another theorem, opens this one to resolve names
+    env.open(TARGET)
+    assert check(SHADOW, local)
+    env.open(TARGET)
+    assert not check(SHADOW, library)
+
+
+def test_the_theorem_s_own_name_is_refused_alone_or_qualified_as_itself(env):
+    check = FutureLemmaCheck(env, later_in_file={TARGET.full_name: {TARGET.full_name}})
+    assert check.tactic_filter(TARGET, "apply target.") is not None
+    assert check.tactic_filter(TARGET, "apply M.target.") is not None
+    assert check.tactic_filter(TARGET, "apply F.M.target.") is not None
+    # another module's lemma with the same short name is another lemma
+    assert check.tactic_filter(TARGET, "apply N2Z.target.") is None

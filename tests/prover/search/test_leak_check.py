@@ -15,6 +15,11 @@ def test_constants_in_term_reads_the_body_only():
     assert "in_elt" in names and "In" not in names
 
 
+def test_a_universe_polymorphic_header_is_not_read_as_a_use_of_the_name():
+    printed = "flip_PER@{u u0 u1} = \nfun (A : Type) (R : crelation A) => PER_Symmetric R\n     : forall A, PER (flip R)\n"
+    assert constants_in_term(printed, "flip_PER") == {"fun", "A", "Type", "R", "crelation", "PER_Symmetric"}
+
+
 @pytest.mark.skipif(not (SAMPLE / "random" / "test.json").is_file(), reason="no Coq sample dataset")
 def test_self_proof_is_rejected_and_honest_proof_accepted(coq_env):
     check = FutureLemmaCheck.from_dataset(coq_env, SAMPLE)
