@@ -137,10 +137,8 @@ class CoqEnv(ProofEnv):
         self._theorem: Theorem | None = None
         self._theorem_sentence = ""
         self._nodes: dict[int, _Node] = {}
-        #: ``Locate`` answers (full name, shorter name) in the open theorem's context, per name
-        self._located: dict[str, list[tuple[str, str]]] = {}
-        #: :meth:`resolve_names` answers in the open theorem's context
-        self._resolved: dict[str, str | None] = {}
+        #: ``Locate`` output in the open theorem's context, per name (None: it failed)
+        self._located: dict[str, str | None] = {}
         self._live: list[tuple[int, int]] = []  # (node id, coqtop state id) from the root down
         self._next_id = 0
 
@@ -238,7 +236,6 @@ class CoqEnv(ProofEnv):
         self._theorem_sentence = sentence
         self._nodes = {}
         self._located = {}
-        self._resolved = {}
         self._live = []
         for attempt in range(2):
             try:
@@ -321,15 +318,14 @@ class CoqEnv(ProofEnv):
         if m is None or self._theorem is None:
             return []
         name = m.group(1)
-        if name not in self._located:
-            try:
-                reply = self.coqtop.send(f"Locate {name}.", 10)
-            except CoqtopDied:
-                return []
-            self._located[name] = [] if reply.error or reply.interrupted else _LOCATED.findall(reply.output)
+        located = self._locate(name)
+        if located is None:
+            return []
         out: list[str] = []
         seen: set[str] = set()
-        for full, shorter in self._located[name]:
+        for kind, full, shorter in _LOCATED.findall(located):
+            if kind not in _GLOBAL_KINDS:
+                continue
             qualified = shorter or full
             # ``Z.abs`` is both ``BinInt.Z.abs`` and ``BinIntDef.Z.abs`` (an Include): try one
             tail = ".".join(full.split(".")[-2:])
@@ -394,26 +390,32 @@ class CoqEnv(ProofEnv):
         """What each printed name denotes where the open theorem is stated, read with ``Locate``
         in the live process: the full name of the constant, inductive or constructor it refers to,
         or None where no global object has that name (a bound variable); a name that denotes
-        something else (a notation) is left out. None when no theorem is open. Answers are kept
-        per theorem."""
-        if self._theorem is None or self._coq is None or not self._coq.alive:
-            return None
+        something else (a notation) is left out. None when the process cannot tell."""
         out: dict[str, str | None] = {}
         for name in names:
-            if name not in self._resolved:
-                live = self._live[-1] if self._live and self._live[-1][1] == self._coq.state_id else None
-                try:
-                    reply = self._coq.send(f"Locate {name}.", 10)
-                except CoqtopDied:
-                    return None
-                if live is not None:
-                    self._live[-1] = (live[0], self._coq.state_id)
-                if reply.error or reply.interrupted:
-                    return None
-                self._resolved[name] = _first_located(name, reply.output)
-            if self._resolved[name] != _OTHER_OBJECT:
-                out[name] = self._resolved[name]
+            located = self._locate(name)
+            if located is None:
+                return None
+            denoted = _first_located(name, located)
+            if denoted != _OTHER_OBJECT:
+                out[name] = denoted
         return out
+
+    def _locate(self, name: str) -> str | None:
+        """``Locate name.`` in the open theorem's context (kept per theorem; the live branch stays
+        usable); None without an open theorem and a live process, or when it fails."""
+        if name not in self._located:
+            if self._theorem is None or self._coq is None or not self._coq.alive:
+                return None
+            live = self._live[-1] if self._live and self._live[-1][1] == self._coq.state_id else None
+            try:
+                reply = self._coq.send(f"Locate {name}.", 10)
+            except CoqtopDied:
+                return None
+            if live is not None:
+                self._live[-1] = (live[0], self._coq.state_id)
+            self._located[name] = None if reply.error or reply.interrupted else reply.output
+        return self._located[name]
 
     def tactics_to(self, state_id: int) -> list[str]:
         """The tactics from the initial state to ``state_id`` (a proof, if it is finished)."""
@@ -520,16 +522,12 @@ class CoqEnv(ProofEnv):
 
 
 _NOT_FOUND = re.compile(rf"The reference ({_QUALID}) was not found in the current environment")
-# ``Locate`` lists every global object with that (partial) name: ``Constant Coq.Arith.PeanoNat.Nat.add_comm``,
-# then ``(shorter name to refer to it in current context is Nat.add_comm)`` when a shorter one works.
+# ``Locate`` lists every object with that (partial) name, the one the name denotes first:
+# ``Constant Coq.Arith.PeanoNat.Nat.add_comm``, then ``(shorter name to refer to it in current
+# context is Nat.add_comm)`` when a shorter one works.
 _LOCATED = re.compile(
-    rf"^(?:Constant|Inductive|Constructor) ({_QUALID})"
-    rf"(?:\s*\(shorter name to refer to it in current context is ({_QUALID})\))?",
-    re.M,
-)
-
-_LOCATED_FIRST = re.compile(
-    rf"^(\w+) ({_QUALID})(?:\s*\(shorter name to refer to it in current context is ({_QUALID})\))?")
+    rf"^(\w+) ({_QUALID})(?:\s*\(shorter name to refer to it in current context is ({_QUALID})\))?", re.M)
+_GLOBAL_KINDS = ("Constant", "Inductive", "Constructor")
 _OTHER_OBJECT = ""
 
 
@@ -539,13 +537,13 @@ def _first_located(name: str, output: str) -> str | None:
     ``Locate`` lists that object first, then every other object whose path ends with the name; when
     the name denotes nothing, the first one listed needs a longer name (``ZMicromega.env`` for a
     bound ``env``)."""
-    m = _LOCATED_FIRST.match(output.strip())
+    m = _LOCATED.match(output.strip())
     if m is None or output.strip().startswith("No object"):
         return None
     kind, full, shorter = m.groups()
     if shorter is not None and shorter != name and not name.endswith("." + shorter):
         return None
-    return full if kind in ("Constant", "Inductive", "Constructor") else _OTHER_OBJECT
+    return full if kind in _GLOBAL_KINDS else _OTHER_OBJECT
 
 
 # Where a tactic names a lemma or a definition (not a hypothesis or a term it takes apart):

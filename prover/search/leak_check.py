@@ -32,6 +32,7 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from prover.env import ProofEnv, ProverError, Theorem
@@ -123,30 +124,30 @@ class FutureLemmaCheck:
         ``N2Z.inj_le`` is another lemma than ``Nat2Z.inj_le``, ``Znat.Nat2Z.inj_le`` is not."""
         forbidden = self._forbidden(theorem)
         own = theorem.full_name or theorem.name
+        own_short = short_name(own)
         named = set()
         for tok in _TOKEN.findall(tactic):
             short = short_name(tok)
-            if short in forbidden or (short == short_name(own) and (tok == own or own.endswith("." + tok))):
+            if short in forbidden or (short == own_short and (tok == own or own.endswith("." + tok))):
                 named.add(short)
         return named
 
     def _resolver(self, theorem: Theorem) -> Resolver | None:
-        """The env's name lookup where ``theorem`` is stated. A search's check finds the theorem
-        open; another caller's (an audit of recorded proofs) opens it first, only when needed."""
-        resolve = getattr(self.env, "resolve_names", None)
-        if resolve is None or not theorem.full_name:
+        """The env's name lookup where ``theorem`` is stated (:meth:`_where_stated`), if it has one."""
+        if getattr(self.env, "resolve_names", None) is None or not theorem.full_name:
             return None
+        return partial(self._where_stated, theorem)
 
-        def where_stated(names: Iterable[str]) -> dict[str, str | None] | None:
-            now = getattr(self.env, "theorem", None)
-            if now is None or now.full_name != theorem.full_name:
-                try:
-                    self.env.open(theorem)
-                except ProverError:
-                    return None
-            return resolve(names)
-
-        return where_stated
+    def _where_stated(self, theorem: Theorem, names: Iterable[str]) -> dict[str, str | None] | None:
+        """What ``names`` denote where ``theorem`` is stated. A search's check finds the theorem
+        open; another caller's (an audit of recorded proofs) opens it first."""
+        now = getattr(self.env, "theorem", None)
+        if now is None or now.full_name != theorem.full_name:
+            try:
+                self.env.open(theorem)
+            except ProverError:
+                return None
+        return self.env.resolve_names(names)
 
     def tactic_filter(self, theorem: Theorem, tactic: str) -> str | None:
         """Why ``tactic`` is not worth running on ``theorem``: the forbidden names it mentions."""
