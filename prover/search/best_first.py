@@ -13,7 +13,8 @@ LeanProgress combination. A model that reads how a state was reached
 :class:`~prover.models.progress_context.StateContext`: the tactics from the root to it and the
 state the last one ran on; the new states of one expansion are scored in one batch. The state with the highest priority is expanded next: the generator
 proposes ``k`` tactics, each runs in the env, and every new goal state that has not been seen
-before (identical pretty-printed goals, whitespace-normalised) joins the queue.
+before (identical pretty-printed goals, whitespace-normalised) joins the queue. A generator with
+a ``reset`` method (per-search memory, e.g. which states got ``hammer``) is reset as each search starts.
 
 When the queue runs empty before the budget ends, the search widens instead of giving up: every
 expanded state goes back into the queue (best priority first) and is asked for ``widen`` times
@@ -231,6 +232,9 @@ class BestFirstSearch:
                                 time.monotonic() - start, t_proof, rejected, error, timings, round_,
                                 repairs_run)
 
+        reset = getattr(self.generator, "reset", None)
+        if callable(reset):
+            reset()
         t0 = time.monotonic()
         try:
             root = self.env.open(theorem)

@@ -158,6 +158,12 @@ def is_config(name: str) -> bool:
     return name in AUTOMATION_CONFIGS or _SEARCH_GRAMMAR.fullmatch(name) is not None
 
 
+def base_generator_config(config: str) -> str:
+    """The bare generator of a search configuration (``fixed`` or ``logprob``), which a shared
+    model serves; the rest of the configuration wraps it in each prover."""
+    return check_config(config).split("+", 1)[0]
+
+
 def check_config(name: str) -> str:
     if not is_config(name):
         raise UnknownConfigError(
@@ -194,8 +200,9 @@ def load_components(
 ) -> SearchComponents:
     """Load the generator (and retriever, progress model) that ``config`` uses.
 
-    With ``generator`` given (a shared one, e.g. served to Ray workers, already including any
-    ``+sauto`` automation), only the retriever and progress model are loaded around it. With
+    With ``generator`` given (a shared model, e.g. served to Ray workers: the bare one of
+    :func:`base_generator_config`), the retriever and progress model are loaded and the
+    templates and automation wrapped around it, per prover. With
     ``progress`` given (e.g. :class:`~prover.models.progress.LengthBaseline`), a ``+progress``
     configuration uses it instead of loading the default progress model.
     """
@@ -212,8 +219,6 @@ def load_components(
         return SearchComponents(hammer, base.premises, base.progress)
     if config.endswith(HAMMER_SUFFIX):
         base = load_components(config[: -len(HAMMER_SUFFIX)], settings, generator, progress)
-        if generator is not None:
-            return base
         from prover.models.generators.simple import WithAutomation
 
         automation = WithAutomation(base.generator, automation_tactics(settings.sauto_timeout),
@@ -276,7 +281,7 @@ def build_prover(
     hammer: HammerSearch | None = None
     if config.endswith(HAMMER_TACTIC_SUFFIX):
         hammer = HammerSearch(HammerTimeEnv(env, settings.hammer_limit), settings.time_limit,
-                              HammerWarmup(env), getattr(components.generator, "reset", None))
+                              HammerWarmup(env))
         checker = hammer.checker(checker or env.verify)
         env = hammer.env
     search_config = SearchConfig(

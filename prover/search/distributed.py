@@ -38,6 +38,7 @@ from prover.models.common import TacticCandidate, TacticGenerator
 from prover.search.configs import (
     AUTOMATION_CONFIGS,
     ProverSettings,
+    base_generator_config,
     check_config,
     evaluation_prover,
     load_components,
@@ -132,7 +133,7 @@ class GeneratorService:
 
     async def setup(self) -> None:
         """Load the generator (a failure reaches the driver as the task's own exception)."""
-        self.generator = load_components(self.config, self.settings).generator
+        self.generator = load_components(base_generator_config(self.config), self.settings).generator
 
     async def suggest(self, state: str, premises: list[str], k: int) -> list[TacticCandidate]:
         if self._queue is None:

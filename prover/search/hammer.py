@@ -199,7 +199,6 @@ class HammerSearch:
     env: HammerTimeEnv
     time_limit: float | None
     warmup: HammerWarmup
-    reset: Callable[[], None] | None = None
     #: The search's ``prove``; set once the search is built around :meth:`checker`.
     prove: Callable[[Theorem], SearchResult] | None = None
     _resolved: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
@@ -214,8 +213,6 @@ class HammerSearch:
 
     def __call__(self, theorem: Theorem) -> SearchResult:
         self._resolved.clear()
-        if self.reset is not None:
-            self.reset()
         assert self.prove is not None, "HammerSearch.prove is not set"
         warmup = self.warmup(theorem)
         self.env.deadline = None if self.time_limit is None else time.monotonic() + self.time_limit

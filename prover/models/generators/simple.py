@@ -74,8 +74,11 @@ class WithAutomation:
     repeated. Each of ``premise_tactics`` (``"timeout 1 hauto use: {}."``) is added as well when
     the state has retrieved premises that state facts (:data:`FACT_KINDS`): its slot gets the
     names of the first ``premise_count`` of them, so CoqHammer's reconstruction tactics search
-    with the retriever's premises as ``hammer`` does with its own selection. With ``time_limit``,
-    the search runs each automation tactic for at most that many seconds.
+    with the retriever's premises as ``hammer`` does with its own selection. A state whose first
+    facts were already handed over together since :meth:`reset` (a child state retrieves much
+    what its parent did) gets the retrieved facts not handed over yet first, so one search tries
+    more of what the retriever found instead of the same call again. With ``time_limit``, the
+    search runs each automation tactic for at most that many seconds.
     """
 
     def __init__(self, inner, tactics: Sequence[str], logprob: float = -3.0,
@@ -87,13 +90,28 @@ class WithAutomation:
         self.premise_tactics = tuple(premise_tactics)
         self.premise_count = premise_count
         self.time_limit = time_limit
+        self._handed: set[str] = set()
+        self._sets: set[frozenset[str]] = set()
+
+    def reset(self) -> None:
+        """Forget which facts were handed over (a new theorem starts)."""
+        self._handed.clear()
+        self._sets.clear()
+        if hasattr(self.inner, "reset"):
+            self.inner.reset()
 
     def _with_premises(self, premises: Sequence[str]) -> list[str]:
         if not self.premise_tactics:
             return []
-        names = [p.full_name for p in premises if getattr(p, "kind", None) in FACT_KINDS]
-        names = list(dict.fromkeys(names))[: self.premise_count]
-        return [t.replace("{}", ", ".join(names)) for t in self.premise_tactics] if names else []
+        facts = list(dict.fromkeys(p.full_name for p in premises if getattr(p, "kind", None) in FACT_KINDS))
+        names = facts[: self.premise_count]
+        if frozenset(names) in self._sets:
+            names = sorted(facts, key=lambda n: n in self._handed)[: self.premise_count]
+        if not names:
+            return []
+        self._sets.add(frozenset(names))
+        self._handed.update(names)
+        return [t.replace("{}", ", ".join(names)) for t in self.premise_tactics]
 
     def _extend(self, cands: list[TacticCandidate], premises: Sequence[str] = ()) -> list[TacticCandidate]:
         have = {c.tactic.strip() for c in cands}
@@ -122,8 +140,7 @@ class AutomationAtTop(WithAutomation):
 
     def reset(self) -> None:
         self.offered = 0
-        if hasattr(self.inner, "reset"):
-            self.inner.reset()
+        super().reset()
 
     def _extend(self, cands: list[TacticCandidate], premises: Sequence[str] = ()) -> list[TacticCandidate]:
         if self.offered >= self.states:

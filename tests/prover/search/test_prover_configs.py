@@ -64,6 +64,44 @@ def test_retrieved_facts_let_hauto_close_a_state_plain_sauto_cannot(coq_env):
     assert premise_automation_tactics(ProverSettings(premise_automation=False)) == ()
 
 
+def _facts(*names):
+    from prover.models.generators.templates import RetrievedPremiseText
+
+    return [RetrievedPremiseText(f"Lemma {n} ...", n, "Lemma", 1.0 - i / 10) for i, n in enumerate(names)]
+
+
+def test_a_state_retrieving_facts_already_handed_over_gets_the_others_first():
+    gen = WithAutomation(FixedTacticsGenerator(["intros."]), [], premise_tactics=["hauto use: {}."],
+                         premise_count=2)
+    hauto = lambda facts: gen.suggest("goal", facts, 1)[-1].tactic  # noqa: E731
+    assert hauto(_facts("a", "b", "c", "d")) == "hauto use: a, b."
+    assert hauto(_facts("a", "b", "c", "d")) == "hauto use: c, d."  # the same first two: the rest
+    assert hauto(_facts("b", "a", "e")) == "hauto use: e, b."  # a and b were tried together: e first
+    assert hauto(_facts("a", "c")) == "hauto use: a, c."  # a new pair, though both were handed over
+    assert hauto(_facts("a", "b")) == "hauto use: a, b."  # nothing left: the first ones again
+    gen.reset()
+    assert hauto(_facts("b", "a", "e")) == "hauto use: b, a."
+
+
+def test_the_search_tries_further_retrieved_facts_at_a_child_state(coq_env):
+    from prover.search.best_first import BestFirstSearch, SearchConfig
+
+    thm = Theorem("rev_rev", "forall (A : Type) (l : list A), rev (rev l) = l",
+                  "Require Import List.\n" + HAMMER_IMPORT)
+    facts = _facts("Coq.Lists.List.app_nil_r", "Coq.Lists.List.app_assoc", "Coq.Lists.List.in_nil",
+                   "Coq.Lists.List.app_nil_l", "Coq.Lists.List.rev_involutive")
+    gen = WithAutomation(FixedTacticsGenerator(["intros."]), [], premise_tactics=["timeout 2 hauto use: {}."],
+                         time_limit=2)
+    search = BestFirstSearch(coq_env, gen, SearchConfig(k=1, max_k=1, max_expansions=2, time_limit=60),
+                             premises=lambda _t, _s: facts)
+    for _ in range(2):  # the second search starts afresh: the same proof
+        result = search.prove(thm)
+        assert result.proved, result.tree.edges(data="tactic")
+        assert result.proof == ["intros.", "hauto use: Coq.Lists.List.rev_involutive, Coq.Lists.List.app_nil_r, "
+                                "Coq.Lists.List.app_assoc, Coq.Lists.List.in_nil."]
+    assert coq_env.verify(thm, result.proof)
+
+
 def test_fixed_plus_sauto_closes_a_state_the_fixed_list_cannot(coq_env):
     # The first four fixed tactics (intros, reflexivity, simpl, auto) cannot take a conjunction
     # apart; sauto, tried at every state, can (no widening to more fixed tactics).
