@@ -16,7 +16,8 @@ Search configurations (best-first search, :mod:`prover.search.best_first`):
   (:class:`~prover.models.generators.simple.WithAutomation`; the context gets ``From Hammer Require
   Import Tactics.``).
   With ``+retrieval``, ``hauto use:`` the state's first retrieved facts (same limit) is tried too
-  (``ProverSettings.premise_automation``).
+  (``ProverSettings.premise_automation``); a state whose first facts were already tried together
+  in this search gets the retrieved facts not tried yet first.
 * ``...+hammer`` (``fixed+sauto+hammer``, ``logprob+retrieval+progress+sauto+hammer``): as the
   configuration before the suffix, and CoqHammer's ``hammer`` (external ATPs, seconds per call)
   is tried at the first ``ProverSettings.hammer_states`` expansions (by default the root only:
