@@ -90,12 +90,10 @@ class WithAutomation:
         self.premise_tactics = tuple(premise_tactics)
         self.premise_count = premise_count
         self.time_limit = time_limit
-        self._handed: set[str] = set()
         self._sets: set[frozenset[str]] = set()
 
     def reset(self) -> None:
         """Forget which facts were handed over (a new theorem starts)."""
-        self._handed.clear()
         self._sets.clear()
         if hasattr(self.inner, "reset"):
             self.inner.reset()
@@ -106,11 +104,11 @@ class WithAutomation:
         facts = list(dict.fromkeys(p.full_name for p in premises if getattr(p, "kind", None) in FACT_KINDS))
         names = facts[: self.premise_count]
         if frozenset(names) in self._sets:
-            names = sorted(facts, key=lambda n: n in self._handed)[: self.premise_count]
+            handed = set().union(*self._sets)
+            names = sorted(facts, key=lambda n: n in handed)[: self.premise_count]
         if not names:
             return []
         self._sets.add(frozenset(names))
-        self._handed.update(names)
         return [t.replace("{}", ", ".join(names)) for t in self.premise_tactics]
 
     def _extend(self, cands: list[TacticCandidate], premises: Sequence[str] = ()) -> list[TacticCandidate]:
