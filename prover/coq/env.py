@@ -41,6 +41,8 @@ from prover.env import (
 from prover.guard import TacticGuard
 
 SETTINGS = ("Set Silent.", "Set Printing Width 100.")
+#: Seconds ``Show.`` may always take after a tactic, however little of the tactic's time is left.
+SHOW_FLOOR = 1.0
 IDENT = re.compile(r"^[A-Za-z_][\w']*$")
 # Sentences a theorem's context may hold: loading compiled libraries and opening scopes only.
 _QUALID = r"[A-Za-z_][\w']*(?:\.[A-Za-z_][\w']*)*"
@@ -241,6 +243,8 @@ class CoqEnv(ProofEnv):
             try:
                 root_sid = self._start_theorem()
                 show = self.coqtop.send("Show.", 30)
+                if show.interrupted or show.error:
+                    raise StatementError(f"the statement's goal cannot be shown: {show.error or 'timeout'}")
                 break
             except CoqtopDied:
                 if attempt:
@@ -485,7 +489,16 @@ class CoqEnv(ProofEnv):
                     self.restart()  # the heap grown to the cap is not handed back
                 return TacticError(reply.error or "error")
             ran.append(self._reconstructed(s, reply.output))
-        show = coq.send("Show.", self.replay_timeout)
+        # Printing the new state counts against the tactic's time (at least SHOW_FLOOR seconds, so
+        # a tactic that ends just in time still gets its goals); a state Coq cannot print (a huge
+        # term overflows the printer's stack) is no state the search can go on from.
+        show = coq.send("Show.", min(self.replay_timeout, max(SHOW_FLOOR, deadline - time.monotonic())))
+        if show.interrupted or show.error:
+            coq.back_to(start_sid)
+            if show.interrupted:
+                self.stats.timeouts += 1
+                return TacticTimeout(timeout)
+            return TacticError(f"the state after the tactic cannot be shown: {show.error}")
         goals = parse_show(show.output)
         if any(_FIX.search(s) for n in self._path(node) for s in (*n.sentences, *sentences)):
             # ``fix``/``cofix`` leave the guard condition to Qed: check it now, so an ill-formed

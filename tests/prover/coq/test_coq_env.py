@@ -167,6 +167,15 @@ def test_malformed_statement_is_a_statement_error(env: CoqEnv, statement: str) -
     assert isinstance(env.run_tac(s, "exact I."), ProofFinished)
 
 
+def test_a_state_coq_cannot_print_is_an_error_not_a_state(env: CoqEnv) -> None:
+    # The tactic runs in milliseconds; printing a 25,000-element list overflows Coq's printer.
+    s0 = env.open(Theorem("huge", "True", "Require Import List."))
+    huge = env.run_tac(s0, "let x := eval vm_compute in (List.repeat 0 25000) in pose (l := x).")
+    assert isinstance(huge, TacticError) and "cannot be shown" in huge.message, huge
+    after = env.run_tac(s0, "pose (l := List.repeat 0 3).")  # the state before is intact
+    assert isinstance(after, ProofState) and after.num_goals == 1 and "repeat 0 3" in after.goals
+
+
 def test_coq_error_text_is_reported(env: CoqEnv) -> None:
     with pytest.raises(StatementError, match="unknown_constant"):
         env.open(Theorem("bad", "forall n, n = unknown_constant"))
