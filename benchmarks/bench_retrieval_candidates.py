@@ -38,7 +38,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--states", type=int, default=60, help="traced test states to score")
     p.add_argument("--k", type=int, default=search_defaults.K)
     p.add_argument("--premises", type=int, default=8, help="premises retrieved per state")
-    p.add_argument("--template-weight", type=float, default=0.3)
+    p.add_argument("--template-weight", type=float, default=search_defaults.TEMPLATE_WEIGHT)
     return p.parse_args(argv)
 
 

@@ -38,7 +38,7 @@ def eval_prover(
         True, help="Earlier lemmas of each theorem's file and proofs found earlier in the run join the "
         "k-NN memory before the next theorem (Tactician's online learning; --no-online-learning: ablation)."),
     template_weight: float = typer.Option(
-        0.3, min=0.0, max=0.99, help="+retrieval: share of premise-template tactics (apply p., rewrite p., ...) "
+        search_defaults.TEMPLATE_WEIGHT, min=0.0, max=0.99, help="+retrieval: share of premise-template tactics (apply p., rewrite p., ...) "
         "among the candidates; 0: none."),
     premises_to_generator: bool = typer.Option(
         False, help="+retrieval: the seq2seq generator also reads the retrieved premises (slower)."),

@@ -102,7 +102,7 @@ class ProverSettings:
     dataset_dir: Path | None = None
     #: ``+retrieval``: the retrieved premises also become template tactics (``apply p.``, ...),
     #: mixed with the generator's candidates with this weight (0 turns templates off).
-    template_weight: float = 0.3
+    template_weight: float = search_defaults.TEMPLATE_WEIGHT
     #: ``+retrieval``: whether the seq2seq generator also reads the retrieved premises. Off by
     #: default: the longer input made each expansion about 45% slower on the sample (816 vs
     #: 569 ms per state) for no gain in recall@32 of the traced tactic (14 vs 15 of 60).

@@ -237,7 +237,7 @@ class TemplateGenerator:
     the premises.
     """
 
-    def __init__(self, base: TacticGenerator, templates: TemplateSet | None, *, weight: float = 0.3,
+    def __init__(self, base: TacticGenerator, templates: TemplateSet | None, *, weight: float,
                  temperature: float = 0.05, premises_to_base: bool = True) -> None:
         if not 0.0 <= weight < 1.0:
             raise ValueError("template weight must be in [0, 1)")
