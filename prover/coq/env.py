@@ -480,25 +480,18 @@ class CoqEnv(ProofEnv):
         for s in sentences:
             reply = coq.send(s, max(0.001, deadline - time.monotonic()))
             if reply.interrupted or reply.error:
-                if coq.state_id != start_sid:
-                    coq.back_to(start_sid)
-                if reply.interrupted:
-                    self.stats.timeouts += 1
-                    return TacticTimeout(timeout)
-                if _out_of_memory(reply.error):
+                failed = self._undo(start_sid, reply.interrupted, timeout, reply.error or "error")
+                if not reply.interrupted and _out_of_memory(reply.error):
                     self.restart()  # the heap grown to the cap is not handed back
-                return TacticError(reply.error or "error")
+                return failed
             ran.append(self._reconstructed(s, reply.output))
         # Printing the new state counts against the tactic's time (at least SHOW_FLOOR seconds, so
         # a tactic that ends just in time still gets its goals); a state Coq cannot print (a huge
         # term overflows the printer's stack) is no state the search can go on from.
         show = coq.send("Show.", min(self.replay_timeout, max(SHOW_FLOOR, deadline - time.monotonic())))
         if show.interrupted or show.error:
-            coq.back_to(start_sid)
-            if show.interrupted:
-                self.stats.timeouts += 1
-                return TacticTimeout(timeout)
-            return TacticError(f"the state after the tactic cannot be shown: {show.error}")
+            return self._undo(start_sid, show.interrupted, timeout,
+                              f"the state after the tactic cannot be shown: {show.error}")
         goals = parse_show(show.output)
         if any(_FIX.search(s) for n in self._path(node) for s in (*n.sentences, *sentences)):
             # ``fix``/``cofix`` leave the guard condition to Qed: check it now, so an ill-formed
@@ -507,17 +500,22 @@ class CoqEnv(ProofEnv):
             guarded = coq.send("Guarded.", max(0.001, deadline - time.monotonic()))
             error = guarded.error or ""
             if guarded.interrupted or (error and (goals.finished or _UNFINISHED_FIX not in error)):
-                coq.back_to(start_sid)
-                if guarded.interrupted:
-                    self.stats.timeouts += 1
-                    return TacticTimeout(timeout)
-                return TacticError(f"not guarded: {error}")
+                return self._undo(start_sid, guarded.interrupted, timeout, f"not guarded: {error}")
         sentences = tuple(ran)
         new = self._new_node(node.id, sentences, " ".join(sentences), goals)
         self._live.append((new.id, coq.state_id))
         if goals.finished:
             return ProofFinished(new.id)
         return ProofState(new.id, goals.text, goals.num_goals)
+
+    def _undo(self, start_sid: int, interrupted: bool, timeout: float, error: str) -> TacticResult:
+        """Back to the state the tactic ran on; the tactic's outcome: a timeout, or ``error``."""
+        if self.coqtop.state_id != start_sid:
+            self.coqtop.back_to(start_sid)
+        if interrupted:
+            self.stats.timeouts += 1
+            return TacticTimeout(timeout)
+        return TacticError(error)
 
     def _reconstructed(self, sentence: str, output: str) -> str:
         """``sentence``, or the tactic ``hammer`` printed to replace it: replaying and re-checking
