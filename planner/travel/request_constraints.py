@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from planner.travel.request_negation import BAN, NEGATION, scope
 from planner.travel.spec import CUISINES, LocalConstraints
 
 HOUSE_RULES = {
@@ -33,20 +34,34 @@ _NO_CUISINE = re.compile(r"(?:\bno|\bnot|n't|\bwithout|\bexcept|\bavoid(?:ing)?|
                          r"(?:(?:like|want|eat|care\s+for|fond\s+of|any|more|really|much|to\s+eat|too)\s+)*$")
 _NEGATED_AFTER = re.compile(r"^[\s-]*(?:free|prohibited|forbidden|not allowed|banned)\b")
 NO_PREFERENCE = re.compile(r"\bno (?:specific |particular |special )?(?:preferences?|requirements?|restrictions?)\b"
+                           r"(?!\s+(?:on|for|about|against|regarding)\s+(?:the\s+)?(?:smok|part|child|kid|visit|guest|pet|dog|cat))"
                            r"[^.?!)]*", re.I)
 
 
 def _positive(pattern: str, low: str) -> int | None:
-    """Position of the first mention that no negation governs, or None."""
+    """Position of the first mention that no negation governs (a negated ban counts), or None."""
     for m in re.finditer(pattern, low):
-        before = low[max(0, m.start() - 40): m.start()]
-        if _NEGATION.search(before) and not re.search(r"\b(?:allow|allows|allowed|ok|okay|fine|friendly)\b",
-                                                      low[m.end(): m.end() + 15]):
-            continue
-        if _NEGATED_AFTER.match(low[m.end():]):
+        if not _asks(low, m.start(), m.end()):
             continue
         return m.start()
     return None
+
+
+def _asks(low: str, start: int, end: int) -> bool:
+    """Whether a house-rule mention asks for the rule: not negated, or a negated ban."""
+    if _NEGATED_AFTER.match(low[end:]):
+        return False
+    sc = scope(low, start, end)
+    if sc.permission:
+        return True
+    if sc.negated:
+        return bool(re.search(r"^\W*(?:\w+\s+)?(?:allow|allows|allowed|ok|okay|fine|friendly|welcome|permitted)\b",
+                              low[end: end + 20]))
+    before = low[max(0, start - 40): start]
+    if _NEGATION.search(before) and not BAN.search(before) and not re.search(
+            r"^\W*(?:\w+\s+)?(?:allow|allows|allowed|ok|okay|fine|friendly|welcome|permitted)\b", low[end: end + 20]):
+        return False
+    return True
 
 
 def read_local(text: str) -> LocalConstraints:
@@ -75,56 +90,108 @@ def cuisines(low: str) -> list[str]:
     found = []
     for c in CUISINES:
         for m in re.finditer(rf"\b{c.lower()}\b", low):
-            if not _NO_CUISINE.search(low[max(0, m.start() - 40): m.start()]):
-                found.append((m.start(), c))
-                break
+            if _NO_CUISINE.search(low[max(0, m.start() - 40): m.start()]) or _cuisine_negated(low, m.start(), m.end()):
+                continue
+            found.append((m.start(), c))
+            break
     return [c for _, c in sorted(found)]
 
 
+_ROOM_WORDS = r"(?:rooms?|dorms?|accommodations?|spaces?|bedrooms?|lodging|places?)"
+_SHARE = rf"\bshar(?:ed|e|ing)\b(?:\s+(?:a|the|any|our|my))?[\s-]+{_ROOM_WORDS}\b|\bdorm(?:s|itory|itories)?\b|\bhostels?\b"
+_PRIVATE = (r"\bprivate[\s-]+(?:rooms?|bedrooms?)\b|\b(?:rooms?|bedrooms?|accommodations?)\s+(?:should|must|need to|needs to|"
+            r"has to|have to|to|will)\s+be\s+private\b")
+_ENTIRE = (r"\b(?:entire|whole)[\s-]+(?:rooms?|homes?|houses?|apartments?|apts?|places?|units?|flats?|"
+           r"propert(?:y|ies)|rentals?|condos?)\b|\b(?:rooms?|places?|home|house|apartment|flat|unit) (?:all )?(?:to|for) "
+           r"(?:ourselves|myself|themselves|us alone)\b")
+# 'room: private', 'rooms - not shared', 'room=entire'
+_ROOM_FIELD = re.compile(r"\b(?:rooms?|room type|accommodations?|lodging)\s*[:=\-\u2013]\s*"
+                         r"(not[\s-]+shared|non[\s-]?shared|shared|private|entire|whole)\b")
+_FIELD_VALUE = {"shared": "shared room", "private": "private room", "entire": "entire room", "whole": "entire room"}
+
+
+_CUISINE_WORDS = "|".join(c.lower() for c in CUISINES)
+
+
+def _cuisine_negated(low: str, start: int, end: int) -> bool:
+    """A negation governs a cuisine unless an 'and' after a word of another topic separates them
+    ('no flying and American food')."""
+    if not scope(low, start, end).negated:
+        return False
+    before = low[max(0, start - 60): start]
+    last = None
+    for last in NEGATION.finditer(before):
+        pass
+    if last is None:
+        return True
+    between = before[last.end():]
+    for m in re.finditer(r"\b(?:and|&)\b", between):
+        words = re.findall(r"[a-z]+", between[: m.start()])
+        if any(w not in _CUISINE_WORDS.split("|") + ["food", "cuisine", "restaurants", "or", "any", "more"] for w in words):
+            return False
+    return True
+
+
 def room_type(low: str) -> str | None:
+    m = _ROOM_FIELD.search(low)
+    if m:
+        word = m.group(1)
+        return _FIELD_VALUE.get(word, "not shared room")
     if re.search(r"\b(?:mind|fine with|ok with|okay with|happy to|glad to|open to|willing to)\s+(?:a\s+)?shar(?:e|ing|ed)\b", low):
         return "shared room"
-    if re.search(r"(?:\bnot\b|\bno\b|\bnon\b|\bavoid\b|\bwithout\b|n't|\bnor\b)[^.?!;()]{0,25}?"
+    if re.search(r"(?:\bnot\b|\bno\b|\bnon\b|\bavoid\b|\bwithout\b|n't|\bnor\b|\bnever\b)[^.?!;()]{0,25}?"
                  r"\bshar(?:ed|e|ing)\b(?:\s+(?:a|the|any))?[\s-]+(?:rooms?|dorms?|accommodations?)\b"
                  r"|\bnot[\s-]+shared\b|\bno[\s-]+sharing\b|\bown rooms?\b|\brooms? of (?:our|my) own\b"
                  r"|\bnot wanting shared\b", low):
         return "not shared room"
-    if re.search(r"\bshared[\s-]+(?:rooms?|dorms?|accommodations?)\b|\bshar(?:e|ing) (?:a |the )?room\b"
-                 r"|\bdorm(?:s|itory)?\b|\bhostel", low):
+    shared = [m for m in re.finditer(_SHARE, low)]
+    if any(scope(low, m.start(), m.end()).negated for m in shared):
+        return "not shared room"
+    private = [m for m in re.finditer(_PRIVATE, low) if not scope(low, m.start(), m.end()).negated]
+    entire = [m for m in re.finditer(_ENTIRE, low) if not scope(low, m.start(), m.end()).negated]
+    if private and entire and _alternatives(low, private[0], entire[0]):
+        return "not shared room"  # 'a private room or an entire home': anything but a shared room
+    if shared:
         return "shared room"
-    if re.search(r"\bprivate[\s-]+(?:rooms?|bedrooms?)\b", low):
+    if private:
         return "private room"
-    if re.search(r"\b(?:entire|whole)[\s-]+(?:rooms?|homes?|houses?|apartments?|apts?|places?|units?|flats?|"
-                 r"propert(?:y|ies)|rentals?|condos?)\b|\b(?:rooms?|places?|home|house|apartment|flat|unit) (?:all )?(?:to|for) (?:ourselves|"
-                 r"myself|themselves|us alone)\b", low):
+    if entire:
         return "entire room"
     return None
 
 
+def _alternatives(low: str, a: re.Match, b: re.Match) -> bool:
+    """Two room types offered as alternatives ('X or Y', 'X or Y, we don't mind which')."""
+    first, second = sorted((a, b), key=lambda m: m.start())
+    return re.fullmatch(r"[\s,]*(?:or|and/or|/)\s*(?:an?\s+|the\s+)?", low[first.end(): second.start()]) is not None \
+        or re.search(r"\beither\b", low[max(0, first.start() - 20): first.start()]) is not None
+
+
 _GROUND = r"(?:land|car|road|train|trains|bus|buses|coach|rail|taxi|taxis|ground)"
-_FLY = r"(?:flights?|fly|flying|flies|planes?|airplanes?|air travel|airlines?|airports?)"
-_DRIVE = (r"(?:self[\s-]?driv(?:e|ing)|driv(?:e|es|ing)(?:\s+(?:ourselves|myself|themselves))?|drive|"
-          r"rent(?:ing)? a car|rental car|car rentals?|cars?|car self|(?:drivers?'?s?\s+)?licen[cs]e)")
+_FLY = (r"(?:flights?|fly|flying|flies|flew|flown|fliers?|flyers?|planes?|airplanes?|aeroplanes?|air travel|airlines?|"
+        r"airports?|air)")
+_DRIVE = (r"(?:self[\s-]?driv(?:e|ing|en)|driv(?:e|es|ing|en|ers?)(?:\s+(?:ourselves|myself|themselves))?|drove|"
+          r"rent(?:ing)? a car|rental car|car rentals?|cars?|car self|(?:drivers?'?s?\s+)?licen[cs]es?|behind the wheel)")
+# ground-only requests ban flights: 'by train or bus only', 'ground transportation only'
+_GROUND_ONLY = re.compile(rf"\bnon[\s-]?flight\b|\bby {_GROUND}(?:\s*(?:or|and|/|,)\s*{_GROUND})* only\b|\bonly (?:by )?{_GROUND}\b"
+                          r"|\bground (?:transport(?:ation)?|travel) only\b|\bonly (?:by )?ground\b|\bno air\b"
+                          r"|\bkeep (?:me|us) on the ground\b|\bstay on the ground\b")
+
+
+def transport_mentions(low: str) -> list[tuple[str, int, int, bool]]:
+    """(ban, start, end, negated) of every mention of flying or driving, in order."""
+    out = []
+    for ban, words in (("no flight", _FLY), ("no self-driving", _DRIVE)):
+        for m in re.finditer(rf"\b{words}\b", low):
+            if ban == "no flight" and m.group(0) == "air" and not re.match(r"\s*(?:travel|plane|line)", low[m.end():]) \
+                    and not re.search(r"\bno\s+$", low[max(0, m.start() - 4): m.start()]):
+                continue
+            out.append((ban, m.start(), m.end(), scope(low, m.start(), m.end()).negated))
+    for m in _GROUND_ONLY.finditer(low):
+        out.append(("no flight", m.start(), m.end(), True))
+    return sorted(out, key=lambda x: x[1])
 
 
 def transportation(low: str) -> str | None:
-    neg = (r"(?:\bnot\b|n't\b|\bdont\b|\bnever\b|\bavoid(?:ing)?\b|\bexclud(?:e|ing)\b|\bhates?\b|\bafraid of\b|"
-           r"\bno\b|\bwithout\b|\brather not\b|\bnor\b|\bscared of\b|\bfear of\b|\brefuse\b|\brefusing\b|"
-           r"\bunable\b|\bcannot\b|\bcan not\b|\bskip(?:ping)?\b|\bdislike\b|\bterrified of\b|\b0\b|"
-           r"\bneither\b)")
-    flight = re.search(
-        rf"{neg}[^.?!;]{{0,40}}?\b{_FLY}\b|\bnon[\s-]?flight\b|\bby {_GROUND}(?:\s*(?:or|and|/|,)\s*{_GROUND})* only\b"
-        rf"|\bonly (?:by )?{_GROUND}\b"
-        r"|\bground (?:transport(?:ation)?|travel) only\b|\bonly (?:by )?ground\b|\bno air\b", low)
-    if flight and re.search(r"\b(?:mind|problem with)\b", flight.group(0)):
-        flight = None
-    drive = re.search(rf"{neg}[^.?!;]{{0,40}}?\b{_DRIVE}\b|\bnon[\s-]?self[\s-]?driving\b", low)
-    if drive and re.search(r"\b(?:mind|problem with)\b", drive.group(0)):
-        drive = None
-    if flight and drive:
-        return "no flight" if flight.start() < drive.start() else "no self-driving"
-    if flight:
-        return "no flight"
-    if drive:
-        return "no self-driving"
-    return None
+    banned = [ban for ban, _, _, negated in transport_mentions(low) if negated]
+    return banned[0] if banned else None

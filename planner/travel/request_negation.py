@@ -1,0 +1,106 @@
+"""Which mentions of a request a negation governs, tense by tense.
+
+A negation governs a mention in the same segment of a sentence (segments end at sentence
+punctuation, commas, colons, and words that start a new clause such as 'but' or 'so'). It may
+come before the mention ('we won't be flying', 'none of us drives', 'anything but a plane') or,
+where the mention is the segment's subject, after it ('flying is out of the question',
+'self-driving wasn't an option'). A segment made of a bare mention takes a negation from the
+next sentence when that one points back at it ('Driving. That's one thing I won't do.').
+A negated ban is a permission ('we can't stay anywhere that bans smoking'), and 'don't mind' or
+'not against' lift a negation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+NEGATION = re.compile(
+    r"\bnot\b|n't\b|\bnever\b|\bno\b|\bnone\b|\bnobody\b|\bno one\b|\bneither\b|\bnor\b|\bwithout\b"
+    r"|\bdont\b|\bdon t\b|\bwont\b|\bcant\b|\bcannot\b|\bcan not\b|\bunable\b|\brefus(?:e|es|ing)\b"
+    r"|\bavoid(?:s|ing)?\b|\bhate(?:s)?\b|\bdislike(?:s)?\b|\b(?:afraid|scared|terrified|fearful) of\b|\bfear of\b"
+    r"|\bskip(?:ping)?\b|\bexclud(?:e|es|ing)\b|\banything but\b|\banything except\b|\bexcept\b|\bzero\b|(?<![\d,.$])\b0\b(?![,.]\d)"
+    r"|\bagainst\b|\bstay away from\b|\bsteer clear of\b|\bnon-?(?=\w)")
+# words that lift the negation before them: 'we don't mind flying', 'not against smoking'
+LIFT = re.compile(r"\b(?:mind|minding|problem|problems|issue|issues|objection|objections|opposed|wait|"
+                  r"object|care|only)\b|\bno\s+(?:preference|preferences|requirement|restriction)s?\b")
+# words that make a negated phrase a permission: 'can't stay anywhere that bans smoking'
+BAN = re.compile(r"\b(?:ban|bans|banned|banning|forbid|forbids|forbidden|forbidding|prohibit|prohibits|prohibited|"
+                 r"prohibiting|restrict|restricts|restricted|disallow|disallows|disallowed)\b|\bno[\s-](?=\w+[\s-]rules?\b)"
+                 r"|\brules?\s+against\b")
+# after a mention that is its segment's subject: 'flying is out of the question'
+AFTER = re.compile(r"^[\s,]*(?:(?:is|are|was|were|will be|would be|'s|'re|has been|have been)\s+)?"
+                   r"(?:not\b|n't\b|never\b|out of the question|off the table|a no[\s-]?go|no[\s-]?go|"
+                   r"(?:is|are|was|were|would be|will be|has been)n't\b|isn't|aren't|wasn't|weren't|won't|wouldn't|"
+                   r"(?:a\s+)?(?:non[\s-]?starter|deal[\s-]?breaker)|not (?:an )?option|impossible|forbidden|ruled out)")
+CLAUSE_BREAK = re.compile(r"[.;!?:\n,()]|\s[-\u2013\u2014]\s|\b(?:but|however|though|although|whereas|so|since|because|"
+                          r"then|while|yet|instead|plus|also)\b")
+POINTS_BACK = re.compile(r"^\s*(?:that|this|it)\b")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A mention's segment and what governs it."""
+
+    negated: bool
+    permission: bool = False  # a negated ban ('no rule against pets')
+
+
+def segment_bounds(low: str, start: int, end: int) -> tuple[int, int]:
+    """Start and end of the clause segment holding [start, end)."""
+    left = 0
+    for m in CLAUSE_BREAK.finditer(low, 0, start):
+        if m.group(0) == "." and _abbreviation(low, m.start()):
+            continue
+        left = m.end()
+    right = len(low)
+    for m in CLAUSE_BREAK.finditer(low, end):
+        if m.group(0) == "." and _abbreviation(low, m.start()):
+            continue
+        right = m.start()
+        break
+    return left, right
+
+
+def _abbreviation(low: str, dot: int) -> bool:
+    """A dot that ends 'st.', 'ft.', 'mt.', 'd.c', 'a.m', or sits inside a number."""
+    before = low[max(0, dot - 4): dot]
+    return bool(re.search(r"(?:\bst|\bft|\bmt|\bdr|\bmr|\bmrs|\bms|\bjr|\bd|\bc|\ba|\bp|\bvs|\bno)$", before)) or (
+        dot + 1 < len(low) and low[dot + 1].isdigit() and dot > 0 and low[dot - 1].isdigit())
+
+
+def scope(low: str, start: int, end: int, window: int = 60) -> Scope:
+    """Whether a negation governs the mention at [start, end) of the lower-cased text."""
+    left, right = segment_bounds(low, start, end)
+    before = low[max(left, start - window): start]
+    negs = list(NEGATION.finditer(before))
+    if negs and negs[-1].group(0) == "no" and re.match(r"[\s-]+$", before[negs[-1].end():]) \
+            and re.match(r"[\s-]*(?:rules?|polic(?:y|ies))\b", low[end:end + 12]):
+        # 'a no-pets rule': a ban named; a negation before it makes a permission
+        return Scope(False, permission=len(negs) > 1 and not LIFT.search(before[negs[-2].end():negs[-1].start()]))
+    if negs:
+        last = negs[-1]
+        between = before[last.end():]
+        head = before[max(0, last.start() - 12): last.end()]
+        if re.search(r"\bnothing\s+(?:but|except)\b", before) or re.search(
+                r"(?:n't|\bnot\b|\bnever\b|\bonly\b)[^,.;]*\banything\s+(?:but|except)\b", before):
+            return Scope(False)  # "we don't eat anything but Indian": only Indian
+        if BAN.search(between):
+            return Scope(False, permission=True)
+        lifted = LIFT.search(between) or re.search(
+            r"\bnot\s+(?:against|opposed)\b|\bno\s+(?:problem|issue|objection)s?\b|\bdon'?t\s+mind\b|\bcan'?t\s+wait\b",
+            head + between)
+        if not lifted:
+            return Scope(True)
+    subject = len(re.findall(r"\w+", low[left:start])) <= 3
+    after = low[end:right]
+    if subject and AFTER.match(after):
+        return Scope(True)
+    if subject and not after.strip() and not low[left:start].strip(" \"'"):
+        # a bare mention: 'Driving. That's one thing I won't do.'
+        nxt = low[right + 1: right + 120]
+        if POINTS_BACK.match(nxt):
+            sentence = re.split(r"[.!?\n]", nxt, maxsplit=1)[0]
+            if NEGATION.search(sentence):
+                return Scope(True)
+    return Scope(False)
