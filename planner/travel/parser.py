@@ -23,10 +23,11 @@ from planner.travel.request_constraints import read_local
 from planner.travel.request_dates import find_dates, find_days
 from planner.travel.request_numbers import find_budget, spell_out_numbers
 from planner.travel.request_people import find_people
+from planner.travel.request_typos import correct_typos
 from planner.travel.spec import ExtraConstraint, LocalConstraints, SpecError, TripSpec, dates_from
 
 # Other names people use for database cities; the case-sensitive ones are short abbreviations.
-ALIASES = {"Vegas": "Las Vegas", "Philly": "Philadelphia", "NOLA": "New Orleans", "Frisco": "San Francisco",
+ALIASES = {"Vegas": "Las Vegas", "nyc": "New York", "Philly": "Philadelphia", "NOLA": "New Orleans", "Frisco": "San Francisco",
            "San Fran": "San Francisco", "New York City": "New York", "Big Apple": "New York",
            "Windy City": "Chicago", "Motor City": "Detroit", "Twin Cities": "Minneapolis",
            "Sault Ste Marie": "Sault Ste. Marie", "Saint Louis": "St. Louis", "Saint Cloud": "St. Cloud",
@@ -63,15 +64,19 @@ ORIGIN_BEFORE = re.compile(
     r"|\b(?:i'?m|i\s+am|we'?re|we\s+are)\s+(?:currently\s+|now\s+|located\s+|staying\s+|living\s+)?in"
     r"|\breside\s+in|\bhome\s*(?:base|town)?\s+is|\bcoming\s+from|\bcome\s+from|\bfly(?:ing)?\s+out\s+of"
     r"|\breturn(?:ing)?\s+(?:home\s+)?to|\bback\s+(?:home\s+)?to|\bhome\s+to"
-    r"|\borigin(?:ating)?\s*:?|\bstarting\s+point\s*:?|\bflying\s+out\s+of|\bdeparture\s*(?:city|from)?\s*:?)"
-    r"\s*:?\s*(?:the\s+city\s+of\s+)?$", re.I)
+    r"|\borigin(?:ating)?\s*:?|\bstarting\s+point\s*:?|\bflying\s+out\s+of|\bdeparture\s*(?:city|point|from)?\s*:?"
+    r"|\bcommenc(?:e|es|ing)\s+(?:in|from|at)|\bkick(?:s|ing)?\s+off\s+(?:in|from|at)|\bembark(?:s|ing)?\s+(?:in|from|at)"
+    r"|\blaunch(?:es|ing)?\s+from|\bhead(?:s|ing)?\s+out\s+(?:of|from)|\bjourney(?:s|ing)?\s+from"
+    r"|\bset(?:ting)?\s+forth\s+from|\bstart(?:ing)?\s*(?:city|point|location)?\s*[:=]|\bleaving\s*:)"
+    r"\s*[:=\-\u2013\u2014]?\s*(?:the\s+city\s+of\s+)?$", re.I)
 ORIGIN_AFTER = re.compile(r"^\s*,?\s*(?:(?:is\s+|as\s+|will\s+be\s+)?(?:our|my|the)\s+(?:starting\s+point|home\b|"
                           r"origin|departure|start)|is\s+home\b|start\b|departure\b|origin\b|based\b)", re.I)
 DEST_AFTER = re.compile(r"^\s*,?\s*(?:(?:is\s+|as\s+|will\s+be\s+)?(?:our|my|the)\s+(?:destination|goal|end\s+point)"
                         r"|destination\b)", re.I)
 DEST_BEFORE = re.compile(
     r"(?:\bto|\btowards|\binto|\bvisit(?:ing|s)?|\bsee(?:ing)?|\bexplor(?:e|ing)|\btour(?:ing)?|\bdestination\s*:?"
-    r"|\bcities\s+(?:in|of|across|around|throughout|within)|\bheading(?:\s+to)?|\bin)\s*:?\s*(?:the\s+state\s+of\s+)?$",
+    r"|\bcities\s+(?:in|of|across|around|throughout|within)|\bheading(?:\s+to)?|\bin|\bdest|\bend\s*:|\bgoing\s*:)"
+    r"\s*[:=\-\u2013\u2014]?\s*(?:the\s+state\s+of\s+)?$",
     re.I)
 
 ARROWS = re.compile(r"\s*(?:->|-->|=>|\u2192|\u279d|\u27f6|\u21d2)\s*")
@@ -130,10 +135,12 @@ class RuleBasedParser:
         aliased = {a.lower() for a in ALIASES}
         self.states = {s for s in self.bg.states if s and s != "None" and s.lower() not in aliased}
         names = sorted(self.cities | self.states | set(ALIASES), key=len, reverse=True)
-        self._place_re = re.compile(r"(?<![\w.'])(" + "|".join(_name_pattern(n) for n in names) + r")(?![\w'])", re.I)
+        self._place_re = re.compile(r"(?<![\w.'])(" + "|".join(_name_pattern(n) for n in names) + r")(?=(?:'s\b)|(?![\w']))", re.I)
         self._cased_re = re.compile(r"(?<![\w.])(" + "|".join(re.escape(n) for n in sorted(CASED_ALIASES, key=len,
                                                                                           reverse=True))
                                     + r")(?![\w])")
+        self._protected = {w.lower() for n in names for w in re.findall(r"[A-Za-z]+", n)}
+        self.last_corrections: list = []
         self._canonical = {n.lower(): n for n in self.cities | self.states}
         self._canonical.update({a.lower(): c for a, c in ALIASES.items()})
 
@@ -145,6 +152,7 @@ class RuleBasedParser:
         """Every field the text states; bad values (impossible dates, negative budgets) raise SpecError."""
         if not text or not text.strip():
             raise SpecError("empty request: describe a trip (origin, destination, dates, budget)")
+        text, self.last_corrections = correct_typos(_layout(text), self._protected)
         text = " ".join(text.split())
         norm = spell_out_numbers(ARROWS.sub(" to ", text))
         norm = re.sub(r"\bFt\.?\s+(?=[A-Za-z])", "Fort ", norm)
@@ -261,10 +269,14 @@ class RuleBasedParser:
             origin = next((m for m in cities if m.role != "dest"), None)
         if origin is None and len({m.name for m in cities}) >= 2:
             origin = cities[0]
+        wants_state = (visiting or 1) > 1 or re.search(r"\bcities\b", low) is not None
+        states_named = [m for m in mentions if m.is_state and not m.is_city]
+        if origin is None and wants_state and states_named and len({m.name for m in cities}) == 1:
+            # 'Commencing in Seattle, we'll visit 2 cities in California': the one city is where it starts
+            origin = cities[0]
         rest = [m for m in mentions if origin is None or m.name != origin.name]
         if not rest:
             return (origin.name if origin else None), None
-        wants_state = (visiting or 1) > 1 or re.search(r"\bcities\b", low) is not None
         states = [m for m in rest if m.is_state]
         if wants_state and states:
             return (origin.name if origin else None), states[0].name
@@ -272,6 +284,10 @@ class RuleBasedParser:
         return (origin.name if origin else None), dest.name
 
     def _unknown_place(self, text: str, mentions: list[Mention]) -> str | None:
+        first = re.match(r"\s*([A-Z][\w.'\-]*(?:\s+[A-Z][\w.'\-]*)*)\s+to\s", text)
+        if first and not any(mt.start <= first.start(1) < mt.end for mt in mentions) \
+                and first.group(1).split()[0].lower() not in _NOT_PLACES:
+            return first.group(1).strip(" .,'")
         for m in re.finditer(r"\b(?:from|to|in|towards|visiting|visit|explore|exploring|across|departing|leaving)\s+"
                              r"((?:[A-Z][\w.'\-]*)(?:\s+(?:[A-Z][\w.'\-]*|of|de|la))*)", text):
             phrase = m.group(1).strip(" .,'")
@@ -306,13 +322,25 @@ class RuleBasedParser:
         states = "|".join(re.escape(s.lower()) for s in sorted(self.states, key=len, reverse=True))
         m = re.search(r"(?<![\w/.-])(-?\d+)\s+(?:(?:different|distinct|separate|unique|other|more|major|various|"
                       r"main|big|new|great|nice|cool|key)\s+)?(?:(?:" + states + r")\s+)?(?:cities|city|towns?|stops)\b"
-                      r"|\bx\s?(\d+)\s+(?:cities|city)\b|\bcities\s*(?:x|:)\s*(\d+)\b(?!\s*(?:days?|nights?|people))", low)
+                      r"|\bx\s?(\d+)\s+(?:cities|city)\b|\bcities\s*(?:x|:)\s*(\d+)\b(?!\s*(?:days?|nights?|people))"
+                      r"|\bcities\b[^.;:!?]{0,20}?\b(\d+)\s+of\s+them\b", low)
         if m:
-            n = int(m.group(1) or m.group(2) or m.group(3))
+            n = int(m.group(1) or m.group(2) or m.group(3) or m.group(4))
             if n < 1:
                 raise SpecError(f"visiting_city_number must be at least 1 (got {n})")
             return n
         return None
+
+
+def _layout(text: str) -> str:
+    """Lists and forms as sentences: one clause a line, 'key=value' as 'key: value', 'origin/destination:
+    A / B' as 'from A to B', '2ppl' as '2 ppl'."""
+    text = re.sub(r"[ \t]*\n+[ \t]*(?:[-*\u2022\u2013\u2014]+\s*)?", "; ", text.strip())
+    text = re.sub(r"\b([A-Za-z_ ]{2,20}?)\s*=\s*(?=\S)", r"\1: ", text)
+    text = re.sub(r"\b(?:origin|from)\s*/\s*(?:destination|to)\s*[:\-]?\s*([^/;\n]+?)\s*/\s*", r"from \1 to ", text,
+                  flags=re.I)
+    text = re.sub(r"(\d)(ppl|pax|people|persons|adults)\b", r"\1 \2", text, flags=re.I)
+    return text
 
 
 _NOT_PLACES = {"the", "i", "we", "my", "our", "a", "an", "me", "us", "it", "this", "that", "please", "there"}

@@ -21,8 +21,8 @@ HOUSE_RULES = {
     "children under 10": r"\b(?:children|kids?|child|toddlers?|infants?|bab(?:y|ies)|little ones|youngsters|newborns?)\b"
                          r"|\b[1-9][\s-]*(?:and\s+\d+[\s-]*)?(?:years?|yrs?)[\s-]*old\b|\bages?\s+\d",
     "visitors": r"\bvisitors?\b|\bguests? (?:over|visiting|coming)\b|\b(?:having|host|hosting|receive|invite) "
-                r"(?:some\s+)?(?:guests|friends|people|visitors)\b|\b(?:friends|family|people|relatives) "
-                r"(?:will |may |might |could |are going to )?(?:drop|come|stop|swing) (?:by|over)\b"
+                r"(?:some\s+)?(?:guests|friends|people|visitors)\b|\b(?:friends|family|people|relatives)\s+"
+                r"(?:[a-z']+\s+){0,3}?(?:drop|come|stop|swing) (?:by|over)\b"
                 r"|\bfriends over\b",
     "pets": r"\bpets?\b|\bpet-friendly\b|\bdogs?\b|\bcats?\b|\bpupp?(?:y|ies)?\b|\bpooch\b|\bkitten\b",
 }
@@ -119,12 +119,10 @@ def _cuisine_negated(low: str, start: int, end: int) -> bool:
     if not scope(low, start, end).negated:
         return False
     before = low[max(0, start - 60): start]
-    last = None
-    for last in NEGATION.finditer(before):
-        pass
-    if last is None:
+    negations = list(NEGATION.finditer(before))
+    if not negations:
         return True
-    between = before[last.end():]
+    between = before[negations[-1].end():]
     for m in re.finditer(r"\b(?:and|&)\b", between):
         words = re.findall(r"[a-z]+", between[: m.start()])
         if any(w not in _CUISINE_WORDS.split("|") + ["food", "cuisine", "restaurants", "or", "any", "more"] for w in words):

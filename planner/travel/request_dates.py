@@ -141,8 +141,7 @@ def find_dates(text: str, default_year: int) -> tuple[dt.date | None, dt.date | 
         return None, None
     tokens.sort(key=lambda t: t.pos)
     tokens = _trip_range(tokens, low)
-    year_m = re.search(r"(?<![\d/.\-])(20\d{2}|19\d{2})(?![\d/.\-])", low)
-    year = year_m and int(year_m.group(1))
+    year = next(iter(year_candidates(low)), None)
     year = year or next((t.year for t in tokens if t.year), None) or default_year
     filled: list[tuple[int, int, int]] = []
     for i, t in enumerate(tokens):
@@ -164,6 +163,22 @@ def find_dates(text: str, default_year: int) -> tuple[dt.date | None, dt.date | 
     if end is not None and end < start and filled[1][1] < filled[0][1] and not tokens[1].year:
         end = make_date(filled[1][0] + 1, filled[1][1], filled[1][2])
     return start, end
+
+
+_MONEY_AFTER = re.compile(r"\s*(?:k\b|grand\b|dollars?\b|usd\b|bucks\b|\$|total\b|in total\b|all[\s-]in\b|budget\b|"
+                          r"max(?:imum)?\b|for (?:the )?(?:\d+|both|all|me|us|everyone)\b|,\d{3}\b)")
+_MONEY_BEFORE = re.compile(r"(?:\$|usd|budget(?: of| is|:)?|spend|max(?:imum)?|up to|under|total(?: of)?|cap(?: of)?)\s*$")
+
+
+def year_candidates(low: str) -> list[int]:
+    """Four-digit numbers that read as years: not an amount of money ('$2000', '2000 dollars',
+    '2100 total', 'budget of 2000')."""
+    out = []
+    for m in re.finditer(r"(?<![\d/.\-$,])(20\d{2}|19\d{2})(?![\d/.\-])", low):
+        if _MONEY_AFTER.match(low, m.end()) or _MONEY_BEFORE.search(low[max(0, m.start() - 20): m.start()]):
+            continue
+        out.append(int(m.group(1)))
+    return out
 
 
 def _trip_range(tokens: list[_Token], low: str) -> list[_Token]:
@@ -190,7 +205,9 @@ def make_date(year: int, month: int, day: int) -> dt.date:
 def find_days(low: str) -> int | None:
     """The trip length in days when the text says it ('5 days', '3-day', 'a week', 'week-long')."""
     low = " ".join(s for s in re.split(r"(?<=[.!?])\s+", low) if not PAST.search(s))
-    m = re.search(r"(?<![\w/.-])(-?\d+)[\s-]*days?\b", low)
+    m = (re.search(r"(?<![\w/.-])(-?\d+)[\s-]*days?\b", low)
+         or re.search(r"\b(?:days|duration|length|trip length)\s*[:=\-\u2013]\s*(\d+)\b(?![/.\-]\d)", low)
+         or re.search(r"(?<![\w/.-])(\d{1,2})d\b", low))
     if m:
         n = int(m.group(1))
         if n < 1:

@@ -20,7 +20,7 @@ NEGATION = re.compile(
     r"|\bdont\b|\bdon t\b|\bwont\b|\bcant\b|\bcannot\b|\bcan not\b|\bunable\b|\brefus(?:e|es|ing)\b"
     r"|\bavoid(?:s|ing)?\b|\bhate(?:s)?\b|\bdislike(?:s)?\b|\b(?:afraid|scared|terrified|fearful) of\b|\bfear of\b"
     r"|\bskip(?:ping)?\b|\bexclud(?:e|es|ing)\b|\banything but\b|\banything except\b|\bexcept\b|\bzero\b|(?<![\d,.$])\b0\b(?![,.]\d)"
-    r"|\bagainst\b|\bstay away from\b|\bsteer clear of\b|\bnon-?(?=\w)")
+    r"|\bagainst\b|\bstay away from\b|\bsteer clear of\b|\bnon-?(?=\w|$)")
 # words that lift the negation before them: 'we don't mind flying', 'not against smoking'
 LIFT = re.compile(r"\b(?:mind|minding|problem|problems|issue|issues|objection|objections|opposed|wait|"
                   r"object|care|only)\b|\bno\s+(?:preference|preferences|requirement|restriction)s?\b")
@@ -33,7 +33,7 @@ AFTER = re.compile(r"^[\s,]*(?:(?:is|are|was|were|will be|would be|'s|'re|has be
                    r"(?:not\b|n't\b|never\b|out of the question|off the table|a no[\s-]?go|no[\s-]?go|"
                    r"(?:is|are|was|were|would be|will be|has been)n't\b|isn't|aren't|wasn't|weren't|won't|wouldn't|"
                    r"(?:a\s+)?(?:non[\s-]?starter|deal[\s-]?breaker)|not (?:an )?option|impossible|forbidden|ruled out)")
-CLAUSE_BREAK = re.compile(r"[.;!?:\n,()]|\s[-\u2013\u2014]\s|\b(?:but|however|though|although|whereas|so|since|because|"
+CLAUSE_BREAK = re.compile(r"[.;!?:\n,()]|\s[-\u2013\u2014]\s|(?<!anything )(?<!nothing )(?<!all )\bbut\b|\b(?:however|though|although|whereas|so|since|because|"
                           r"then|while|yet|instead|plus|also)\b")
 POINTS_BACK = re.compile(r"^\s*(?:that|this|it)\b")
 

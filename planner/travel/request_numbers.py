@@ -22,7 +22,13 @@ TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seve
 SCALES = {"hundred": 100, "thousand": 1000}
 _WORD = "|".join([*UNITS, *TENS, *SCALES])
 # a run of number words joined by spaces, hyphens or 'and' ('eight hundred and fifty')
-_RUN = re.compile(rf"\b(?:{_WORD})(?:(?:[\s-]+|\s+and\s+)(?:{_WORD}))*\b", re.I)
+_ORDINAL_WORDS = (r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
+                  r"thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth")
+# a tens word before an ordinal ('twenty-fifth') is part of the ordinal, read by the date reader
+_RUN = re.compile(rf"\b(?:{_WORD})(?:(?:[\s-]+|\s+and\s+)(?:{_WORD}))*\b(?![\s-]+(?:{_ORDINAL_WORDS})\b)", re.I)
+_TENS_ALT = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+_UNITS_ALT = "one|two|three|four|five|six|seven|eight|nine"
+_TEENS_ALT = "ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
 
 
 def words_to_number(words: str) -> int | None:
@@ -62,7 +68,14 @@ def spell_out_numbers(text: str) -> str:
             out.append(str(value) if value is not None else part)
         return "".join(out)
 
+    text = re.sub(r"\ba\s+(?=(?:hundred|thousand)\b)", "one ", text, flags=re.I)
+    text = _YEAR_WORDS.sub(lambda m: str(2000 + (words_to_number(m.group(1)) or 0)), text)
     return _RUN.sub(repl, text)
+
+
+_TEENS_TENS = "|".join([*list(UNITS)[10:], *TENS])
+# 'twenty twenty-two' (a year said as two numbers)
+_YEAR_WORDS = re.compile(rf"\btwenty[\s-]+((?:{_TENS_ALT})(?:[\s-]+(?:{_UNITS_ALT}))?|(?:{_TEENS_ALT}))\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -70,6 +83,7 @@ class Amount:
     value: int
     start: int
     marked: bool  # a currency sign or word, or a thousands suffix, says it is money
+    end: int = 0
 
 
 _MONEY_WORDS = r"(?:dollars?|usd|bucks|us\s?dollars?)"
@@ -114,8 +128,20 @@ def _amounts(text: str) -> list[Amount]:
             raise SpecError(f"budget is too large to use (a {len(number)}-digit number)")
         if m.group("neg") or (m.group("neg2") and m.group("pre")):
             raise SpecError(f"budget must be positive (got -{number})")
-        out.append(Amount(int(round(value)), m.start(), marked or suffix == "thousand"))
+        out.append(Amount(int(round(value)), m.start(), marked or suffix == "thousand", m.end()))
     return out
+
+
+_AMOUNT_ROLE = re.compile(r"\s*(?:total\b|in total\b|all[\s-]in\b|overall\b|budget\b|max(?:imum)?\b|tops\b|"
+                          r"for (?:the )?(?:\d+|both|all)\s+(?:of us|people|persons|travell?ers|adults|guests)\b|"
+                          r"for (?:me|us|everyone|everybody|both of us|all of us|the (?:\d+|both|all) of us)\b)", re.I)
+
+
+def _standalone(text: str, a: Amount) -> bool:
+    """A bare amount that is a whole item of a terse list ('Mar 8 2022. solo. 1100.'), not a year."""
+    before, after = text[:a.start], text[a.end:]
+    return (a.value >= 100 and not 1900 <= a.value < 2100
+            and re.search(r"(?:^|[.;,|]\s*)$", before) is not None and re.match(r"\s*(?:[.;,|]|$)", after) is not None)
 
 
 def find_budget(text: str) -> int | None:
@@ -129,8 +155,12 @@ def find_budget(text: str) -> int | None:
 
     marked = [a for a in amounts if a.marked]
     grouped = [a for a in amounts if a.value >= 1000 and re.match(r"\d{1,3},\d{3}", text[a.start:].lstrip("-$ "))]
+    def money_after(a: Amount) -> bool:  # '2100 total', '1800 for the two of us'
+        return bool(_AMOUNT_ROLE.match(text, a.end)) and a.value >= 50
+
     for group in ([a for a in marked if near_cue(a)], marked,
-                  [a for a in amounts if near_cue(a) and a.value >= 50], grouped):
+                  [a for a in amounts if near_cue(a) and a.value >= 50], grouped,
+                  [a for a in amounts if money_after(a)], [a for a in amounts if _standalone(text, a)]):
         if group:
             value = group[0].value
             if value <= 0:

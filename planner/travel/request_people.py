@@ -34,8 +34,9 @@ _NOT_AFTER_FOR = r"(?![\s-]*(?:days?|nights?|cities|city|weeks?|-day|%|dollars|u
 TOTALS = [
     rf"\b{_N}\s+(?:people|persons?|travell?ers?|individuals)\s+(?:in\s+)?total\b",
     rf"\btotal\s+(?:of\s+)?{_N}\s+(?:people|persons?|travell?ers?)\b",
-    rf"\b(?:travell?ers|people|persons|pax|guests|adults|group size|party size|party|group|headcount|"
-    rf"number of (?:people|travell?ers|persons|guests))\s*:\s*{_N}\b",
+    rf"\b(?:travell?ers|people|persons|pax|guests|adults|group size|party size|party|group|headcount|who|"
+    rf"number of (?:people|travell?ers|persons|guests))\s*[:=\-\u2013]\s*{_N}\b(?!\s*(?:days?|nights?|cities|city|-day))",
+    rf"\b(?:me|myself)\s*\+\s*{_N}\b(?!\s*(?:days?|nights?|cities|[a-z]))(?P<plus_one>)",
     rf"\b(?:that's|that is|that makes|makes it|so|in all|altogether)\s+{_N}\s+(?:people|persons|of us|travell?ers)\b",
     rf"\b(?:group|party|family|team|delegation|crew|bunch|gang|club) of {_N}\b",
     rf"\b(?:group|party|family|team|crew|headcount)\s+(?:is|will be|has|counts)\s+{_N}\b(?!\s*(?:days?|cities))",
@@ -67,9 +68,10 @@ def _find(low: str) -> int:
     if m:
         return int(m.group(1)) + int(m.group(2))
     for pattern in TOTALS:
-        n = _count(pattern, low)
+        m = re.search(pattern, low)
+        n = int(m.group(1)) if m else None
         if n is not None and not (pattern.endswith(r"of\s+us\b") and n < 2):
-            return n
+            return n + 1 if "plus_one" in pattern else n
     m = re.search(rf"\b(?:me|myself|i)\s*(?:and|&|\+|plus|with)\s+(?:my\s+)?{_N}\s+(?:other\s+)?"
                   rf"(?:{COMPANIONS}|people|persons?|adults?)\b"
                   rf"|\b(?:with|plus|along with|together with)\s+(?:my\s+|our\s+)?{_N}\s+(?:other\s+|best\s+|close\s+|good\s+|old\s+|"
@@ -84,6 +86,10 @@ def _find(low: str) -> int:
         return 2 * int(m.group(1))
     m = re.search(rf"\b{_N}\s+(?:{ADJECTIVES}\s+)?{PERSON_NOUNS}\b", low)
     if m:
+        return int(m.group(1))
+    m = re.search(rf"\b(?:travell?ers|people|persons|pax|ppl|adults)\s+{_N}\b(?!\s*(?:days?|nights?|cities|city|-day|"
+                  rf"usd|dollars?|bucks|k\b|grand|\$|[/.:,]\d))", low)
+    if m and int(m.group(1)) < 100:
         return int(m.group(1))
     m = re.search(rf"\bfor\s+{_N}\b{_NOT_AFTER_FOR}", low)
     if m and int(m.group(1)) < 1000:
