@@ -21,6 +21,7 @@ from planner.travel.database import Background, load_background
 from planner.travel.extra import registry
 from planner.travel.request_constraints import read_local
 from planner.travel.request_dates import find_dates, find_days
+from planner.travel.request_doubts import find_doubts
 from planner.travel.request_numbers import find_budget, spell_out_numbers
 from planner.travel.request_people import find_people
 from planner.travel.request_typos import correct_typos
@@ -107,6 +108,8 @@ class RequestReading:
     extra: list[ExtraConstraint] = field(default_factory=list)
     unknown_place: str | None = None
     places_seen: int = 0
+    doubts: list = field(default_factory=list)  # request_doubts.Doubt: what no field accounted for
+    corrections: list = field(default_factory=list)  # request_typos.Correction: misspelt words read as meant
 
     def missing(self) -> list[str]:
         names = [("origin", self.origin), ("destination", self.destination), ("days", self.days),
@@ -183,6 +186,8 @@ class RuleBasedParser:
             if value is not None:
                 r.extra.append(ExtraConstraint(type=kind.type, value=value))
         r.extra = self._drop_trip_places(r.extra, r.origin, r.destination)
+        r.corrections = list(self.last_corrections)
+        r.doubts = find_doubts(norm, r, mentions)
         return r
 
     def to_spec(self, r: RequestReading) -> TripSpec:
@@ -319,7 +324,8 @@ class RuleBasedParser:
 
     # ------------------------------------------------------------------ numbers
     def _visiting_cities(self, low: str) -> int | None:
-        states = "|".join(re.escape(s.lower()) for s in sorted(self.states, key=len, reverse=True))
+        adjectives = [a.lower() for a, c in ALIASES.items() if c in self.states]
+        states = "|".join(re.escape(s.lower()) for s in sorted(self.states | set(adjectives), key=len, reverse=True))
         m = re.search(r"(?<![\w/.-])(-?\d+)\s+(?:(?:different|distinct|separate|unique|other|more|major|various|"
                       r"main|big|new|great|nice|cool|key)\s+)?(?:(?:" + states + r")\s+)?(?:cities|city|towns?|stops)\b"
                       r"|\bx\s?(\d+)\s+(?:cities|city)\b|\bcities\s*(?:x|:)\s*(\d+)\b(?!\s*(?:days?|nights?|people))"

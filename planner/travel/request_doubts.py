@@ -1,0 +1,208 @@
+"""What a reading of a request leaves unaccounted for: clauses no field consumed, and readings in conflict.
+
+After the parser has read a request, every mention of something a TripSpec can hold must have
+gone into a field: a transport mode under a negation into the transport ban, a house-rule topic
+that asks for the rule into the house rule, a room type into the room type, a cuisine into the
+cuisines, every amount of money into the budget, every number into a role (a date, the length,
+the travellers, the city count, the budget, an age, a list marker), every city into the route.
+What is left is a `Doubt` naming the clause and the field it seems to concern; two readings that
+disagree (two transport bans, two house rules, two amounts) are a doubt too, never a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from planner.travel.request_constraints import (
+    HOUSE_RULES,
+    _asks,
+    _only_older_children,
+    room_type,
+    transport_mentions,
+)
+from planner.travel.request_dates import PAST
+from planner.travel.request_negation import segment_bounds
+from planner.travel.request_numbers import _amounts
+
+if TYPE_CHECKING:
+    from planner.travel.parser import Mention, RequestReading
+
+# cuisines people ask for that the benchmark's list lacks
+OTHER_CUISINES = ("thai|japanese|korean|vietnamese|greek|spanish|german|cajun|creole|ethiopian|caribbean|turkish|"
+                  "lebanese|brazilian|cuban|peruvian|middle eastern|sushi|tex-mex|soul food|bbq|barbecue|seafood|"
+                  "vegan|vegetarian|kosher|halal|gluten-free")
+_OTHER_TRANSPORT = r"\b(?:taxis?|cabs?|ubers?|buses|bus|trains?|rail|ferr(?:y|ies)|boats?|cruises?)\b"
+_ROOM_TOPIC = (r"\b(?:shar(?:ed|e|ing)|dorms?|hostels?|private|entire|whole (?:place|home|house|apartment|unit|flat)|"
+               r"own (?:room|place|space)|to (?:ourselves|myself))\b")
+_ROOM_NOUN = r"\b(?:rooms?|bedrooms?|accommodations?|lodging|place|places|space|stay|home|house|apartment|unit|flat|dorm|hostel)\b"
+_PERSON_AFTER = re.compile(r"\s*(?:other\s+|more\s+|of\s+(?:us|them)\b|adults?|kids?|children|child|people|persons?|"
+                           r"travell?ers?|friends?|guests?|pax|ppl|colleagues?|coworkers?|co-workers?|couples?|"
+                           r"families|sons?|daughters?|students?|girls?|guys?|boys?|men|women|ladies|members?|seniors?|"
+                           r"teens?|toddlers?|infants?|babies|grandchildren|siblings?|brothers?|sisters?|cousins?|"
+                           r"buddies|pals?|retirees|dogs?|cats?|pets?|smokers?|little ones)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Doubt:
+    """A clause the reading did not account for, or two readings in conflict."""
+
+    field: str
+    clause: str
+    kind: str = "unread"  # or "conflict"
+
+    def line(self) -> str:
+        return f"{self.kind}: {self.clause!r} ({self.field})"
+
+
+def find_doubts(text: str, reading: RequestReading, mentions: list[Mention]) -> list[Doubt]:
+    """The doubts of `reading`, read from `text` (the parser's normalised text)."""
+    low = text.lower()
+    out: list[Doubt] = []
+
+    def clause(start: int, end: int) -> str:
+        left, right = segment_bounds(low, start, end)
+        return text[left:right].strip(" ,;:-")
+
+    def add(field: str, start: int, end: int, kind: str = "unread") -> None:
+        d = Doubt(field, clause(start, end), kind)
+        if d not in out:
+            out.append(d)
+
+    past = [m.span() for m in _sentences(low) if PAST.search(m.group(0))]
+
+    def in_past(pos: int) -> bool:
+        return any(a <= pos < b for a, b in past)
+
+    lc = reading.local
+    # transport: every negated mode went into the ban, and only one mode is banned
+    bans = [(ban, s, e) for ban, s, e, negated in transport_mentions(low) if negated and not in_past(s)]
+    for ban, s, e in bans:
+        if lc.transportation != ban:
+            add("transportation", s, e, "conflict" if lc.transportation else "unread")
+    for m in re.finditer(_OTHER_TRANSPORT, low):
+        if _negated(low, m.start(), m.end()) and not in_past(m.start()) and not _covered(bans, m.start()):
+            add("transportation", m.start(), m.end())
+    # house rules: one rule can be asked; a mention that asks for another is left over
+    for rule, pattern in HOUSE_RULES.items():
+        if rule == "children under 10" and _only_older_children(low):
+            continue
+        for m in re.finditer(pattern, low):
+            if _asks(low, m.start(), m.end()) and lc.house_rule != rule and not in_past(m.start()):
+                add("house rule", m.start(), m.end(), "conflict" if lc.house_rule else "unread")
+    # room types
+    for m in re.finditer(_ROOM_TOPIC, low):
+        near = low[max(0, m.start() - 30): m.end() + 30]
+        if not re.search(_ROOM_NOUN, near) or in_past(m.start()):
+            continue
+        left, right = segment_bounds(low, m.start(), m.end())
+        own = room_type(low[left:right])
+        if lc.room_type is None or (own is not None and own != lc.room_type):
+            add("room type", m.start(), m.end(), "conflict" if lc.room_type else "unread")
+    # cuisines the benchmark's list lacks
+    for m in re.finditer(rf"\b(?:{OTHER_CUISINES})\b", low):
+        if re.search(r"\b(?:food|cuisine|restaurants?|dishes|meals?|places|options|eat|eating|dining|diet)\b",
+                     low[max(0, m.start() - 30): m.end() + 30]) and not _negated(low, m.start(), m.end()):
+            add("cuisine", m.start(), m.end())
+    # money: every amount is the budget (or a price per unit, which _amounts leaves out)
+    for a in _amounts(text):
+        if a.marked and reading.budget is not None and a.value != reading.budget and not in_past(a.start):
+            add("budget", a.start, a.end, "conflict")
+    # numbers: each has a role
+    for m in re.finditer(r"(?<![\w.,/$:-])(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w/:]|[.,]\d)", text):
+        if in_past(m.start()) or _has_role(text, low, m, reading):
+            continue
+        add(_number_field(low, m), m.start(), m.end())
+    # places: every city named is on the route or in a constraint
+    named = {reading.origin, reading.destination} | {c for x in reading.extra if isinstance(x.value, list)
+                                                     for c in x.value if isinstance(c, str)}
+    for mt in mentions:
+        if mt.name in named or in_past(mt.start):
+            continue
+        if mt.is_state and not mt.is_city:
+            continue  # a state: where a city is, or the trip's state
+        add("places", mt.start, mt.end)
+    return out
+
+
+_MONTHS = (r"(?:january|february|march|april|may|june|july|august|september|october|november|december|"
+           r"jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?")
+MONTH_BEFORE = _MONTHS + r"\s*(?:the\s+)?(?:\d{1,2}(?:st|nd|rd|th)?\s*(?:-|to|through|and|until|till)\s*(?:the\s+)?)?$"
+MONTH_AFTER = r"(?:st|nd|rd|th)?(?:\s*(?:-|to|through|and)\s*\d{1,2}(?:st|nd|rd|th)?)?\s*(?:of\s+)?" + _MONTHS + r"\b"
+
+
+def _sentences(low: str):
+    return re.finditer(r"[^.!?;\n]+(?:[.!?;\n]+|$)", low)
+
+
+def _covered(spans: list[tuple[str, int, int]], pos: int) -> bool:
+    return any(s <= pos < e for _, s, e in spans)
+
+
+def _negated(low: str, start: int, end: int) -> bool:
+    from planner.travel.request_negation import scope
+
+    return scope(low, start, end).negated
+
+
+def _has_role(text: str, low: str, m: re.Match, r: RequestReading) -> bool:
+    raw = m.group(0)
+    value = int(raw.replace(",", ""))
+    before, after = low[: m.start()], low[m.end():]
+    if value == 0:
+        return True  # 'zero flights': a negation
+    if r.budget is not None and any(a.start <= m.start() < max(a.end, a.start + 1) and a.value == r.budget
+                                    for a in _amounts(text)):
+        return True  # part of the budget's amount ('3 400 USD')
+    if re.search(MONTH_BEFORE, before) or re.match(MONTH_AFTER, after):
+        return True  # a date, the trip's or another ('I turn 30 on March 18')
+    if r.budget is not None and value in (r.budget, r.budget // 1000) and (value == r.budget or re.match(r"[.\d]*\s*k\b", after)):
+        return True
+    if re.match(r"\s*(?:k|grand)\b", after) or re.match(r"\.\d+\s*k\b", after):
+        return True
+    dates = []
+    if r.start is not None:
+        import datetime as dt
+
+        end = r.start + dt.timedelta(days=(r.days or 1) - 1)
+        dates = [r.start, end]
+    if dates:
+        parts = {d.day for d in dates} | {d.month for d in dates} | {d.year for d in dates} | {d.year % 100 for d in dates}
+        if value in parts:
+            return True
+    if value in {r.days, r.visiting_city_number, r.people, (r.people or 1) - 1} - {None}:
+        return True
+    if r.days and value == r.days - 1 and re.match(r"\s*nights?\b", after):
+        return True
+    if _PERSON_AFTER.match(after):
+        return True  # '2 adults and 3 kids': counted into the travellers
+    if re.match(r"\s*(?:-|\s)?(?:years?|yrs?|yo|y/o)\b|\s*-?\s*year-old|\s*(?:and|&|,)\s*\d+\s*(?:years?|yrs?)", after) \
+            or re.search(r"\b(?:aged?|ages|under|over|below|younger than|less than|age of|is|are|turns?|turning|i'?m|i am)"
+                         r"\s+(?:\d+\s*(?:,|and|&)\s*)*$", before) \
+            or re.search(r"\b(?:kids|children|child|sons|daughters|boys|girls|grandma|grandpa|grandmother|grandfather|mom|"
+                         r"dad|mother|father|wife|husband|son|daughter|partner|friend|sister|brother)\b[^.;]{0,14}?[(,:]\s*"
+                         r"(?:aged?\s+)?"
+                         r"(?:\d+\s*(?:,|and|&)\s*)*$", before):
+        return True  # an age ('kids are 4 and 7', 'under 10', 'I turn 30')
+    if re.match(r"\s*(?:am|pm|a\.m|p\.m|o'?clock|h\b|hours?|hrs?|minutes?|mins?|stars?|%|percent|miles?|km|"
+                r"weeks?|months?|years?|times?|nights?|stops?|layovers?|connections?)\b", after):
+        return True
+    if value <= 20 and re.search(r"(?:^|\s|[;(])$", before) and re.match(r"[.)]\s+\S", after):
+        return True  # a list marker: '1) origin', '2. to Denver'
+    if re.search(r"(?:rating|rated|stars?|flight|number|no\.|#)\s*(?:of\s+)?(?:at least\s+)?$", before):
+        return True
+    return False
+
+
+def _number_field(low: str, m: re.Match) -> str:
+    near = low[max(0, m.start() - 25): m.end() + 25]
+    if re.search(r"\$|dollars?|usd|bucks|budget|spend|total", near):
+        return "budget"
+    if re.search(r"cities|towns|stops", near):
+        return "visiting_city_number"
+    if re.search(r"days?|nights?|weeks?", near):
+        return "days"
+    if re.search(r"january|february|march|april|may|june|july|august|september|october|november|december|\d/\d", near):
+        return "dates"
+    return "people"
