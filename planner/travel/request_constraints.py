@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from planner.travel.request_negation import BAN, NEGATION, scope
+from planner.travel.request_negation import BAN, NEGATION, scope, segment_bounds
 from planner.travel.spec import CUISINES, LocalConstraints
 
 HOUSE_RULES = {
@@ -143,6 +143,10 @@ def room_type(low: str) -> str | None:
                  r"|\bnot wanting shared\b", low):
         return "not shared room"
     shared = [m for m in re.finditer(_SHARE, low)]
+    for m in re.finditer(r"\bshar(?:ing|ed)\b", low):  # 'Sharing is not an option for us'
+        left = segment_bounds(low, m.start(), m.end())[0]
+        if len(re.findall(r"\w+", low[left:m.start()])) <= 1 and scope(low, m.start(), m.end()).negated:
+            return "not shared room"
     if any(scope(low, m.start(), m.end()).negated for m in shared):
         return "not shared room"
     private = [m for m in re.finditer(_PRIVATE, low) if not scope(low, m.start(), m.end()).negated]

@@ -94,13 +94,27 @@ def scope(low: str, start: int, end: int, window: int = 60) -> Scope:
             return Scope(True)
     subject = len(re.findall(r"\w+", low[left:start])) <= 3
     after = low[end:right]
-    if subject and AFTER.match(after):
+    if subject and (AFTER.match(after) or _negating_rest(after)):
         return Scope(True)
-    if subject and not after.strip() and not low[left:start].strip(" \"'"):
-        # a bare mention: 'Driving. That's one thing I won't do.'
-        nxt = low[right + 1: right + 120]
-        if POINTS_BACK.match(nxt):
-            sentence = re.split(r"[.!?\n]", nxt, maxsplit=1)[0]
-            if NEGATION.search(sentence):
+    if subject and not low[left:start].strip(" \"'*-"):
+        # a bare mention answered after it: 'Airplanes: no way.', 'Self-driving? Nope.',
+        # 'Driving. That's one thing I won't do.'
+        if not after.strip(" ?!.:\"'"):
+            nxt = low[right + 1: right + 120] if right < len(low) else ""
+            sentence = re.split(r"[.!?\n;]", nxt, maxsplit=1)[0]
+            answered = right < len(low) and low[right] in ":?" or re.match(r"\s*[?:]", after) is not None
+            if answered and re.match(r"\s*(?:no\b|nope\b|never\b|not\b|none\b|n/a\b|absolutely not|no way|nah\b)", nxt) or (
+                    POINTS_BACK.match(nxt) and NEGATION.search(sentence)):
                 return Scope(True)
     return Scope(False)
+
+
+_NOT_BOTHERED = re.compile(r"\b(?:bother|bothers|matter|matters|worry|worries|mind|problem|issue|concern)\b")
+
+
+def _negating_rest(after: str) -> bool:
+    """A negation later in the segment of a mention that is its subject ('flights are something we
+    avoid'), unless it says the mention does not matter ('flying doesn't bother us')."""
+    m = NEGATION.search(after)
+    return m is not None and not _NOT_BOTHERED.search(after[m.start():]) and not re.match(
+        r"\s*(?:more|less|longer|later|earlier)\b", after[m.end():])
