@@ -32,6 +32,12 @@ class Theorem:
     file_path: str | None = None
     full_name: str | None = None
     prelude: tuple[str, ...] = ()
+    #: The theorem's own statement sentence (``Lemma app_nil (l : list nat) : l ++ [] = l.``), run
+    #: as it is instead of ``Theorem NAME : STATEMENT.``: trusted source, as ``prelude`` is (a hole
+    #: of the user's own file, :mod:`prover.search.holes`); ``name`` is the name it declares.
+    header: str | None = None
+    #: 1-based (line, column) where the statement starts in ``file_path``, when known.
+    start: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)

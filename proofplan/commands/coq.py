@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 @app.command(context_settings={"ignore_unknown_options": True})
 def prove(
-    statement: str = typer.Argument(..., help="A theorem statement, e.g. 'forall n : nat, n + 0 = n'."),
+    statement: str | None = typer.Argument(None, help="A theorem statement, e.g. 'forall n : nat, n + 0 = n'."),
     tactic_args: list[str] | None = typer.Argument(
         None, metavar="[TACTIC]...", help="The tactics (after --tactics), run in order."
     ),
@@ -52,6 +52,14 @@ def prove(
     ),
     tree: Path | None = typer.Option(None, help="Search: draw the search tree to this .svg/.png/.pdf file."),
     out: Path | None = typer.Option(None, help="Search: append one JSON line per theorem here (reruns resume)."),
+    file: Path | None = typer.Option(
+        None, "--file", help="Prove the Admitted. lemmas (and those using admit.) of this .v file where they stand."
+    ),
+    write: bool = typer.Option(False, "--write", help="--file: put the proofs found into the file (the original kept as FILE.bak)."),
+    learn: bool = typer.Option(
+        True, "--learn/--no-learn",
+        help="--file: trace the file's project so retrieval sees its own lemmas and the k-NN memory its earlier proofs.",
+    ),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Prove a statement, or every theorem of a .v/.json/.jsonl file, by best-first search; or
@@ -65,6 +73,21 @@ def prove(
 
     console = make_console(as_json)
 
+    if file is not None:
+        if statement is not None or tactics:
+            raise ProofplanError("--file proves the holes of a file: give no STATEMENT or --tactics with it")
+        from proofplan.commands.holes import fill_holes_command
+        from prover.search.configs import ProverSettings
+
+        settings = ProverSettings(time_limit=budget_seconds, max_expansions=max_expansions, k=k,
+                                  tactic_timeout=timeout, progress_weight=progress_weight,
+                                  models_dir=models_dir, generator=generator, dataset_dir=dataset)
+        if not fill_holes_command(file, config, settings, write=write, learn=learn, as_json=as_json,
+                                  console=console):
+            raise typer.Exit(1)
+        return
+    if statement is None:
+        raise ProofplanError("give a STATEMENT to prove (or --file FILE.v to fill a file's Admitted lemmas)")
     steps = list(tactic_args or [])
     if steps and not tactics:
         raise ProofplanError("give tactics after --tactics: prove 'STATEMENT' --tactics 'intros.' 'lia.'")
@@ -136,16 +159,33 @@ def _search_as_json(statement: str, config: str, settings: ProverSettings, conte
 def trace_coq(
     out: Path = typer.Option(..., "--out", help="Output dataset folder (LeanDojo layout)."),
     files: str = typer.Option(
-        "**/*.v", "--files", help="Glob of standard-library files, relative to theories/ (e.g. 'Arith/*.v')."
+        "**/*.v", "--files", help="Globs of files relative to the traced root (theories/, the library or the "
+        "project folder), comma-separated (e.g. 'Arith/*.v')."
+    ),
+    library: str | None = typer.Option(
+        None, "--library", help="Trace an installed library under user-contrib instead (e.g. Flocq, MathClasses)."
+    ),
+    project: Path | None = typer.Option(
+        None, "--project", help="Trace a project folder instead (_CoqProject or dune; compiled first if .vo are missing)."
     ),
     jobs: int = typer.Option(2, "--jobs", min=1, help="Files traced in parallel."),
     file_timeout: float = typer.Option(600.0, help="Give up on a file after this many seconds."),
     seed: int = typer.Option(3407, help="Seed of the random / novel_premises splits."),
     check: int = typer.Option(0, help="Re-check this many random traced proofs with coqc (-1: all)."),
-    corpus: str = typer.Option("all", help="Premise corpus: all library files, or those reachable from the traced files."),
+    corpus: str = typer.Option(
+        "", help="Premise corpus: all files of the project and what it may load, or those reachable from the traced "
+        "files (default: all for the standard library, reachable for a library or project)."
+    ),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    """Trace the Coq standard library into a LeanDojo-format dataset (resumable, parallel)."""
+    """Trace the Coq standard library, an installed library (--library) or a project folder
+    (--project) into a LeanDojo-format dataset (resumable, parallel)."""
+    from common.errors import ProofplanError
     from proofplan.commands.coq_trace import trace_command
+    from prover.coq.project import CoqProject
 
-    trace_command(out, files, jobs, file_timeout, seed, check, corpus, as_json=as_json)
+    if library and project:
+        raise ProofplanError("give --library or --project, not both")
+    target = CoqProject.library(library) if library else CoqProject.folder(project) if project else CoqProject.stdlib()
+    trace_command(out, files, jobs, file_timeout, seed, check, corpus or ("all" if target.kind == "stdlib" else "reachable"),
+                  as_json=as_json, project=target)

@@ -11,13 +11,13 @@ from rich.table import Table
 
 from common.errors import ProofplanError
 from proofplan.output import echo_json
+from prover.coq.project import CoqProject
 from prover.coq.trace_pipeline import (
     assemble,
     load_cached,
     recheck,
     run_traces,
     select_files,
-    theories_dir,
 )
 from prover.coq.tracer import TraceSettings
 
@@ -31,11 +31,17 @@ def trace_command(
     check: int,
     corpus: str = "all",
     as_json: bool = False,
+    project: CoqProject | None = None,
 ) -> None:
     console = Console(stderr=as_json)
     if out.exists() and not out.is_dir():
         raise ProofplanError(f"--out {out} is a file, not a folder")
-    theories = theories_dir()
+    project = project or CoqProject.stdlib()
+    stale = project.missing_vo() if project.kind == "folder" else []
+    if stale:
+        console.print(f"compiling {project.root}: {len(stale)} file(s) without an up-to-date .vo")
+        project.compile(jobs=jobs)
+    theories = project
     selected = select_files(theories, files)
     out.mkdir(parents=True, exist_ok=True)
     cached = sum(1 for f in selected if load_cached(out, f) is not None)
@@ -56,7 +62,7 @@ def trace_command(
     wall = time.monotonic() - start
     report = assemble(out, selected, theories, seed=seed, corpus_scope=corpus)
 
-    table = Table(title=f"Coq trace of {files!r} -> {out}")
+    table = Table(title=f"Coq trace of {project.name}: {files!r} -> {out}")
     table.add_column("measure")
     table.add_column("value", justify="right")
     table.add_row("files (ok / failed)", f"{report.files_ok} / {len(report.files_failed)}")
@@ -81,5 +87,5 @@ def trace_command(
         for rel, msg in res.failures.items():
             console.print(f"  [red]{rel}[/red]: {msg[-200:]}", highlight=False)
     if as_json:
-        echo_json({"command": "data trace-coq", "out": str(out), "files": files,
+        echo_json({"command": "data trace-coq", "project": project.to_json(), "out": str(out), "files": files,
                    "wall_seconds": round(wall, 2), "report": report, "recheck": res})

@@ -96,9 +96,18 @@ def check_context(context: str) -> list[str]:
 
 
 def theorem_sentence(theorem: Theorem) -> str:
-    """``Theorem NAME : STATEMENT.`` after checking that it is exactly one sentence."""
+    """``Theorem NAME : STATEMENT.`` (or the theorem's own ``header``) after checking that it is
+    exactly one sentence."""
     if not IDENT.match(theorem.name):
         raise StatementError(f"not a Coq identifier: {theorem.name!r}")
+    if theorem.header is not None:
+        try:
+            sentences = split_sentences(theorem.header)
+        except SentenceError as e:
+            raise StatementError(f"malformed statement: {e}") from None
+        if len(sentences) != 1:
+            raise StatementError("the theorem's header must be one sentence")
+        return normalize(theorem.header)
     stmt = theorem.statement.strip()
     if stmt.endswith(".") and not stmt.endswith(".."):
         stmt = stmt[:-1].rstrip()

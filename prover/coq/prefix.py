@@ -19,9 +19,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from prover.coq.outline import strip_attributes, track_nesting
 from prover.coq.sentences import normalize, split_sentences
+
+if TYPE_CHECKING:
+    from prover.coq.project import CoqProject
 
 
 def offset_of(src: str, line: int, column: int) -> int:
@@ -54,22 +58,39 @@ def _source(path: str) -> str:
     return Path(path).read_text(encoding="utf-8")
 
 
-@lru_cache(maxsize=1)
-def _theories() -> Path:
-    from prover.coq.trace_pipeline import theories_dir
+def source_file(file_path: str, project: CoqProject | None = None) -> Path | None:
+    """The source of a dataset path: ``theories/...`` in the standard library, ``<Library>/...``
+    in an installed library, ``<name>/...`` in ``project``; None when unknown or missing."""
+    from prover.coq.project import coq_where, installed_libraries
 
-    return theories_dir()
+    head, _, rest = file_path.partition("/")
+    if not rest:
+        return None
+    if project is not None and project.rel_of(file_path) is not None:
+        path = project.root / rest
+    elif head == "theories":
+        path = coq_where() / "theories" / rest
+    elif head in installed_libraries():
+        path = coq_where() / "user-contrib" / head / rest
+    else:
+        return None
+    return path if path.is_file() else None
 
 
-def library_prelude(file_path: str, start: tuple[int, int], root: str | Path | None = None) -> tuple[str, ...]:
-    """The prelude of a traced theorem of the standard library (``file_path`` as the dataset
-    writes it, ``theories/Lists/List.v``; ``start`` its 1-based line and column); empty for
-    files of ``Init`` and for files not found under ``root`` (``coqc -where`` by default)."""
-    rel = file_path.removeprefix("theories/")
-    if rel.startswith("Init/"):
+def library_prelude(file_path: str, start: tuple[int, int], root: str | Path | None = None,
+                    project: CoqProject | None = None) -> tuple[str, ...]:
+    """The prelude of a traced theorem (``file_path`` as the dataset writes it,
+    ``theories/Lists/List.v`` or ``Flocq/Core/Raux.v``; ``start`` its 1-based line and column);
+    empty for files of the standard library's ``Init`` and for files not found (``root``: the
+    standard library's sources, ``coqc -where`` by default)."""
+    if file_path.startswith("theories/Init/"):
         return ()
-    path = (_theories() if root is None else Path(root)) / rel
-    if not path.is_file():
+    if root is not None and file_path.startswith("theories/"):
+        path: Path | None = Path(root) / file_path.removeprefix("theories/")
+        path = path if path.is_file() else None
+    else:
+        path = source_file(file_path, project)
+    if path is None:
         return ()
     src = _source(str(path))
     return file_prefix(src, offset_of(src, start[0], start[1]))

@@ -27,12 +27,13 @@ from pathlib import Path
 
 from common.errors import ProofplanError
 from prover.coq.outline import Declaration, logical_name, outline
+from prover.coq.project import STDLIB_NAME, CoqProject, installed_libraries
 from prover.coq.tracer import (
     TRACE_VERSION,
     FileTrace,
     TracedProof,
     TraceSettings,
-    libraries,
+    as_project,
     trace_file,
 )
 from prover.data.records import CorpusFile, CorpusPremise, PremiseRef, TracedTactic, TracedTheorem
@@ -44,28 +45,13 @@ SHARE_KINDS = ("Theorem", "Lemma")
 
 def theories_dir() -> Path:
     """``$(coqc -where)/theories`` of the installed Coq."""
-    try:
-        where = subprocess.run(["coqc", "-where"], capture_output=True, text=True, timeout=30).stdout.strip()
-    except (OSError, subprocess.TimeoutExpired) as e:
-        raise ProofplanError(f"coqc is not available: {e}") from None
-    path = Path(where) / "theories"
-    if not path.is_dir():
-        raise ProofplanError(f"no Coq standard library sources at {path}")
-    return path
+    return CoqProject.stdlib().root
 
 
-def select_files(theories: Path, pattern: str) -> list[str]:
-    """Paths (relative to ``theories``) of the ``.v`` files matching ``pattern`` (globs
+def select_files(project: CoqProject | Path, pattern: str) -> list[str]:
+    """Paths (relative to the project's root) of the ``.v`` files matching ``pattern`` (globs
     separated by commas: ``Arith/*.v,Lists/List.v``)."""
-    found: set[str] = set()
-    for pat in (p.strip() for p in pattern.split(",")):
-        if not pat or pat.startswith("/") or ".." in Path(pat).parts:
-            raise ProofplanError(f"bad --files pattern {pat!r} (globs relative to theories/)")
-        found.update(str(p.relative_to(theories)) for p in theories.glob(pat) if p.suffix == ".v")
-    files = sorted(found)
-    if not files:
-        raise ProofplanError(f"no .v file of {theories} matches {pattern!r}")
-    return files
+    return as_project(project).select(pattern)
 
 
 def cache_path(out: Path, rel: str) -> Path:
@@ -94,20 +80,20 @@ def _write_atomic(path: Path, text: str) -> None:
 _WORKER_ENV = None
 
 
-def _trace_and_cache(rel: str, theories: str, out: str, settings: TraceSettings, statements: bool) -> tuple[str, str, int, float]:
+def _trace_and_cache(rel: str, project: CoqProject, out: str, settings: TraceSettings, statements: bool) -> tuple[str, str, int, float]:
     """Worker: trace one file, check its statements, write its cache entry."""
     global _WORKER_ENV
     try:
-        trace = trace_file(rel, Path(theories), settings)
+        trace = trace_file(rel, project, settings)
     except Exception as e:  # a tracer bug must not stop the run: record it for this file
-        trace = FileTrace(file_path=f"theories/{rel}", logical=logical_name(rel), status="failed",
+        trace = FileTrace(file_path=project.dataset_path(rel), logical=rel, status="failed",
                           reason=f"tracer error {type(e).__name__}: {e}"[:300])
     if statements and trace.proofs:
         from prover.coq.env import CoqEnv
         from prover.coq.statements import attach_statements
 
-        if _WORKER_ENV is None:
-            _WORKER_ENV = CoqEnv()
+        if _WORKER_ENV is None or _WORKER_ENV.coqtop_args != project.coq_args:
+            _WORKER_ENV = CoqEnv(project.coq_args)
         try:
             attach_statements(trace, _WORKER_ENV)
         except Exception as e:  # statements are optional: keep the trace, say why
@@ -121,7 +107,7 @@ def _trace_and_cache(rel: str, theories: str, out: str, settings: TraceSettings,
 def run_traces(
     out: Path,
     files: list[str],
-    theories: Path,
+    project: CoqProject | Path,
     jobs: int = 2,
     settings: TraceSettings | None = None,
     statements: bool = True,
@@ -129,12 +115,13 @@ def run_traces(
 ) -> list[str]:
     """Trace every file without a cache entry (largest first); returns the files traced now."""
     settings = settings or TraceSettings()
+    project = as_project(project)
     todo = [f for f in files if load_cached(out, f) is None]
-    todo.sort(key=lambda f: -(theories / f).stat().st_size)
+    todo.sort(key=lambda f: -(project.root / f).stat().st_size)
     if not todo:
         return []
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(_trace_and_cache, f, str(theories), str(out), settings, statements) for f in todo]
+        futures = [pool.submit(_trace_and_cache, f, project, str(out), settings, statements) for f in todo]
         for fut in as_completed(futures):
             result = fut.result()
             if on_done is not None:
@@ -192,10 +179,15 @@ def _reason_class(reason: str) -> str:
 
 
 def resolve_import(name: str, from_file: str, libs: dict[str, str]) -> str | None:
-    """The library file a ``Require`` name refers to (short names resolve by suffix)."""
+    """The file a ``Require`` name refers to (``libs``: logical name -> file). Short names
+    resolve by suffix; ``From Flocq Require Raux`` (``Flocq.Raux``) by the first component and
+    the last ones, as ``-R`` binds them."""
     if name in libs:
         return libs[name]
     matches = [lg for lg in libs if lg.endswith("." + name)]
+    if not matches and "." in name:
+        head, rest = name.split(".", 1)
+        matches = [lg for lg in libs if lg.startswith(head + ".") and lg.endswith("." + rest)]
     if not matches:
         return None
     here = str(Path(from_file).parent)
@@ -204,8 +196,8 @@ def resolve_import(name: str, from_file: str, libs: dict[str, str]) -> str | Non
 
 
 def required_files(requires: Iterable[str], from_file: str, libs: dict[str, str]) -> list[str]:
-    """The library files (relative to ``theories/``) that a file's ``Require`` names resolve to,
-    in order, each once, the file itself and unresolved names left out."""
+    """The files that a file's ``Require`` names resolve to, in order, each once, the file
+    itself and unresolved names left out."""
     out: list[str] = []
     for name in requires:
         target = resolve_import(name, from_file, libs)
@@ -214,16 +206,61 @@ def required_files(requires: Iterable[str], from_file: str, libs: dict[str, str]
     return out
 
 
-def build_corpus(theories: Path, extra: Iterable[tuple[str, CorpusPremise]] = ()) -> list[CorpusFile]:
-    """One :class:`CorpusFile` per library file: direct imports and declared premises."""
-    libs = libraries(theories)
+def corpus_projects(project: CoqProject) -> list[CoqProject]:
+    """``project`` and what its files may load: the standard library, and each installed library
+    whose name a ``Require`` of theirs starts with (transitively)."""
+    stdlib = CoqProject.stdlib() if project.name != STDLIB_NAME else project
+    out = [stdlib] if project is stdlib else [stdlib, project]
+    installed = set(installed_libraries())
+    todo = [project]
+    while todo:
+        p = todo.pop()
+        if p.name == STDLIB_NAME:
+            continue
+        for rel in p.files():
+            try:
+                src = p.source(rel)
+            except (OSError, UnicodeDecodeError):
+                continue
+            for name in outline(src, "X").requires:
+                head = name.split(".", 1)[0]
+                if head in installed and all(q.name != head for q in out):
+                    lib = CoqProject.library(head)
+                    out.append(lib)
+                    todo.append(lib)
+    return out
+
+
+def module_files(projects: Iterable[CoqProject]) -> dict[str, tuple[CoqProject, str]]:
+    """Logical name -> (project, file) over ``projects`` (the first binding of a name wins)."""
+    out: dict[str, tuple[CoqProject, str]] = {}
+    for p in projects:
+        for rel in p.files():
+            try:
+                out.setdefault(p.logical_name(rel), (p, rel))
+            except ProofplanError:
+                continue
+    return out
+
+
+def build_corpus(projects: CoqProject | Path | list[CoqProject],
+                 extra: Iterable[tuple[str, CorpusPremise]] = ()) -> list[CorpusFile]:
+    """One :class:`CorpusFile` per file of ``projects``: direct imports and declared premises."""
+    if not isinstance(projects, list):
+        projects = [as_project(projects)]
+    modules = module_files(projects)
+    libs = {lg: p.dataset_path(rel) for lg, (p, rel) in modules.items()}
     by_file: dict[str, CorpusFile] = {}
-    module_pos: dict[str, dict[str, tuple[tuple[int, int], tuple[int, int]]]] = {}
-    for lg, rel in sorted(libs.items(), key=lambda kv: kv[1]):
-        src = (theories / rel).read_text(encoding="utf-8")
+    for lg, (project, rel) in sorted(modules.items(), key=lambda kv: kv[1][0].dataset_path(kv[1][1])):
+        path = project.dataset_path(rel)
+        try:
+            src = project.source(rel)
+        except (OSError, UnicodeDecodeError):
+            continue
         o = outline(src, lg)
-        imports = [] if rel.startswith("Init/") else ["theories/Init/Prelude.v"]
-        imports += [f"theories/{t}" for t in required_files(o.requires, rel, libs) if f"theories/{t}" not in imports]
+        is_init = project.name == STDLIB_NAME and rel.startswith("Init/")
+        imports = [] if is_init else [f"{STDLIB_NAME}/Init/Prelude.v"]
+        imports += [t for t in required_files(o.requires, path, libs) if t not in imports]
         seen: set[str] = set()
         premises = []
         for d in o.declarations:
@@ -231,8 +268,7 @@ def build_corpus(theories: Path, extra: Iterable[tuple[str, CorpusPremise]] = ()
                 continue
             seen.add(d.full_name)
             premises.append(_premise(d))
-        by_file[f"theories/{rel}"] = CorpusFile(path=f"theories/{rel}", imports=imports, premises=premises)
-        module_pos[f"theories/{rel}"] = {}
+        by_file[path] = CorpusFile(path=path, imports=imports, premises=premises)
     for path, premise in extra:
         cf = by_file.get(path)
         if cf is not None and all(p.full_name != premise.full_name for p in cf.premises):
@@ -273,24 +309,25 @@ def reachable_files(corpus: list[CorpusFile], roots: Iterable[str]) -> set[str]:
 
 
 def assemble(
-    out: Path, files: list[str], theories: Path, seed: int = 3407, corpus_scope: str = "all"
+    out: Path, files: list[str], project: CoqProject | Path, seed: int = 3407, corpus_scope: str = "all"
 ) -> TraceReport:
     """Write the dataset from the cache entries of ``files`` (all must be traced).
 
-    ``corpus_scope``: ``all`` library files in ``corpus.jsonl``, or only those ``reachable``
-    from the traced files through imports (a smaller corpus for shipped samples).
+    ``corpus_scope``: every file of the project and what it may load (``all``) in
+    ``corpus.jsonl``, or only those ``reachable`` from the traced files through imports.
     """
     if corpus_scope not in ("all", "reachable"):
         raise ProofplanError(f"corpus scope must be all or reachable, not {corpus_scope!r}")
     from prover.data.dataset import write_dataset
 
+    project = as_project(project)
     traces = []
     for rel in files:
         t = load_cached(out, rel)
         if t is None:
             raise ProofplanError(f"{rel} has not been traced yet (no cache entry in {out / 'cache'})")
         traces.append(t)
-    libraries(theories)
+    stdlib_root = project.root if project.name == STDLIB_NAME else theories_dir()
     extra: list[tuple[str, CorpusPremise]] = []
     extra_seen: set[str] = set()
     for t in traces:
@@ -298,18 +335,19 @@ def assemble(
             if e.full_name in extra_seen:
                 continue
             extra_seen.add(e.full_name)
-            rel = e.file_path.removeprefix("theories/")
-            start, end = _module_decl_pos(theories, rel, e.full_name, logical_name(rel))
+            rel = e.file_path.removeprefix(f"{STDLIB_NAME}/")
+            start, end = _module_decl_pos(stdlib_root, rel, e.full_name, logical_name(rel))
             extra.append((e.file_path, CorpusPremise(full_name=e.full_name, code=e.code, start=start, end=end, kind="Included")))
-    corpus = build_corpus(theories, extra)
+    corpus = build_corpus([project] if project.name == STDLIB_NAME else corpus_projects(project), extra)
     if corpus_scope == "reachable":
-        keep = reachable_files(corpus, [f"theories/{rel}" for rel in files])
+        keep = reachable_files(corpus, [project.dataset_path(rel) for rel in files])
         corpus = [cf for cf in corpus if cf.path in keep]
     where: dict[str, tuple[str, tuple[int, int], tuple[int, int]]] = {}
     for cf in corpus:
         for p in cf.premises:
             where.setdefault(p.full_name, (cf.path, p.start, p.end))
 
+    url, commit = source_of(project)
     report = TraceReport(files=len(files))
     theorems: list[TracedTheorem] = []
     for rel, t in zip(files, traces, strict=True):
@@ -318,7 +356,11 @@ def assemble(
             report.files_ok += 1
         else:
             report.files_failed[rel] = f"{t.status}: {t.reason}"
-        o = outline((theories / rel).read_text(encoding="utf-8"), t.logical)
+        try:
+            o = outline(project.source(rel), t.logical)
+        except (OSError, UnicodeDecodeError, ValueError) as e:
+            report.files_failed.setdefault(rel, f"unreadable: {e}")
+            continue
         admitted = set(t.admitted)
         lemma_names = [d.full_name for d in o.declarations if d.kind in SHARE_KINDS and d.full_name not in admitted]
         traced_names = {p.full_name for p in t.proofs}
@@ -335,21 +377,34 @@ def assemble(
             if len(report.untraced_examples[cls]) < 5:
                 report.untraced_examples[cls].append(f"{name}: {reason[:160]}")
         for p in t.proofs:
-            thm = _to_theorem(p, where, report)
+            thm = _to_theorem(p, where, report, url, commit)
             theorems.append(thm)
     report.proofs_traced = len(theorems)
     report.steps = sum(len(t.traced_tactics) for t in theorems)
     report.with_statement = sum(1 for t in theorems if t.statement)
+    title = "Coq 8.16.1 standard library" if project.kind == "stdlib" or project.name == STDLIB_NAME else \
+        f"{project.name} ({'installed library' if project.kind == 'library' else 'project folder'})"
     meta = {
-        "dataset_name": "Coq 8.16.1 standard library (traced by proofplan)",
-        "from_repo": {"url": COQ_URL, "commit": COQ_COMMIT},
+        "dataset_name": f"{title} (traced by proofplan)",
+        "from_repo": {"url": url, "commit": commit},
         "coq_version": "8.16.1",
         "traced_files": len(files),
+        "file_order": [project.dataset_path(rel) for rel in files],
+        "project": project.to_json(),
         "state_format": "coqtop Show output: first goal with hypotheses, other goals as conclusions, blank line between goals, (ID n) removed",
     }
     write_dataset(theorems, corpus, out, seed=seed, metadata=meta)
     _write_atomic(out / "trace_report.json", json.dumps(report.to_json(), indent=2))
     return report
+
+
+def source_of(project: CoqProject) -> tuple[str, str]:
+    """Where a dataset's theorems come from: (url, commit) of its records."""
+    if project.name == STDLIB_NAME:
+        return COQ_URL, COQ_COMMIT
+    if project.kind == "library":
+        return f"coq-library:{project.name}", "installed"
+    return project.root.as_uri(), "working-tree"
 
 
 def resolve_premise(full_name: str, where: dict) -> str | None:
@@ -368,7 +423,8 @@ def resolve_premise(full_name: str, where: dict) -> str | None:
     return None
 
 
-def _to_theorem(p: TracedProof, where: dict, report: TraceReport) -> TracedTheorem:
+def _to_theorem(p: TracedProof, where: dict, report: TraceReport, url: str = COQ_URL,
+                commit: str = COQ_COMMIT) -> TracedTheorem:
     tactics = []
     for step in p.traced_tactics:
         text, prems = step.annotated_tactic
@@ -388,7 +444,7 @@ def _to_theorem(p: TracedProof, where: dict, report: TraceReport) -> TracedTheor
         extra.update(context=p.context or "", context_includes_self=p.context_includes_self,
                      context_with_file=p.context_with_file or "")
     return TracedTheorem(
-        url=COQ_URL, commit=COQ_COMMIT, file_path=p.file_path, full_name=p.full_name, start=p.start,
+        url=url, commit=commit, file_path=p.file_path, full_name=p.full_name, start=p.start,
         end=p.end, traced_tactics=tactics, statement=p.statement, **extra,
     )
 
@@ -416,7 +472,7 @@ class RecheckResult:
     seconds: float = 0.0
 
 
-def recheck(out: Path, theories: Path, files: list[str], sample: int | None, seed: int = 0, jobs: int = 2) -> RecheckResult:
+def recheck(out: Path, project: CoqProject | Path, files: list[str], sample: int | None, seed: int = 0, jobs: int = 2) -> RecheckResult:
     """Rebuild traced proofs from their steps inside a copy of their file; compile with coqc.
 
     ``sample``: how many proofs, chosen at random with ``seed`` (None: all). Each file is
@@ -435,7 +491,7 @@ def recheck(out: Path, theories: Path, files: list[str], sample: int | None, see
         by_file.setdefault(rel, []).append(p)
     result = RecheckResult(proofs=len(chosen), files=len(by_file))
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futs = {pool.submit(compile_with_proofs, theories, rel, proofs): rel for rel, proofs in by_file.items()}
+        futs = {pool.submit(compile_with_proofs, project, rel, proofs): rel for rel, proofs in by_file.items()}
         for fut in as_completed(futs):
             rel = futs[fut]
             ok, msg = fut.result()
@@ -447,9 +503,10 @@ def recheck(out: Path, theories: Path, files: list[str], sample: int | None, see
     return result
 
 
-def compile_with_proofs(theories: Path, rel: str, proofs: list[TracedProof], timeout: float = 900.0) -> tuple[bool, str]:
+def compile_with_proofs(project: CoqProject | Path, rel: str, proofs: list[TracedProof], timeout: float = 900.0) -> tuple[bool, str]:
     """Compile ``rel`` with ``proofs`` replaced by their re-assembled steps."""
-    src = (theories / rel).read_text(encoding="utf-8")
+    project = as_project(project)
+    src = project.source(rel)
     for p in sorted(proofs, key=lambda p: -p.body_span[0]):
         a, b = p.body_span
         src = src[:a] + p.reassembled() + src[b:]
@@ -458,11 +515,11 @@ def compile_with_proofs(theories: Path, rel: str, proofs: list[TracedProof], tim
         target = tmp / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(src, encoding="utf-8")
-        logical_dir = ".".join(["Coq", *Path(rel).parent.parts])
-        args = ["coqc", "-q", "-w", "-all"]
-        if rel.startswith("Init/"):
+        logical_dir = project.logical_name(rel).rsplit(".", 1)[0] if "." in project.logical_name(rel) else ""
+        args = ["coqc", "-q", "-w", "-all", *project.coq_args]
+        if project.name == STDLIB_NAME and rel.startswith("Init/"):
             args.append("-noinit")
-        args += ["-Q", str(target.parent), logical_dir, str(target)]
+        args += ["-Q", str(target.parent), logical_dir, str(target)] if logical_dir else [str(target)]
         try:
             proc = subprocess.run(args, capture_output=True, text=True, timeout=timeout, cwd=tmp)
         except subprocess.TimeoutExpired:

@@ -20,9 +20,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from common.errors import ProofplanError
 from prover.coq.coqtop import Coqtop, CoqtopDied
 from prover.coq.goals import parse_show
 from prover.coq.outline import LEMMA_KINDS, Declaration, outline, strip_attributes
+from prover.coq.project import STDLIB_NAME, CoqProject, Mapping
 from prover.coq.sentences import Sentence, is_bullet_or_brace, line_col, normalize, split_sentences
 
 TRACE_VERSION = 2
@@ -135,12 +137,22 @@ class TraceSettings:
     locate: bool = True
 
 
-def coqtop_args_for(rel_path: str, theories: Path) -> list[str]:
+def coqtop_args_for(rel_path: str, project: CoqProject | Path) -> list[str]:
     """Options that make coqtop see the file as the library module it is compiled to."""
-    args = ["-topfile", str(theories / rel_path), "-w", "-all"]
-    if rel_path.startswith("Init/"):
+    project = as_project(project)
+    args = ["-topfile", str(project.root / rel_path), "-w", "-all", *project.coq_args]
+    if project.name == STDLIB_NAME and rel_path.startswith("Init/"):
         args.insert(0, "-noinit")
     return args
+
+
+def as_project(project: CoqProject | Path, prefix: str = "Coq") -> CoqProject:
+    """A project as it is, or a folder of sources seen as the standard library is (dataset paths
+    ``theories/<file>``, logical names ``<prefix>.<file>``, no load-path flags)."""
+    if isinstance(project, CoqProject):
+        return project
+    root = Path(project)
+    return CoqProject(STDLIB_NAME, root, (Mapping(root, prefix, True),), "library")
 
 
 def hypothesis_names(state: str) -> set[str]:
@@ -191,20 +203,22 @@ def annotate(tactic: str, resolved: dict[str, dict]) -> tuple[str, list[dict]]:
 
 
 class _Tracer:
-    def __init__(self, rel_path: str, theories: Path, settings: TraceSettings, logical: str) -> None:
+    def __init__(self, rel_path: str, project: CoqProject, settings: TraceSettings, logical: str) -> None:
         self.rel_path = rel_path
-        self.theories = theories
+        self.project = project
+        #: where ``Include``d standard-library names are looked up (:meth:`_extra_premises`)
+        self.theories = project.root if project.name == STDLIB_NAME else _stdlib_root()
         self.settings = settings
         self.logical = logical
-        self.src = (theories / rel_path).read_text(encoding="utf-8")
+        self.src = (project.root / rel_path).read_text(encoding="utf-8")
         self.sentences = split_sentences(self.src, allow_incomplete=True)
         self.outline = outline(self.src, logical, self.sentences)
         self.decl_by_pos: dict[tuple[int, int], Declaration] = {d.start: d for d in self.outline.declarations if d.kind != "Constructor"}
-        self.coq = Coqtop(coqtop_args_for(rel_path, theories), memory_mb=settings.memory_mb, cwd=str(theories))
+        self.coq = Coqtop(coqtop_args_for(rel_path, project), memory_mb=settings.memory_mb, cwd=str(project.root))
         self.locate_cache: dict[str, str | None] = {}
         self.extra: dict[str, ExtraPremise] = {}
         self.deadline = time.monotonic() + settings.file_timeout
-        self.result = FileTrace(file_path=f"theories/{rel_path}", logical=logical, status="ok")
+        self.result = FileTrace(file_path=project.dataset_path(rel_path), logical=logical, status="ok")
 
     def send(self, text: str, timeout: float):
         remaining = self.deadline - time.monotonic()
@@ -403,6 +417,8 @@ class _Tracer:
 
     def _extra_premises(self) -> None:
         """``Check`` the used premises that no source declares (they come from ``Include``)."""
+        if self.theories is None:
+            return
         used = {p["full_name"] for pr in self.result.proofs for t in pr.traced_tactics for p in t.annotated_tactic[1]}
         for full in sorted(used):
             lib = library_of(full, self.theories)
@@ -521,17 +537,26 @@ def _join_hyp_lines(hyps: str) -> list[str]:
     return out
 
 
-def trace_file(rel_path: str, theories: Path, settings: TraceSettings | None = None, prefix: str = "Coq") -> FileTrace:
-    """Trace ``theories/rel_path``; never raises for Coq-side failures (status says why)."""
-    from prover.coq.outline import logical_name
-
+def trace_file(rel_path: str, project: CoqProject | Path, settings: TraceSettings | None = None,
+               prefix: str = "Coq") -> FileTrace:
+    """Trace ``rel_path`` of ``project`` (a folder: seen as the standard library, logical names
+    under ``prefix``); never raises for Coq-side failures (status says why)."""
+    project = as_project(project, prefix)
     settings = settings or TraceSettings()
-    logical = logical_name(rel_path, prefix)
     try:
-        tracer = _Tracer(rel_path, theories, settings, logical)
+        logical = project.logical_name(rel_path)
+        tracer = _Tracer(rel_path, project, settings, logical)
     except Exception as e:  # unreadable file, unsplittable text, coqtop failing to start
-        return FileTrace(file_path=f"theories/{rel_path}", logical=logical, status="failed", reason=f"{type(e).__name__}: {e}"[:300])
+        return FileTrace(file_path=project.dataset_path(rel_path), logical=rel_path, status="failed",
+                         reason=f"{type(e).__name__}: {e}"[:300])
     return tracer.run()
+
+
+def _stdlib_root() -> Path | None:
+    try:
+        return CoqProject.stdlib().root
+    except ProofplanError:
+        return None
 
 
 __all__ = ["FileTrace", "TraceSettings", "TracedProof", "trace_file", "LEMMA_KINDS"]

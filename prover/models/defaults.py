@@ -71,7 +71,7 @@ class RetrievedPremises:
         from prover.models.premise_retriever import state_query_text
 
         if theorem.file_path and theorem.file_path in self.retriever.corpus.files.files:
-            before = self.starts.get((theorem.file_path, theorem.full_name or ""))
+            before = self.starts.get((theorem.file_path, theorem.full_name or ""), theorem.start)
             hits = self.retriever.retrieve([state], [theorem.file_path], [before], self.k)[0]
             scored = [(h.full_name, h.score) for h in hits]
         else:
@@ -88,11 +88,21 @@ def own_file_prefix(theorem: Theorem) -> str:
     file with a trailing dot (``Coq.ZArith.BinInt.``): its file's earlier lemmas are defined in
     the prelude, not loaded from the compiled library, so they are named without it
     (``Z.add_comm``). Empty otherwise."""
-    if not theorem.prelude or not theorem.file_path or not theorem.file_path.startswith("theories/"):
+    if not theorem.prelude or not theorem.file_path:
         return ""
     from prover.coq.outline import logical_name
 
-    return logical_name(theorem.file_path.removeprefix("theories/")) + "."
+    head, _, rest = theorem.file_path.partition("/")
+    if head == "theories":
+        return logical_name(rest) + "."
+    from prover.coq.project import installed_libraries
+
+    if rest and head in installed_libraries():
+        return logical_name(rest, head) + "."
+    if theorem.full_name and theorem.name and theorem.full_name.endswith("." + theorem.name):
+        # a project's theorem: its file's logical name, and the modules open where it stands
+        return theorem.full_name[: -len(theorem.name)]
+    return ""
 
 
 def premise_source(models_dir: Path | None, dataset_dir: Path, k: int = 8) -> PremiseSource:

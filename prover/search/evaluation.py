@@ -19,13 +19,16 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
 from prover.data.records import TracedTheorem
 from prover.env import ProofEnv, ProverError, Theorem
 from prover.search.best_first import SearchResult
+
+if TYPE_CHECKING:
+    from prover.coq.project import CoqProject
 
 Prover = Callable[[Theorem], SearchResult]
 #: How a search's and an automation baseline's results begin when the statement did not open.
@@ -248,7 +251,7 @@ def evaluate(
 CONTEXT_FIELDS: tuple[str, ...] = ("context", "preamble", "imports_text")
 
 
-def theorem_from_record(record: TracedTheorem, file_prefix: bool = False) -> Theorem:
+def theorem_from_record(record: TracedTheorem, file_prefix: bool = False, project: CoqProject | None = None) -> Theorem:
     """The :class:`Theorem` of a traced-theorem record that carries its ``statement``.
 
     With ``file_prefix``, a standard-library theorem is stated where its file stated it: its
@@ -266,12 +269,13 @@ def theorem_from_record(record: TracedTheorem, file_prefix: bool = False) -> The
     if name[0].isdigit():
         name = f"thm_{name}"
     prelude: tuple[str, ...] = ()
-    if file_prefix and record.file_path.startswith("theories/"):
+    if file_prefix:
         from prover.coq.prefix import library_prelude
 
-        prelude = library_prelude(record.file_path, (record.start[0], record.start[1]))
+        prelude = library_prelude(record.file_path, (record.start[0], record.start[1]), project=project)
     return Theorem(name=name, statement=record.statement, context="" if prelude else context,
-                   file_path=record.file_path, full_name=record.full_name, prelude=prelude)
+                   file_path=record.file_path, full_name=record.full_name, prelude=prelude,
+                   start=(record.start[0], record.start[1]))
 
 
 def with_file_prefix(prover: Prover, env: ProofEnv, plain: Mapping[str, Theorem]) -> Prover:
@@ -330,9 +334,24 @@ def load_benchmark_run(
         seen = {r.full_name for r in load_split(exclude_train_of, split, "train")}
         records = [r for r in records if r.full_name not in seen]
     records = records[:limit] if limit is not None else records
-    theorems = [theorem_from_record(r, file_prefix) for r in records]
+    project = dataset_project(dataset_dir)
+    theorems = [theorem_from_record(r, file_prefix, project) for r in records]
     fallbacks = {theorem_id(t): t for t in map(theorem_from_record, records)} if file_prefix else {}
     return Benchmark(theorems, fallbacks)
+
+
+def dataset_project(dataset_dir: str | Path) -> CoqProject | None:
+    """The Coq project a dataset was traced from (its metadata), None for older datasets."""
+    meta = Path(dataset_dir) / "metadata.json"
+    try:
+        record = json.loads(meta.read_text(encoding="utf-8")).get("project") if meta.is_file() else None
+    except (OSError, ValueError):
+        return None
+    if not record:
+        return None
+    from prover.coq.project import CoqProject
+
+    return CoqProject.from_json(record)
 
 
 def load_benchmark(

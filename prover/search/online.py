@@ -97,7 +97,10 @@ class OnlineMemory:
 
     def position(self, theorem: Theorem) -> tuple[str, tuple[int, int]]:
         file_path = theorem.file_path or ""
-        return file_path, self.starts.get((file_path, theorem.full_name or ""), UNKNOWN_START)
+        known = self.starts.get((file_path, theorem.full_name or ""))
+        if known is None and theorem.start is not None:
+            known = (theorem.start[0], theorem.start[1])
+        return file_path, known or UNKNOWN_START
 
     def before(self, theorem: Theorem) -> None:
         """Add the traced lemmas of ``theorem``'s file that start before it; block the rest."""
