@@ -13,11 +13,13 @@ SHELL  := /bin/bash
 
 setup: system $(STAMP)
 
-# Coq with CoqHammer, and the ATPs its `hammer` tactic calls (E prover, CVC4, Z3).
+# Coq with CoqHammer, the ATPs its `hammer` tactic calls (E prover, CVC4, Z3), and two libraries
+# the prover is measured on but never trained on (Flocq, math-classes; sources beside the .vo).
 system:
 	@command -v coqtop >/dev/null 2>&1 && [ -d "$$(coqc -where 2>/dev/null)/user-contrib/Hammer" ] && \
+	  [ -d "$$(coqc -where)/user-contrib/Flocq" ] && [ -d "$$(coqc -where)/user-contrib/MathClasses" ] && \
 	  command -v eprover >/dev/null 2>&1 && command -v cvc4 >/dev/null 2>&1 && command -v z3 >/dev/null 2>&1 || \
-	  ( $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq coq libcoq-hammer eprover cvc4 z3 >/dev/null )
+	  ( $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq coq libcoq-hammer eprover cvc4 z3 libcoq-flocq libcoq-math-classes >/dev/null )
 
 $(STAMP): pyproject.toml
 	@[ -x $(PY) ] || python3 -m venv $(VENV)

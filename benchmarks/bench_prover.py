@@ -65,6 +65,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--split", default="random")
     p.add_argument("--part", default="test")
     p.add_argument("--limit", type=int, default=40)
+    p.add_argument("--sample", type=int, default=None, metavar="N",
+                   help="instead of the split's part: a seeded random N of all the dataset's theorems (--part test: "
+                        "the first N of the shuffle, --part val: the next N, for choices); for a library the models "
+                        "never saw")
+    p.add_argument("--sample-seed", type=int, default=0)
     p.add_argument("--exclude-train-of", type=Path, default=None, metavar="DATASET",
                    help="leave out theorems of DATASET's train part of the same split (a model trained "
                         "there, e.g. the shipped ones on data/coq/sample, has seen them), before --limit")
@@ -131,6 +136,8 @@ def results_file(args: argparse.Namespace, config: str) -> Path:
         suffix += f"_hammer{args.hammer_limit:g}"
     if args.file_prefix:
         suffix += "_prefix"
+    if args.sample:
+        suffix += f"_sample{args.sample}-{args.sample_seed}-{args.part}"
     return args.out_dir / f"{config.replace('+', '_')}{suffix}.jsonl"
 
 
@@ -149,7 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.data.is_dir():
         console.print(f"skipped: no dataset at {args.data} (build data/coq/sample first)")
         return 0
-    run = load_benchmark_run(args.data, args.split, args.part, args.limit, args.exclude_train_of, args.file_prefix)
+    run = load_benchmark_run(args.data, args.split, args.part, args.limit, args.exclude_train_of, args.file_prefix,
+                             sample=args.sample, sample_seed=args.sample_seed)
     theorems, plain = run.theorems, run.fallbacks
     settings = ProverSettings(
         time_limit=args.budget_seconds,
@@ -171,7 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args.out_dir.mkdir(parents=True, exist_ok=True)
     console.print(
-        f"{len(theorems)} theorems of {args.data} {args.split}/{args.part}, "
+        f"{len(theorems)} theorems of {args.data} "
+        f"{f'sample of {args.sample} (seed {args.sample_seed}) ' if args.sample else ''}{args.split}/{args.part}, "
         f"{args.budget_seconds:g} s each, k={args.k}, lambda={args.progress_weight:g}, "
         f"generator={args.generator}, progress model={args.progress_model}, online learning="
         f"{'on' if args.online_learning else 'off'}, template weight {args.template_weight:g}, premises to "
@@ -190,7 +199,10 @@ def main(argv: list[str] | None = None) -> int:
         from prover.models.progress_training import fit_length_baseline, load_progress_examples
 
         length_baseline = fit_length_baseline(load_progress_examples(args.data, args.split, "train"))
-    with CoqEnv() as env:
+    from prover.search.evaluation import dataset_project
+
+    project = dataset_project(args.data)
+    with CoqEnv(project.coq_args if project is not None else None) as env:
         checker = FutureLemmaCheck.from_dataset(env, args.data)
         for config in configs:
             out = results_file(args, config)

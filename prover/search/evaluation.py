@@ -323,11 +323,30 @@ class Benchmark:
 def load_benchmark_run(
     dataset_dir: str | Path, split: str = "random", part: str = "test", limit: int | None = None,
     exclude_train_of: str | Path | None = None, file_prefix: bool = False,
+    sample: int | None = None, sample_seed: int = 0,
 ) -> Benchmark:
-    """:func:`load_benchmark`'s theorems with their fallbacks, read from the same records."""
-    from prover.data.dataset import DatasetError, load_split
+    """:func:`load_benchmark`'s theorems with their fallbacks, read from the same records.
 
-    records = [r for r in load_split(dataset_dir, split, part) if r.statement]
+    With ``sample``, the theorems are a seeded random sample of every theorem of the split (all
+    three parts: a library the models never saw has no train part of its own) instead: ``part``
+    ``test`` takes the first ``sample`` of the seeded shuffle, ``val`` the next ``sample`` (for
+    choices, disjoint from test); in file order, so file prefixes load incrementally.
+    """
+    from prover.data.dataset import PARTS, DatasetError, load_split
+
+    if sample is not None:
+        if part not in ("test", "val"):
+            raise DatasetError(f"a sample has a test and a val part, not {part!r}")
+        pool = [r for p in PARTS if (Path(dataset_dir) / split / f"{p}.json").is_file()
+                for r in load_split(dataset_dir, split, p) if r.statement]
+        pool.sort(key=lambda r: (r.file_path, tuple(r.start), r.full_name))
+        import random
+
+        random.Random(sample_seed).shuffle(pool)
+        records = pool[:sample] if part == "test" else pool[sample:2 * sample]
+        records.sort(key=lambda r: (r.file_path, tuple(r.start)))
+    else:
+        records = [r for r in load_split(dataset_dir, split, part) if r.statement]
     if not records:
         raise DatasetError(f"{dataset_dir}/{split}/{part}.json holds no theorem with a statement")
     if exclude_train_of is not None:

@@ -16,6 +16,7 @@ from proofplan.cli import app
 from prover.coq.holes import find_holes
 from prover.coq.project import CoqProject
 from prover.search.configs import ProverSettings
+from prover.search.evaluation import load_benchmark_run
 from prover.search.holes import HoleFiller, compile_file, trace_project
 
 pytestmark = pytest.mark.skipif(shutil.which("coqtop") is None, reason="Coq is not installed")
@@ -102,6 +103,15 @@ def test_trace_project_and_its_dataset(tmp_path: Path) -> None:
     theorems = [t for part in ("train", "val", "test")
                 for t in json.loads((out / "random" / f"{part}.json").read_text())]
     assert {t["full_name"] for t in theorems} == {"Dev.Base.sum_app", "Dev.Base.sum_rev", "Dev.Trees.total_mirror"}
+    # a seeded sample of the dataset's theorems: test and val disjoint, the same on every call,
+    # each stated after its own file's prefix (read from the project's folder)
+    test = load_benchmark_run(out, sample=2, sample_seed=5, part="test", file_prefix=True).theorems
+    val = load_benchmark_run(out, sample=2, sample_seed=5, part="val", file_prefix=True).theorems
+    assert len(test) == 2 and len(val) == 1 and not {t.full_name for t in test} & {t.full_name for t in val}
+    assert [t.full_name for t in test] == [t.full_name for t in load_benchmark_run(
+        out, sample=2, sample_seed=5, part="test").theorems]
+    trees = [t for t in test + val if t.full_name == "Dev.Trees.total_mirror"][0]
+    assert "From Dev Require Import Base." in trees.prelude and trees.prelude[-1].startswith("Definition is_leaf")
     # the whole file compiles with its project's load path; a broken copy does not
     src = (project.root / "Trees.v").read_text()
     assert compile_file(project, "Trees.v", src)[0]
