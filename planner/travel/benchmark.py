@@ -17,7 +17,7 @@ from planner.travel.dataset import BenchmarkQuery, load_queries_file, load_split
 from planner.travel.evaluation import PlanEvaluator, aggregate
 from planner.travel.official import OfficialChecks, Sandbox, official_scores
 from planner.travel.spec import SpecError
-from planner.travel.translate import Translator, field_accuracy
+from planner.travel.translate import Translator, field_accuracy, field_values, translate_checked
 
 
 @dataclass
@@ -70,9 +70,16 @@ def run_queries(queries: list[BenchmarkQuery], translator: Translator, mode: Mod
         predicted = None
         days = int(q.gold["days"]) if q.gold else 0
         try:
-            spec = translator.translate(q.query)
+            spec, doubts = translate_checked(translator, q.query)
             predicted = spec.as_benchmark()
             t1 = time.perf_counter()
+            if doubts:  # never planned on a misread request: flagged, not planned
+                res = QueryResult(q.idx, q.level, days or spec.days, [], "flagged", 0.0, t1 - t0, None, human, None,
+                                  predicted, "; ".join(d.line() for d in doubts))
+                out.append(res)
+                if progress:
+                    progress(res)
+                continue
             outcome = plan_spec(spec, mode, q.reference, time_limit, db_root=db_root)
             res = QueryResult(q.idx, q.level, days or spec.days, outcome.plan, outcome.status, outcome.seconds,
                               t1 - t0, outcome.itinerary.total_cost if outcome.itinerary else None, human,
@@ -130,6 +137,7 @@ def summarise(queries: list[BenchmarkQuery], results: list[QueryResult], mode: s
         "per_level": {k: aggregate(*v).as_dict() for k, v in sorted(groups.items())},
         "translation_accuracy": field_accuracy([(r.predicted, q.gold) for q, r in
                                                 ((q, by_idx[q.idx]) for q in scored)]),
+        "translation": translation_counts(scored, by_idx),
         "solve_seconds": {"median": statistics.median(solve) if solve else 0.0, "p95": percentile(solve, 0.95),
                           "max": max(solve, default=0.0)},
         "cost": {
@@ -143,6 +151,23 @@ def summarise(queries: list[BenchmarkQuery], results: list[QueryResult], mode: s
         "failures": {q.idx: v.failures() for q, v in zip(scored, verdicts, strict=True) if not v.final_pass},
         "per_query": [r.to_json() | {"plan": None} for r in results],
     }
+
+
+def translation_counts(scored: list[BenchmarkQuery], by_idx: dict[int, QueryResult]) -> dict:
+    """Exact translations (every field as the file's columns say), requests flagged (a doubt or a
+    one-line refusal: not planned), and requests planned on a misread (silently wrong)."""
+    exact, flagged, silent = [], [], []
+    for q in scored:
+        r = by_idx[q.idx]
+        right = r.predicted is not None and field_values(r.predicted) == field_values(q.gold)
+        if r.status == "flagged" or r.predicted is None:
+            flagged.append(q.idx)
+        elif right:
+            exact.append(q.idx)
+        else:
+            silent.append(q.idx)
+    n = len(scored)
+    return {"exact": len(exact) / n if n else 0.0, "flagged": flagged, "silently_wrong": silent}
 
 
 def same_verdict(official, ours) -> bool:

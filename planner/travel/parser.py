@@ -151,6 +151,11 @@ class RuleBasedParser:
     def translate(self, text: str) -> TripSpec:
         return self.to_spec(self.read(text))
 
+    def translate_checked(self, text: str) -> tuple[TripSpec, list]:
+        """The spec and its doubts: clauses no field consumed, readings in conflict."""
+        r = self.read(text)
+        return self.to_spec(r), r.doubts
+
     def read(self, text: str) -> RequestReading:
         """Every field the text states; bad values (impossible dates, negative budgets) raise SpecError."""
         if not text or not text.strip():

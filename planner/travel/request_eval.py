@@ -16,7 +16,7 @@ from pathlib import Path
 
 from common.errors import ProofplanError
 from planner.travel.spec import BENCHMARK_REQUIRED, SpecError
-from planner.travel.translate import FIELDS, Translator, field_values
+from planner.travel.translate import FIELDS, Translator, field_values, translate_checked
 
 
 @dataclass
@@ -33,10 +33,27 @@ class RequestResult:
     fields_right: dict[str, bool]
     error: str | None = None
     predicted: dict | None = None
+    doubts: list[str] = field(default_factory=list)
+
+    @property
+    def right(self) -> bool:
+        """The spec equals the gold one (doubts or not)."""
+        return self.error is None and all(self.fields_right.values())
 
     @property
     def exact(self) -> bool:
-        return self.error is None and all(self.fields_right.values())
+        """Right, and read without a doubt: planned at once."""
+        return self.right and not self.doubts
+
+    @property
+    def flagged(self) -> bool:
+        """Not planned as read: refused with one line, or a doubt raised."""
+        return self.error is not None or bool(self.doubts)
+
+    @property
+    def silently_wrong(self) -> bool:
+        """Planned on a misread request: a spec unlike the gold one, and no doubt raised."""
+        return not self.flagged and not self.right
 
 
 @dataclass
@@ -46,6 +63,9 @@ class AccuracySummary:
     exact: float
     per_field: dict[str, float]
     errors: int
+    flagged: int
+    flagged_right: int
+    silently_wrong: int
     median_seconds: float
     mean_seconds: float
     max_seconds: float
@@ -80,8 +100,10 @@ def load_requests(path: Path) -> list[GoldRequest]:
 
 def score_request(translator: Translator, request: GoldRequest) -> RequestResult:
     start = time.perf_counter()
+    doubts: list = []
     try:
-        predicted = translator.translate(request.query).as_benchmark()
+        spec, doubts = translate_checked(translator, request.query)
+        predicted = spec.as_benchmark()
         error = None
     except SpecError as exc:
         predicted, error = None, str(exc)
@@ -89,7 +111,7 @@ def score_request(translator: Translator, request: GoldRequest) -> RequestResult
     gold = field_values(request.gold)
     got = field_values(predicted) if predicted is not None else None
     right = {f: got is not None and got[f] == gold[f] for f in FIELDS}
-    return RequestResult(request.idx, seconds, right, error, predicted)
+    return RequestResult(request.idx, seconds, right, error, predicted, [d.line() for d in doubts])
 
 
 def summarise(name: str, results: list[RequestResult]) -> AccuracySummary:
@@ -100,6 +122,9 @@ def summarise(name: str, results: list[RequestResult]) -> AccuracySummary:
         exact=sum(r.exact for r in results) / n if n else 0.0,
         per_field={f: sum(r.fields_right[f] for r in results) / n if n else 0.0 for f in FIELDS},
         errors=sum(r.error is not None for r in results),
+        flagged=sum(r.flagged for r in results),
+        flagged_right=sum(r.right and bool(r.doubts) for r in results),
+        silently_wrong=sum(r.silently_wrong for r in results),
         median_seconds=statistics.median(secs), mean_seconds=statistics.fmean(secs), max_seconds=max(secs),
         wrong=[r.idx for r in results if not r.exact],
     )
@@ -118,7 +143,8 @@ def evaluate_requests(translator: Translator, requests: list[GoldRequest], out: 
             result = score_request(translator, request)
             results.append(result)
             if sink is not None:
-                sink.write(json.dumps({"query": request.query, **asdict(result), "exact": result.exact}) + "\n")
+                sink.write(json.dumps({"query": request.query, **asdict(result), "exact": result.exact,
+                                       "silently_wrong": result.silently_wrong}) + "\n")
                 sink.flush()
             if progress is not None:
                 progress(result)
@@ -136,10 +162,12 @@ def accuracy_table(summaries: list[AccuracySummary], title: str):
     table.add_column("")
     for s in summaries:
         table.add_column(f"{s.translator} (n={s.n})", justify="right")
-    table.add_row("[bold]exact spec[/bold]", *[f"[bold]{s.exact:.1%}[/bold]" for s in summaries])
+    table.add_row("[bold]exact spec, no doubt[/bold]", *[f"[bold]{s.exact:.1%}[/bold]" for s in summaries])
     for f in FIELDS:
         table.add_row(f"  {f}", *[f"{s.per_field[f]:.1%}" for s in summaries])
     table.add_row("refused (one-line error)", *[str(s.errors) for s in summaries])
+    table.add_row("doubt raised (of them read right)", *[f"{s.flagged - s.errors} ({s.flagged_right})" for s in summaries])
+    table.add_row("[bold]silently wrong[/bold]", *[f"[bold]{s.silently_wrong}[/bold]" for s in summaries])
     table.add_row("seconds per request: median / mean / max",
                   *[f"{s.median_seconds:.3f} / {s.mean_seconds:.3f} / {s.max_seconds:.3f}" for s in summaries])
     return table

@@ -20,6 +20,15 @@ class Translator(Protocol):
     def translate(self, text: str) -> TripSpec: ...
 
 
+def translate_checked(translator: Translator, text: str) -> tuple[TripSpec, list]:
+    """The spec and the doubts of its reading (request_doubts.Doubt); a translator that reports
+    none (the LLM) gives an empty list."""
+    checked = getattr(translator, "translate_checked", None)
+    if checked is not None:
+        return checked(text)
+    return translator.translate(text), []
+
+
 def check_places(spec: TripSpec, background: Background | None = None) -> TripSpec:
     """Origin must be a known city, destination a known city or state; else name the closest."""
     bg = background or load_background()

@@ -61,6 +61,10 @@ def plan_travel(
     time_limit: Annotated[float, typer.Option(help="Solver time limit in seconds.")] = 10.0,
     apply: Annotated[int | None, typer.Option("--apply", help="Re-plan with repair N of an unsat request.")] = None,
     chart: Annotated[Path | None, typer.Option("--chart", help="Draw the day-by-day costs against the budget (.png/.svg).")] = None,
+    answer: Annotated[list[str] | None, typer.Option(
+        "--answer", help="FIELD=VALUE settling a doubt of the reading (e.g. transportation='no flight'); repeatable.")] = None,
+    answers: Annotated[Path | None, typer.Option(
+        "--answers", help="A JSON object of field: value settling the reading's doubts.")] = None,
 ) -> None:
     """Plan a trip for QUERY with z3 over the TravelPlanner database and print it as a table."""
     _check_choice("translator", translator, TRANSLATORS)
@@ -69,11 +73,18 @@ def plan_travel(
     if (query is None) == (spec_file is None):
         raise ProofplanError("give either a QUERY or --spec FILE (exactly one)")
     from planner.travel.api import load_spec_file, plan_spec
+    from planner.travel.request_answers import apply_answers, parse_answers
 
+    given = parse_answers(answer or [], answers)
     if spec_file is not None:
         spec = load_spec_file(spec_file)
     else:
-        spec = _translator(translator, model, llm_timeout, llm_mode).translate(query or "")
+        from planner.travel.translate import translate_checked
+
+        spec, doubts = translate_checked(_translator(translator, model, llm_timeout, llm_mode), query or "")
+        given = _settle(doubts, given)
+    if given:
+        spec = apply_answers(spec, given)
     mode = "two-stage"
     ref = None
     if reference is not None:
@@ -130,6 +141,32 @@ def plan_travel(
         for c in outcome.core:
             console.print(f"  - {c.text}")
     raise typer.Exit(1)
+
+
+def _settle(doubts: list, given: dict[str, str]) -> dict[str, str]:
+    """Answers for every doubt of the reading: given ones, else asked at a terminal; with no
+    terminal, a one-line refusal naming what was not read. Never plans without them."""
+    import sys
+
+    from planner.travel.request_answers import CHOICES, field_of, unresolved
+
+    left = unresolved(doubts, given)
+    if not left:
+        return given
+    if any(field_of(d.field) is None for d in left) or not sys.stdin.isatty():
+        d = left[0]
+        name = field_of(d.field)
+        how = (f"answer with --answer '{name}=VALUE'" + (f" ({', '.join(CHOICES[name])})" if name in CHOICES else "")
+               if name else "rephrase the request")
+        more = f" (and {len(left) - 1} more)" if len(left) > 1 else ""
+        raise ProofplanError(f"request not planned: {d.line()}{more}; {how}")
+    for d in left:
+        name = field_of(d.field)
+        if name in given:
+            continue
+        hint = f" [{'/'.join(CHOICES[name])}]" if name in CHOICES else ""
+        given[name] = typer.prompt(f"{d.line()}\n  {name}{hint}")
+    return given
 
 
 def _print_spec(console, spec) -> None:
@@ -218,8 +255,10 @@ def print_summary(console, summary: dict) -> None:
                   *[(f"{summary['per_level'][lv]['per_check'][key]:.1%}" if key in summary['per_level'][lv]['per_check']
                      else "-") for lv in levels])
     console.print(t)
-    acc = summary["translation_accuracy"]
-    console.print("translation accuracy: " + ", ".join(f"{k} {v:.0%}" for k, v in acc.items()))
+    acc, tr = summary["translation_accuracy"], summary["translation"]
+    console.print(f"translation against the file's constraint columns: exact {tr['exact']:.1%}; flagged, not planned: "
+                  f"{tr['flagged'] or 'none'}; planned on a misread: {tr['silently_wrong'] or 'none'}")
+    console.print("  per field: " + ", ".join(f"{k} {v:.0%}" for k, v in acc.items()))
     s, c = summary["solve_seconds"], summary["cost"]
     console.print(f"solve time: median {s['median']:.2f} s, p95 {s['p95']:.2f} s, max {s['max']:.2f} s")
     console.print(f"cost: ours ${c['ours_total']:,} vs annotated ${c['human_total']:,}; "
