@@ -216,7 +216,10 @@ class BestFirstSearch:
 
     def prove(self, theorem: Theorem) -> SearchResult:
         cfg = self.config
-        start = time.monotonic()
+        # an env may keep work off the budget (hammer's warm-up) by pausing its clock
+        clock = getattr(self.env, "clock", None)
+        now = clock.now if clock is not None else time.monotonic
+        start = now()
         deadline = start + cfg.time_limit if cfg.time_limit is not None else None
         timings = {"retrieve": 0.0, "generate": 0.0, "run_tac": 0.0, "progress": 0.0, "verify": 0.0, "open": 0.0}
         tree = nx.DiGraph(theorem=theorem.name, statement=theorem.statement)
@@ -229,32 +232,32 @@ class BestFirstSearch:
         def result(status: SearchStatus, proof: list[str] | None = None, error: str | None = None,
                    t_proof: float | None = None) -> SearchResult:
             return SearchResult(theorem, status, proof, tree, expansions, tactics_run,
-                                time.monotonic() - start, t_proof, rejected, error, timings, round_,
+                                now() - start, t_proof, rejected, error, timings, round_,
                                 repairs_run)
 
         reset = getattr(self.generator, "reset", None)
         if callable(reset):
             reset()
-        t0 = time.monotonic()
+        t0 = now()
         try:
             root = self.env.open(theorem)
         except StatementError as exc:
-            timings["open"] = time.monotonic() - t0
+            timings["open"] = now() - t0
             return result("error", error=f"statement: {exc}")
         except ProverError as exc:
-            timings["open"] = time.monotonic() - t0
+            timings["open"] = now() - t0
             return result("error", error=f"{type(exc).__name__}: {exc}")
-        timings["open"] = time.monotonic() - t0
+        timings["open"] = now() - t0
 
-        t0 = time.monotonic()
+        t0 = now()
         root_remaining = self._remaining([root.goals], [ROOT])[0]
-        timings["progress"] += time.monotonic() - t0
+        timings["progress"] += now() - t0
         node_ids = itertools.count()
         root_id = next(node_ids)
         tree.add_node(root_id, goals=root.goals, num_goals=root.num_goals, depth=0,
                       logprob_sum=0.0, remaining=root_remaining,
                       priority=self.priority(0.0, root_remaining), kind="open",
-                      found_at=time.monotonic() - start)
+                      found_at=now() - start)
         states: dict[int, ProofState] = {root_id: root}
         seen: dict[str, int] = {state_key(root.goals): root_id}
         # heap items: (-priority, insertion order, node id); insertion order breaks ties FIFO.
@@ -262,7 +265,7 @@ class BestFirstSearch:
         queue: list[tuple[float, int, int]] = [(-tree.nodes[root_id]["priority"], next(order), root_id)]
 
         def time_left() -> float | None:
-            return None if deadline is None else deadline - time.monotonic()
+            return None if deadline is None else deadline - now()
 
         # tactics already run (or filtered) at each expanded node: a widening round runs only new ones
         tried_at: dict[int, set[str]] = {}
@@ -288,14 +291,14 @@ class BestFirstSearch:
             state = states[node]
             expansions += 1
             data["kind"] = "expanded"
-            data.setdefault("expanded_at", time.monotonic() - start)
+            data.setdefault("expanded_at", now() - start)
 
-            t0 = time.monotonic()
+            t0 = now()
             premises = self.premises(theorem, state.goals) if self.premises is not None else []
-            timings["retrieve"] += time.monotonic() - t0
-            t0 = time.monotonic()
+            timings["retrieve"] += now() - t0
+            t0 = now()
             candidates = self.generator.suggest(state.goals, premises, cfg.round_k(round_))
-            timings["generate"] += time.monotonic() - t0
+            timings["generate"] += now() - t0
 
             tried = tried_at.setdefault(node, set())
             fresh: list[int] = []
@@ -313,7 +316,7 @@ class BestFirstSearch:
                     child = next(node_ids)
                     tree.add_node(child, goals="", num_goals=-1, remaining=None, priority=None, kind="filtered",
                                   detail=skip[:300], depth=data["depth"] + 1,
-                                  logprob_sum=data["logprob_sum"] + cand.logprob, found_at=time.monotonic() - start)
+                                  logprob_sum=data["logprob_sum"] + cand.logprob, found_at=now() - start)
                     tree.add_edge(node, child, tactic=tactic, logprob=cand.logprob, seconds=0.0)
                     continue
                 left = time_left()
@@ -321,15 +324,15 @@ class BestFirstSearch:
                     return result("time_budget")
                 timeout = min(cfg.tactic_timeout, cand.time_limit or cfg.tactic_timeout)
                 timeout = timeout if left is None else max(0.05, min(timeout, left))
-                t0 = time.monotonic()
+                t0 = now()
                 try:
                     outcome = self.env.run_tac(state, tactic, timeout=timeout)
                 except TacticRejected as exc:
                     outcome = TacticError(f"rejected: {exc}")
                 except ProverError as exc:
-                    timings["run_tac"] += time.monotonic() - t0
+                    timings["run_tac"] += now() - t0
                     return result("error", error=f"{type(exc).__name__}: {exc}")
-                spent = time.monotonic() - t0
+                spent = now() - t0
                 timings["run_tac"] += spent
                 tactics_run += 1
                 child_lp = data["logprob_sum"] + cand.logprob
@@ -338,23 +341,23 @@ class BestFirstSearch:
                 if repair_of is not None:
                     edge["repair_of"] = repair_of
                 base = {"depth": data["depth"] + 1, "logprob_sum": child_lp,
-                        "found_at": time.monotonic() - start}
+                        "found_at": now() - start}
 
                 if isinstance(outcome, ProofFinished):
                     proof = [without_timeout(t) for t in self._proof_of(tree, node) + [tactic]]
                     tree.add_node(child, goals="", num_goals=0, remaining=0.0,
                                   priority=child_lp, kind="proved", **base)
                     tree.add_edge(node, child, **edge)
-                    found = time.monotonic() - start
+                    found = now() - start
                     if not cfg.verify:
                         return result("proved", proof, t_proof=found)
-                    t0 = time.monotonic()
+                    t0 = now()
                     try:
                         ok = self.checker(theorem, proof)
                     except ProverError as exc:
                         ok = False
                         tree.nodes[child]["verify_error"] = str(exc)
-                    timings["verify"] += time.monotonic() - t0
+                    timings["verify"] += now() - t0
                     tree.nodes[child]["verified"] = ok
                     if ok:
                         return result("proved", proof, t_proof=found)
@@ -363,9 +366,9 @@ class BestFirstSearch:
                     continue
                 if isinstance(outcome, TacticError) and repaired < cfg.max_repairs:
                     # the env's repairs of a failed tactic run next, on the same log-prob
-                    t0 = time.monotonic()
+                    t0 = now()
                     fixes = self.env.repairs(state, tactic, outcome.message)[: cfg.max_repairs - repaired]
-                    timings["run_tac"] += time.monotonic() - t0
+                    timings["run_tac"] += now() - t0
                     repaired += len(fixes)
                     repairs_run += len(fixes)
                     pending[:0] = [(TacticCandidate(f, cand.logprob, cand.time_limit), tactic) for f in fixes]
@@ -392,13 +395,13 @@ class BestFirstSearch:
                 fresh.append(child)
 
             # Score the new states of this expansion together (one batch for the progress model).
-            t0 = time.monotonic()
+            t0 = now()
             contexts = None
             if fresh and getattr(self.progress, "reads_context", False):
                 path = tuple(self._proof_of(tree, node))
                 contexts = [StateContext(path + (tree.edges[node, c]["tactic"],), state.goals) for c in fresh]
             predicted = self._remaining([states[c].goals for c in fresh], contexts)
-            timings["progress"] += time.monotonic() - t0
+            timings["progress"] += now() - t0
             for child, remaining in zip(fresh, predicted, strict=True):
                 cdata = tree.nodes[child]
                 cdata["remaining"] = remaining

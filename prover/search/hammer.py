@@ -12,8 +12,11 @@ The first ``hammer`` call of a Coq process extracts the features of every loaded
 premise predictor (about 7 s of CPU with ``List`` loaded; 20-30 s of wall time on a busy
 machine), and an interrupted call keeps none of it, so under a per-call limit a cold hammer never
 finishes. :class:`HammerWarmup` therefore runs CoqHammer's ``predict 1.`` once per process and
-context before the theorem's budget starts, as a model is loaded before its first search; the
-seconds it took are reported in the result's ``timings["hammer_warmup"]``.
+context, off the theorem's budget, as a model is loaded before its first search. In a search it
+runs only when ``hammer`` is about to: the generator offers ``hammer.`` after every cheaper
+tactic of the state, so a theorem those close never pays for it (12 s on a quiet machine); the
+search's clock (:class:`~prover.search.clock.SearchClock`) is paused meanwhile. The seconds it
+took are reported in the result's ``timings["hammer_warmup"]``.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import networkx as nx
 from prover.coq.outline import logical_name, outline
 from prover.env import ProofEnv, ProofFinished, ProofState, ProverError, TacticResult, Theorem
 from prover.search.best_first import ProofChecker, SearchResult, without_timeout
+from prover.search.clock import SearchClock
 
 HAMMER_IMPORT = "From Hammer Require Import Hammer."
 HAMMER_TACTIC = "hammer."
@@ -136,6 +140,19 @@ class HammerWarmup:
         self._done.add(self._key(theorem))
         return time.monotonic() - start
 
+    def at(self, state: ProofState, theorem: Theorem) -> float:
+        """As :meth:`__call__`, on ``state``, a state of ``theorem`` the search holds (its context
+        is loaded already; ``predict 1.`` leaves the goals as they are)."""
+        if self._key(theorem) in self._done:
+            return 0.0
+        start = time.monotonic()
+        try:
+            self.env.run_tac(state, "predict 1.", timeout=self.timeout)
+        except ProverError:
+            return time.monotonic() - start  # hammer's own call reports the trouble
+        self._done.add(self._key(theorem))
+        return time.monotonic() - start
+
 
 def is_hammer(tactic: str) -> bool:
     return without_timeout(tactic.strip()) == HAMMER_TACTIC
@@ -145,22 +162,34 @@ def is_hammer(tactic: str) -> bool:
 class HammerTimeEnv(ProofEnv):
     """``env`` with its own time limit for ``hammer`` (the search's per-tactic limit is sized for
     cheap tactics), never beyond the theorem's deadline; remembers the last finished state so a
-    proof can be read back with hammer's reconstruction in place of ``hammer.``."""
+    proof can be read back with hammer's reconstruction in place of ``hammer.``. With a
+    ``warmup``, the first ``hammer`` call for a theorem's context fills CoqHammer's feature cache
+    first, with ``clock`` (which the search reads) paused."""
 
     env: ProofEnv
     time_limit: float
     deadline: float | None = None
     last_finished: int | None = None
+    warmup: HammerWarmup | None = None
+    clock: SearchClock = field(default_factory=SearchClock)
+    #: seconds the warm-up took since the last :meth:`open`
+    warmup_seconds: float = 0.0
+    _theorem: Theorem | None = None
 
     def open(self, theorem: Theorem) -> ProofState:
         self.last_finished = None
+        self.warmup_seconds = 0.0
+        self._theorem = theorem
         return self.env.open(theorem)
 
     def run_tac(self, state: ProofState, tactic: str, timeout: float = 5.0) -> TacticResult:
         if is_hammer(tactic):
+            if self.warmup is not None and self._theorem is not None:
+                with self.clock.paused():
+                    self.warmup_seconds += self.warmup.at(state, self._theorem)
             limit = self.time_limit
             if self.deadline is not None:
-                limit = min(limit, self.deadline - time.monotonic())
+                limit = min(limit, self.deadline - self.clock.now())
             timeout = max(timeout, limit)
         outcome = self.env.run_tac(state, tactic, timeout=timeout)
         if isinstance(outcome, ProofFinished):
@@ -194,7 +223,8 @@ class HammerTimeEnv(ProofEnv):
 @dataclass
 class HammerSearch:
     """A search ``prove`` whose env is a :class:`HammerTimeEnv`: sets the theorem's deadline,
-    re-checks and reports proofs with hammer's reconstruction in place of ``hammer.``."""
+    re-checks and reports proofs with hammer's reconstruction in place of ``hammer.``; ``warmup``
+    runs in the env, before its first ``hammer`` call."""
 
     env: HammerTimeEnv
     time_limit: float | None
@@ -202,6 +232,9 @@ class HammerSearch:
     #: The search's ``prove``; set once the search is built around :meth:`checker`.
     prove: Callable[[Theorem], SearchResult] | None = None
     _resolved: dict[tuple[str, ...], list[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.env.warmup = self.warmup
 
     def checker(self, inner: ProofChecker) -> ProofChecker:
         def check(theorem: Theorem, proof: list[str]) -> bool:
@@ -214,10 +247,9 @@ class HammerSearch:
     def __call__(self, theorem: Theorem) -> SearchResult:
         self._resolved.clear()
         assert self.prove is not None, "HammerSearch.prove is not set"
-        warmup = self.warmup(theorem)
-        self.env.deadline = None if self.time_limit is None else time.monotonic() + self.time_limit
+        self.env.deadline = None if self.time_limit is None else self.env.clock.now() + self.time_limit
         result = self.prove(theorem)
-        result = replace(result, timings={**result.timings, "hammer_warmup": warmup})
+        result = replace(result, timings={**result.timings, "hammer_warmup": self.env.warmup_seconds})
         if result.proof is not None:
             proof = self._resolved.get(tuple(result.proof)) or self.env.reconstructed(result.proof)
             result = replace(result, proof=proof)

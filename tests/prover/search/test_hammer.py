@@ -2,6 +2,7 @@
 the search tries at its first states; the proof reported is hammer's reconstruction."""
 
 import shutil
+import time
 from dataclasses import replace
 
 import pytest
@@ -78,10 +79,29 @@ def test_hammer_baseline_and_search_report_the_reconstruction(coq_env):
     # The fixed tactics and sauto cannot prove rev (rev l) = l (it needs a lemma proved by
     # induction); hammer, tried at the root, finds rev_involutive.
     settings = ProverSettings(time_limit=90, k=2, max_expansions=2, hammer_time_limit=60)
-    found = build_prover("fixed+sauto+hammer", coq_env, settings)(REV_REV)
+    prover = build_prover("fixed+sauto+hammer", coq_env, settings)
+    start = time.monotonic()
+    found = prover(REV_REV)
+    wall = time.monotonic() - start
     assert found.proved, found
+    # hammer's feature cache is filled right before its first call, off the search's clock
+    assert found.timings["hammer_warmup"] > 0
+    assert wall >= found.time + found.timings["hammer_warmup"] - 0.05
+    assert prover(REV_REV).timings["hammer_warmup"] == 0.0  # once per process and context
     assert not any("hammer" in t for t in found.proof) and "rev_involutive" in " ".join(found.proof)
     assert coq_env.verify(found.theorem, found.proof)
+
+
+@pytest.mark.timeout(120)
+def test_hammer_warms_up_only_when_the_search_reaches_it(coq_env):
+    # intros. and reflexivity. close the goal before hammer. is offered its turn at the root,
+    # so CoqHammer's feature extraction (12 s or more) never runs.
+    settings = ProverSettings(time_limit=20, k=2)
+    prover = build_prover("fixed+sauto+hammer", coq_env, settings)
+    result = prover(Theorem("refl", "forall n : nat, n = n"))
+    assert result.proved, result
+    assert "hammer" not in " ".join(result.proof)
+    assert result.timings["hammer_warmup"] == 0.0
 
 
 @needs_eprover
