@@ -81,9 +81,12 @@ def run_queries(queries: list[BenchmarkQuery], translator: Translator, mode: Mod
                     progress(res)
                 continue
             outcome = plan_spec(spec, mode, q.reference, time_limit, db_root=db_root)
+            message = outcome.message
+            if outcome.status in ("unsat", "unknown") and q.annotated_plan:
+                message = (message + "; " if message else "") + annotated_plan_note(spec, mode, q, db_root)
             res = QueryResult(q.idx, q.level, days or spec.days, outcome.plan, outcome.status, outcome.seconds,
                               t1 - t0, outcome.itinerary.total_cost if outcome.itinerary else None, human,
-                              outcome.itinerary.optimal if outcome.itinerary else None, predicted, outcome.message)
+                              outcome.itinerary.optimal if outcome.itinerary else None, predicted, message)
         except (SpecError, ProofplanError) as exc:
             res = QueryResult(q.idx, q.level, days, [], "error", 0.0, time.perf_counter() - t0,
                               None, human, None, predicted, str(exc))
@@ -91,6 +94,20 @@ def run_queries(queries: list[BenchmarkQuery], translator: Translator, mode: Mod
         if progress:
             progress(res)
     return out
+
+
+def annotated_plan_note(spec, mode: Mode, q: BenchmarkQuery, db_root: Path | None) -> str:
+    """Why a request the benchmark has an annotated plan for came out without one: the first of
+    our constraints that rejects that plan (or that our constraints admit it)."""
+    from planner.travel.api import world_for
+    from planner.travel.database import load_background
+    from planner.travel.plan_check import check_plan
+
+    check = check_plan(spec, world_for(mode, q.reference, db_root), q.annotated_plan, load_background().city_state,
+                       realism=False)
+    if check.admitted:
+        return "the annotated plan meets every constraint: the search missed it"
+    return f"the annotated plan is {check.line()}"
 
 
 def summarise(queries: list[BenchmarkQuery], results: list[QueryResult], mode: str, translator: str,

@@ -29,8 +29,8 @@ def load_queries_file(path: Path, with_reference: bool) -> list[BenchmarkQuery]:
     parsed only `with_reference`, for sole planning)."""
     from planner.travel.splits import read_queries_csv
 
-    return [BenchmarkQuery(q.idx, q.level, q.query, q.gold, q.reference() if with_reference else None, [])
-            for q in read_queries_csv(path)]
+    return [BenchmarkQuery(q.idx, q.level, q.query, q.gold, q.reference() if with_reference else None,
+                           q.annotated_plan()) for q in read_queries_csv(path)]
 
 
 def load_split(split: str = "train", root: Path | None = None) -> list[BenchmarkQuery]:

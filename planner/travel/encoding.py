@@ -22,6 +22,9 @@ from planner.travel.plan_format import DayPlan, Itinerary, Leg
 from planner.travel.spec import SpecError, TripSpec
 
 FLIGHT, SELF_DRIVING, TAXI = 0, 1, 2
+# labels of realism constraints the benchmark does not have (times of travel days): dropped when
+# keeping them leaves a request without a plan
+REALISM_KIND = "timing"
 MODE_NAMES = {FLIGHT: "flight", SELF_DRIVING: "self-driving", TAXI: "taxi"}
 NONE = -1
 MEAL_SLOTS = ("breakfast", "lunch", "dinner")
@@ -115,10 +118,13 @@ class TravelEncoding:
     """Builds the labelled constraints for one spec over one world."""
 
     def __init__(self, spec: TripSpec, world: World, known_cities: dict[str, str] | None = None,
-                 cities: list[str] | None = None, fixed_order: bool = False) -> None:
+                 cities: list[str] | None = None, fixed_order: bool = False,
+                 keep: dict[str, set[str]] | None = None) -> None:
         """`cities` restricts the destination candidates (default: every city the world knows
-        there); with `fixed_order` they are visited exactly in that order."""
+        there); with `fixed_order` they are visited exactly in that order. `keep` names venues
+        (by city) that stay among the candidates whatever the pruning (plan_check's plans)."""
         self.fixed_order = fixed_order
+        self.keep = keep or {}
         self.spec = spec
         self.world = world
         self.known_cities = known_cities or {}
@@ -174,7 +180,12 @@ class TravelEncoding:
         atts = resolvable_attractions(self.world.attractions(city))
         if extras:
             atts.sort(key=lambda a: not any(k.attraction_first(v, a) for k, v in extras))
-        return CityData(city, list(keep.values()), list(kept_acc.values()), atts[: 2 * spec.days])
+        wanted = self.keep.get(city, set())
+        if wanted:
+            keep.update({r.name: r for r in rests if r.name in wanted})
+            kept_acc.update({(a.name, a.city): a for a in accs if a.name in wanted})
+            atts.sort(key=lambda a: a.name not in wanted)
+        return CityData(city, list(keep.values()), list(kept_acc.values()), atts[: max(2 * spec.days, len(wanted))])
 
     # ------------------------------------------------------------------ build
     def _build(self) -> None:
@@ -253,6 +264,7 @@ class TravelEncoding:
             # one Boolean per concrete option: a flight, or a drive by car or taxi
             options: list[tuple[z3.BoolRef, int, object]] = []
             links = []
+            drive_times = []
             costs = []
             for j, (a, b, d, f) in enumerate(flights):
                 o = z3.Bool(f"leg{k}_flight{j}")
@@ -264,11 +276,14 @@ class TravelEncoding:
                 for mode, mult in ((SELF_DRIVING, math.ceil(P / 5)), (TAXI, math.ceil(P / 4))):
                     o = z3.Bool(f"leg{k}_{MODE_NAMES[mode]}{j}")
                     options.append((o, mode, dr))
-                    links.append(z3.Implies(o, z3.And(m == mode, fr == a, to == b,
-                                                      self.dep[k] >= DRIVE_EARLIEST, self.dep[k] <= DRIVE_LATEST,
-                                                      self.arr[k] == self.dep[k] + dr.minutes)))
+                    links.append(z3.Implies(o, z3.And(m == mode, fr == a, to == b)))
+                    drive_times.append(z3.Implies(o, z3.And(self.dep[k] >= DRIVE_EARLIEST, self.dep[k] <= DRIVE_LATEST,
+                                                            self.arr[k] == self.dep[k] + dr.minutes)))
                     costs.append(z3.If(o, dr.cost(MODE_NAMES[mode]) * mult, 0))
             self.leg_options.append(options)
+            if drive_times:
+                self._add(f"timing.leg{k}", "timing", f"{desc}: a drive leaves between 6:00 and 22:00",
+                          z3.And(*drive_times))
             self._add(f"leg{k}.available", "transport",
                       f"{desc}: a flight on the day of travel or a driving route must exist",
                       z3.And(z3.Sum(*[z3.If(o, 1, 0) for o, _, _ in options]) == 1, *links) if options else z3.BoolVal(False))
@@ -315,17 +330,20 @@ class TravelEncoding:
             for s in SLOTS:
                 v = z3.Int(f"slot_{d}_{s}")
                 self.slot[(d, s)] = v
-                rules = []
+                rules, timing = [], []
                 for k in range(K + 1):
                     after, before = SLOT_TIMES[s]
-                    rules.append(z3.Implies(self.t[k] == d, z3.Or(
-                        v == NONE,
+                    rules.append(z3.Implies(self.t[k] == d, z3.Or(v == NONE, v == leg_from(k), v == leg_to(k))))
+                    # realism, not a benchmark rule: before departure, after arrival
+                    timing.append(z3.Implies(z3.And(self.t[k] == d, v != NONE), z3.Or(
                         z3.And(v == leg_from(k), self.dep[k] >= after),
                         z3.And(v == leg_to(k), self.arr[k] <= before))))
+                self._add("timing.slots", "timing", "meals and attractions on a travel day fit the departure and "
+                          "arrival times", z3.And(*timing))
                 for k in range(K):
                     rules.append(z3.Implies(z3.And(self.t[k] < d, d < self.t[k + 1]), v == self.city[k]))
                 self._add("slots.placement", "structure",
-                          "meals and attractions take place in the day's city (after arrival, before departure)",
+                          "meals and attractions take place in the day's city (on a travel day, in either)",
                           z3.And(*rules))
                 filled_terms.append(z3.If(v != NONE, 1, 0))
         need = math.ceil(0.5 * 6 * D)
@@ -377,6 +395,9 @@ class TravelEncoding:
         self.total = z3.Sum(*leg_costs, *acc_costs, *meal_costs) if meal_costs else z3.Sum(*leg_costs, *acc_costs)
         self.leg_costs, self.acc_costs = leg_costs, acc_costs
         self._add("budget", "budget", f"total cost within the budget of ${spec.budget:,}", self.total <= spec.budget)
+
+    def realism_labels(self) -> frozenset[str]:
+        return frozenset(k for k, label in self.labels.items() if label.kind == REALISM_KIND)
 
     def _leg_text(self, k: int) -> str:
         K = self.spec.visiting_city_number

@@ -111,8 +111,9 @@ def ranked_routes(spec: TripSpec, world: World, cities: list[str]) -> list[Route
 
 
 def plan_trip(spec: TripSpec, world: World, known_cities: dict[str, str], time_limit: float = 10.0,
-              want_core: bool = True) -> SolveResult:
-    """The cheapest plan (or an explained unsat / unknown) for `spec` in `world`."""
+              want_core: bool = True, relax: bool = False) -> SolveResult:
+    """The cheapest plan (or an explained unsat / unknown) for `spec` in `world`; `relax` drops the
+    realism constraints (times on travel days) that the benchmark does not have."""
     start = time.perf_counter()
     cands = candidate_cities(spec, world, known_cities)
     routes = ranked_routes(spec, world, cands) if len(cands) >= spec.visiting_city_number else []
@@ -131,7 +132,8 @@ def plan_trip(spec: TripSpec, world: World, known_cities: dict[str, str], time_l
             break
         enc = TravelEncoding(spec, world, known_cities, cities=list(r.cities), fixed_order=True)
         upper = best.itinerary.total_cost if best is not None and best.itinerary is not None else None
-        res = enc.solve(left, upper=upper, lower=int(math.ceil(r.bound)), want_core=False)
+        res = enc.solve(left, upper=upper, lower=int(math.ceil(r.bound)), want_core=False,
+                        skip=enc.realism_labels() if relax else frozenset())
         if res.status == "sat" and res.itinerary is not None:
             if not res.itinerary.optimal:
                 exhausted = False
@@ -152,6 +154,7 @@ def plan_trip(spec: TripSpec, world: World, known_cities: dict[str, str], time_l
                            "no route admits a plan")
     # no route admits a plan (or none was found in time): the full encoding decides and explains
     left = max(1.0, time_limit - (time.perf_counter() - start))
-    res = TravelEncoding(spec, world, known_cities).solve(left, want_core=want_core)
+    enc = TravelEncoding(spec, world, known_cities)
+    res = enc.solve(left, want_core=want_core, skip=enc.realism_labels() if relax else frozenset())
     res.seconds = time.perf_counter() - start
     return res

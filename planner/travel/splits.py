@@ -49,6 +49,16 @@ class SplitQuery:
     level: str
     gold: dict | None  # the structured fields, when the file has them (for scoring only)
     reference_text: str  # the raw reference_information cell ('' when absent)
+    annotated_text: str = ""  # the raw annotated_plan cell ('' when absent)
+
+    def annotated_plan(self) -> list[dict]:
+        """The annotated plan's day dicts (the cell may open with a dict of the query's fields)."""
+        if not self.annotated_text.strip():
+            return []
+        plan = _literal(self.annotated_text, "annotated_plan", self.idx)
+        if not isinstance(plan, list):
+            raise SplitError(f"row {self.idx}: annotated_plan is not a list of day dicts")
+        return [d for d in plan if isinstance(d, dict) and "days" in d and "current_city" in d]
 
     def reference(self) -> dict:
         """The reference information keyed by description (sole-planning input)."""
@@ -96,7 +106,8 @@ def read_queries_csv(path: Path) -> list[SplitQuery]:
             except ValueError:
                 raise SplitError(f"row {n} of {path}: days, visiting_city_number, people_number and budget "
                                  "must be numbers") from None
-        out.append(SplitQuery(n, row["query"], row.get("level") or "", gold, row.get("reference_information") or ""))
+        out.append(SplitQuery(n, row["query"], row.get("level") or "", gold, row.get("reference_information") or "",
+                              row.get("annotated_plan") or ""))
     return out
 
 
