@@ -15,6 +15,7 @@ from prover.env import Theorem
 from prover.search.best_first import SearchResult, draw_tree
 from prover.search.configs import ProverSettings, build_prover, check_config
 from prover.search.evaluation import evaluate, theorem_id
+from prover.search.quick import QuickFirst
 
 THEOREM_FILE_SUFFIXES = (".v", ".json", ".jsonl")
 
@@ -74,7 +75,8 @@ def run_search_mode(
     outcomes: dict[str, bool] = {}
 
     with CoqEnv() as env:
-        prover = build_prover(config, env, settings)
+        # lia and sauto try each root before the configuration's models load (prover.search.quick)
+        prover = QuickFirst(config, env, settings, lambda: build_prover(config, env, settings))
 
         def prove_and_report(thm: Theorem) -> SearchResult:
             result = prover(thm)
