@@ -111,6 +111,7 @@ def prove_stage(console: Console, report: DemoReport, config: str, models_dir: P
 
     from common.paths import data_dir
     from prover.coq import CoqEnv
+    from prover.coq.env import CoqcResult
     from prover.search.configs import DEFAULT_CONFIG, ProverSettings, build_prover
     from prover.search.evaluation import load_benchmark, theorem_id
 
@@ -129,8 +130,17 @@ def prove_stage(console: Console, report: DemoReport, config: str, models_dir: P
         console.print("[yellow]no trained tactic generator in data/models: using the model-free "
                       "fixed+sauto configuration[/yellow]")
     with CoqEnv() as env:
+        # the search's own coqc re-check of each proof is the one the demo reports (not a second run)
+        checks: dict[tuple[str, str, tuple[str, ...]], CoqcResult] = {}
+
+        def checker(theorem: Theorem, proof: list[str]) -> bool:
+            check = env.check_with_coqc(theorem, proof)
+            checks[(theorem.name, theorem.context, tuple(proof))] = check
+            return check.ok
+
         with console.status("loading the search configuration ..."):
-            prover = build_prover(DEFAULT_CONFIG if config == LEARNED else config, env, settings, components)
+            prover = build_prover(DEFAULT_CONFIG if config == LEARNED else config, env, settings, components,
+                                  checker=checker)
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task("proving", total=len(theorems))
             for thm in theorems:
@@ -139,7 +149,8 @@ def prove_stage(console: Console, report: DemoReport, config: str, models_dir: P
                 out = ProofOutcome(theorem_id(thm), thm.statement, result.status,
                                    round(result.time, 2), result.expansions, result.proof)
                 if result.proved and result.proof is not None:
-                    check = env.check_with_coqc(result.theorem, result.proof)
+                    key = (result.theorem.name, result.theorem.context, tuple(result.proof))
+                    check = checks.get(key) or env.check_with_coqc(result.theorem, result.proof)
                     out.coqc_ok, out.coqc_seconds = check.ok, round(check.seconds, 2)
                 report.proofs.append(out)
                 bar.advance(task)
