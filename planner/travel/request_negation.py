@@ -27,7 +27,7 @@ LIFT = re.compile(r"\b(?:mind|minding|problem|problems|issue|issues|objection|ob
 # words that make a negated phrase a permission: 'can't stay anywhere that bans smoking'
 BAN = re.compile(r"\b(?:ban|bans|banned|banning|forbid|forbids|forbidden|forbidding|prohibit|prohibits|prohibited|"
                  r"prohibiting|restrict|restricts|restricted|disallow|disallows|disallowed)\b|\bno[\s-](?=\w+[\s-]rules?\b)"
-                 r"|\brules?\s+against\b")
+                 r"|\brules?\s+against\b|\b(?:restrictions?|limits?|rules?)\s+(?:on|about|for|regarding)\b")
 # after a mention that is its segment's subject: 'flying is out of the question'
 AFTER = re.compile(r"^[\s,]*(?:(?:is|are|was|were|will be|would be|'s|'re|has been|have been)\s+)?"
                    r"(?:not\b|n't\b|never\b|out of the question|off the table|a no[\s-]?go|no[\s-]?go|"
@@ -115,6 +115,7 @@ _NOT_BOTHERED = re.compile(r"\b(?:bother|bothers|matter|matters|worry|worries|mi
 def _negating_rest(after: str) -> bool:
     """A negation later in the segment of a mention that is its subject ('flights are something we
     avoid'), unless it says the mention does not matter ('flying doesn't bother us')."""
-    m = NEGATION.search(after)
+    m = next((x for x in NEGATION.finditer(after)
+              if not re.fullmatch(r"no|without|none|nobody|no one|zero|0|except|against|non-?", x.group(0).strip())), None)
     return m is not None and not _NOT_BOTHERED.search(after[m.start():]) and not re.match(
         r"\s*(?:more|less|longer|later|earlier)\b", after[m.end():])

@@ -146,3 +146,35 @@ def test_reference_flights_outside_the_bundled_table_count_as_sandbox(queries):
     theirs = OfficialChecks(sandbox).evaluate(q.gold, out.plan)
     assert ours.final_pass and theirs.final_pass and same_verdict(theirs, ours)
     assert not any(f.number.startswith("F9") for fs in load_database().flights_by_number.values() for f in fs)
+
+
+def test_plans_are_scored_against_the_files_constraint_columns(tmp_path, queries):
+    """The columns, not our reading of the query, are what a plan is checked against; the report
+    shows the translation beside it. Row 1: the columns ask for a budget the text does not state
+    (our reading plans to the text's $900: planned on a misread, and the plan fails the column's
+    budget). Row 2: the text states a budget nothing can meet, and the file carries the annotated
+    plan, so the report names the constraint of ours that rejects that plan."""
+    with TRAIN_CSV.open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        header = [*reader.fieldnames, "annotated_plan"]
+        train = list(reader)
+    first = dict(train[1], budget="200", annotated_plan="")
+    second = dict(train[2], query=train[2]["query"].replace("$1,400", "$40"),
+                  annotated_plan=repr([{"org": "Las Vegas"}, *queries[3].annotated_plan]))
+    assert second["query"] != train[2]["query"]
+    split = tmp_path / "columns.csv"
+    with split.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=header)
+        w.writeheader()
+        w.writerows([first, second])
+    out = run("eval", "travelplanner", "--queries", str(split), "--mode", "sole", "--out", str(tmp_path / "e.json"),
+              "--json")
+    assert out.returncode == 0, out.stderr
+    summary = json.loads(out.stdout)
+    assert summary["failures"]["1"] == [f for f in summary["failures"]["1"] if f.startswith("valid_cost")]
+    assert summary["official_metrics"]["final_pass_rate"] == 0.0 and summary["evaluators_disagree_on"] == []
+    assert summary["translation"]["silently_wrong"] == [1, 2]
+    assert summary["translation_accuracy"]["budget"] == 0.0
+    second_result = next(r for r in summary["per_query"] if r["idx"] == 2)
+    assert second_result["status"] == "unsat"
+    assert "the annotated plan is rejected by budget" in second_result["error"]
