@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import random
 import re
 import time
@@ -459,13 +460,41 @@ def premise_index(
         )
         vectors = encoder.adapt_premises(base_index.vectors())
     else:
-        vectors = encoder.encode_premises(
-            [r.text for r in corpus.records], show_progress=show_progress
-        )
+        vectors = encode_premises_cached(encoder, [r.text for r in corpus.records], show_progress)
     index = VectorIndex.build(vectors, corpus.records, kind="flat", encoder_name=encoder.name)
     if index_dir is not None:
         index.save(index_dir)
     return index
+
+
+def premise_vector_cache(encoder_name: str) -> Path:
+    return data_dir() / "generated" / "premise_vectors" / f"{encoder_name}.npz"
+
+
+def encode_premises_cached(encoder: PremiseEncoder, texts: list[str], show_progress: bool = False) -> np.ndarray:
+    """``encoder.encode_premises(texts)``; for the stock sentence encoder (no adapter, no trained
+    layers), each text's vector is kept on disk by its hash, so corpora that share premises (a
+    project's corpus holds the standard library's) encode each premise once per machine."""
+    if encoder.adapter is not None or encoder.name != DEFAULT_ENCODER_NAME:
+        return encoder.encode_premises(texts, show_progress=show_progress)
+    path = premise_vector_cache(encoder.name)
+    keys = [hashlib.sha1(t.encode()).hexdigest() for t in texts]
+    known: dict[str, np.ndarray] = {}
+    if path.is_file():
+        try:
+            with np.load(path) as saved:
+                known = dict(zip(saved["keys"].tolist(), saved["vectors"], strict=True))
+        except (OSError, ValueError, KeyError):
+            known = {}  # a torn cache: encode again
+    missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in known}.items())
+    if missing:
+        fresh = encoder.encode_premises([t for _, t in missing], show_progress=show_progress)
+        known.update((k, v) for (k, _), v in zip(missing, fresh, strict=True))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.stem}.{os.getpid()}.npz")
+        np.savez(tmp, keys=np.array(list(known)), vectors=np.stack(list(known.values())).astype(np.float32))
+        os.replace(tmp, path)
+    return np.stack([known[k] for k in keys]).astype(np.float32)
 
 
 @dataclass(frozen=True)
