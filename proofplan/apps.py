@@ -15,6 +15,7 @@ data_app = typer.Typer(help="Build and inspect datasets (Coq tracing, LeanDojo f
 train_app = typer.Typer(help="Train the prover's models (retriever, tactic generator, progress).", no_args_is_help=True)
 index_app = typer.Typer(help="Build retrieval indexes.", no_args_is_help=True)
 serve_app = typer.Typer(help="Serve a model over HTTP.", no_args_is_help=True)
+run_app = typer.Typer(help="Plan a request and carry it out (API calls over HTTP).", no_args_is_help=True)
 
 app.add_typer(plan_app, name="plan")
 app.add_typer(eval_app, name="eval")
@@ -22,3 +23,4 @@ app.add_typer(data_app, name="data")
 app.add_typer(train_app, name="train")
 app.add_typer(index_app, name="index")
 app.add_typer(serve_app, name="serve")
+app.add_typer(run_app, name="run")
