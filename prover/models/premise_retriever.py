@@ -422,8 +422,11 @@ def _sha256(path: Path) -> str:
 
 
 def default_index_dir(dataset_dir: Path, encoder_name: str) -> Path:
+    """``premise_index/<dataset>-<encoder>`` under the cache folder (:func:`common.cache.cache_dir`)."""
+    from common.cache import cache_dir
+
     name = Path(dataset_dir).resolve().name
-    return data_dir() / "generated" / "premise_index" / f"{name}-{encoder_name}"
+    return cache_dir() / "premise_index" / f"{name}-{encoder_name}"
 
 
 def premise_index(

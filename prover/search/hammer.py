@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cache
+from pathlib import Path
 
 import networkx as nx
 
@@ -62,33 +63,77 @@ def hammer_context(time_limit: float, theorem: Theorem | None = None) -> str:
 
 
 @cache
-def hammer_libraries() -> frozenset[str]:
-    """The libraries ``From Hammer Require Import Hammer.`` loads (about 190 of the standard
-    library's), read once per process from a fresh ``coqtop``; empty if that fails."""
+def _install_key() -> str | None:
+    """What CoqHammer's library facts depend on: the Coq and CoqHammer installed (None when
+    Coq cannot say where it lives; nothing is cached then)."""
+    import shutil
+
+    from common.cache import key_of
+    from common.errors import ProofplanError
+    from prover.coq.trace_pipeline import theories_dir
+
+    coqtop = shutil.which("coqtop")
+    try:
+        theories = theories_dir()
+    except (ProofplanError, OSError):
+        return None
+    hammer = theories.parent / "user-contrib" / "Hammer"
+    stamps = [(str(p), p.stat().st_mtime_ns if p.exists() else None)
+              for p in (Path(coqtop).resolve() if coqtop else None, theories, hammer) if p is not None]
+    return key_of(*stamps)
+
+
+def _cached(name: str, compute, keep=bool):
+    """``compute()``, kept on disk under the cache folder (:mod:`common.cache`) for this Coq."""
+    from common.cache import cache_dir, cached_json
+
+    key = _install_key()
+    if key is None:
+        return compute()
+    return cached_json(cache_dir() / "hammer" / f"{name}-{key}.json", compute, keep=keep)
+
+
+def _read_hammer_libraries() -> list[str]:
     from prover.coq.env import run_in_fresh_coqtop
 
     result, printed = run_in_fresh_coqtop([HAMMER_IMPORT], after=("Print Libraries.",), timeout=120.0)
     if not result.ok:
-        return frozenset()
-    return frozenset(re.findall(r"^\s*(Coq(?:\.[\w']+)+)\s*$", printed, re.M))
+        return []
+    return sorted(set(re.findall(r"^\s*(Coq(?:\.[\w']+)+)\s*$", printed, re.M)))
 
 
 @cache
-def _hammer_library_graph() -> nx.DiGraph:
-    """An edge from each library :func:`hammer_libraries` names to each library its source requires."""
+def hammer_libraries() -> frozenset[str]:
+    """The libraries ``From Hammer Require Import Hammer.`` loads (about 190 of the standard
+    library's), read once from a fresh ``coqtop`` and kept on disk for this Coq installation;
+    empty if that fails."""
+    return frozenset(_cached("libraries", _read_hammer_libraries))
+
+
+def _read_library_requires() -> dict[str, list[str]]:
     from prover.coq.trace_pipeline import required_files, theories_dir
     from prover.coq.tracer import libraries
 
     theories = theories_dir()
     files = libraries(theories)
-    graph = nx.DiGraph()
-    for library in hammer_libraries():
+    requires: dict[str, list[str]] = {}
+    for library in sorted(hammer_libraries()):
         rel = files.get(library)
         if rel is None:
             continue
+        needs = outline((theories / rel).read_text(encoding="utf-8"), library).requires
+        requires[library] = sorted({logical_name(target) for target in required_files(needs, rel, files)})
+    return requires
+
+
+@cache
+def _hammer_library_graph() -> nx.DiGraph:
+    """An edge from each library :func:`hammer_libraries` names to each library its source
+    requires (read from the sources once, kept on disk for this Coq installation)."""
+    graph = nx.DiGraph()
+    for library, targets in _cached("requires", _read_library_requires).items():
         graph.add_node(library)
-        requires = outline((theories / rel).read_text(encoding="utf-8"), library).requires
-        graph.add_edges_from((library, logical_name(target)) for target in required_files(requires, rel, files))
+        graph.add_edges_from((library, target) for target in targets)
     return graph
 
 

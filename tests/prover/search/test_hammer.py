@@ -45,6 +45,27 @@ def test_libraries_after_one_are_it_and_those_that_require_it_among_hammers_impo
     assert libraries_after("Coq.Reals.Rbasic_fun") == []  # CoqHammer's imports do not load Reals
 
 
+def test_hammers_library_facts_are_read_from_coq_once_then_from_the_cache(monkeypatch, tmp_path):
+    import prover.coq.env as coq_env_module
+    import prover.search.hammer as hammer_module
+
+    monkeypatch.setenv("PROOFPLAN_CACHE", str(tmp_path))
+    for cached in (hammer_module.hammer_libraries, hammer_module._hammer_library_graph):
+        cached.cache_clear()
+    first = libraries_after("Coq.Lists.List")
+    assert "Coq.Lists.List" in first and list((tmp_path / "hammer").glob("*.json"))
+
+    def no_coq(*args, **kwargs):
+        raise AssertionError("read from Coq again")
+
+    monkeypatch.setattr(coq_env_module, "run_in_fresh_coqtop", no_coq)
+    for cached in (hammer_module.hammer_libraries, hammer_module._hammer_library_graph):
+        cached.cache_clear()
+    assert libraries_after("Coq.Lists.List") == first
+    for cached in (hammer_module.hammer_libraries, hammer_module._hammer_library_graph):
+        cached.cache_clear()  # later tests read the real cache folder again
+
+
 def test_hammer_limits_follow_the_budget():
     assert "Set Hammer ATPLimit 8." in hammer_context(20)
     assert "Set Hammer ATPLimit 1." in hammer_context(1)
