@@ -76,6 +76,9 @@ class ApiSpec(BaseModel):
     title: str = ""
     optional: dict[str, str] = Field(default_factory=dict)
     defaults: dict[str, Scalar | list[Scalar]] = Field(default_factory=dict)
+    # Outputs read from the description (the source declares none): data may flow from them, but
+    # a call's response may lack them.
+    inferred: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:

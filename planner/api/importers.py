@@ -1,50 +1,38 @@
-"""Catalogs from the specifications users already have: OpenAPI 3 documents and JSON function
-specifications (the NESTFUL / function-calling style). No hand-written cues are needed.
+"""Catalogs from the specifications users already have, with no hand-written cues: OpenAPI 3.0 /
+3.1 and Swagger 2.0 documents (:mod:`openapi`), and tool lists in OpenAI, MCP, Anthropic and
+NESTFUL form (:mod:`tool_formats`).
 
-Both formats are read into :class:`FunctionSpec` (name, description, typed parameters with
-``required``/default/enum, typed outputs; nested output objects flatten to dotted paths), then
+Every format is read into :class:`FunctionSpec` (name, description, typed parameters with
+``required``/default/enum/format, typed outputs; nested objects flatten to dotted paths), then
 one builder makes the catalog: every parameter and output becomes a type carrying its
 description, and an input whose name ends with an output's name (``originSkyId`` and ``skyId``)
 and that reads as a reference (an id, a key, "obtained from ... API") takes that output's type, so
-clingo and the planner see the data flow. Errors are one line naming the entry.
+clingo and the planner see the data flow. A name declared twice with different specs is kept
+twice (``translate_text`` and ``translate_text_2``, both called by the source's name) with one
+warning; an entry that cannot be read is one warning line and the rest still loads.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, Field
 
 from planner.api.catalog import ApiSpec, Catalog, CatalogError, TypeSpec, check_catalog
+from planner.api.function_spec import FunctionSpec, ParamSpec
+from planner.api.openapi import base_path, openapi_version, read_openapi
+from planner.api.tool_formats import read_tools
 
-Scalar = str | int | float | bool
-
-
-class ParamSpec(BaseModel):
-    """One parameter or output field as the source declares it."""
-
-    type: str = "string"
-    description: str = ""
-    required: bool = False
-    default: Scalar | list[Scalar] | None = None
-    enum: tuple[Scalar, ...] = ()
+__all__ = ["FunctionSpec", "ImportResult", "ParamSpec", "build_catalog", "import_spec", "load_spec",
+           "read_function_specs", "read_openapi"]
 
 
-class FunctionSpec(BaseModel):
-    """One API, format-neutral."""
-
-    name: str
-    description: str = ""
-    parameters: dict[str, ParamSpec] = Field(default_factory=dict)
-    outputs: dict[str, ParamSpec] = Field(default_factory=dict)
-
-
-# --- readers -------------------------------------------------------------------------------------
+# --- names ---------------------------------------------------------------------------------------
 
 @lru_cache(maxsize=65536)
 def _word_tuple(name: str) -> tuple[str, ...]:
@@ -63,174 +51,40 @@ def ident(name: str) -> str:
     return out if out and out[0].isalpha() else f"x_{out}"
 
 
-def _param(raw: Any, where: str, required_default: bool = False) -> ParamSpec:
-    if not isinstance(raw, dict):
-        raise CatalogError(f"{where}: a parameter must be a mapping with a type and a description")
-    enum = raw.get("enum") or raw.get("allowed_values") or raw.get("possible_values") or ()
-    if "required" in raw:
-        required = bool(raw["required"])
-    elif "optional" in raw:
-        required = not raw["optional"]
-    else:
-        required = required_default
-    default = raw.get("default")
-    if isinstance(default, dict):
-        default = None
-    return ParamSpec(
-        type=str(raw.get("type") or "string").lower(),
-        description=str(raw.get("description") or ""),
-        required=required,
-        default=default,
-        enum=tuple(enum) if isinstance(enum, list) else (),
-    )
-
-
-def _flatten(props: dict, where: str, prefix: str = "", depth: int = 0) -> dict[str, ParamSpec]:
-    out: dict[str, ParamSpec] = {}
-    for key, raw in props.items():
-        path = f"{prefix}{key}"
-        if isinstance(raw, str):  # a bare type name
-            raw = {"type": raw}
-        out[path] = _param(raw, f"{where} output {path!r}")
-        nested = raw.get("properties") if isinstance(raw, dict) else None
-        if isinstance(nested, dict) and depth < 2:
-            out.update(_flatten(nested, where, f"{path}.", depth + 1))
-    return out
-
-
-def _params_block(raw: Any, where: str) -> dict[str, ParamSpec]:
-    """Parameters as a name->spec mapping, or a JSON-schema object with ``properties``/``required``."""
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict):
-        raise CatalogError(f"{where}: parameters must be a mapping")
-    if raw.get("type") == "object" and isinstance(raw.get("properties"), dict):
-        required = set(raw.get("required") or [])
-        return {k: _param(v, f"{where} parameter {k!r}", k in required) for k, v in raw["properties"].items()}
-    flags = [v for v in raw.values() if isinstance(v, dict)]
-    # A spec that marks only some parameters "optional" leaves the others required.
-    implicit = any("optional" in v for v in flags) and not any("required" in v for v in flags)
-    return {k: _param(v, f"{where} parameter {k!r}", implicit) for k, v in raw.items()}
-
-
 def read_function_specs(raw: Any, source: str = "<specs>") -> list[FunctionSpec]:
-    """JSON function specifications: a list of ``{name, description, parameters | query_parameters |
-    path_parameters, output_parameters}`` (a ``{"functions": [...]}`` wrapper is accepted)."""
-    if isinstance(raw, dict) and isinstance(raw.get("functions"), list):
-        raw = raw["functions"]
-    if not isinstance(raw, list) or not raw:
-        raise CatalogError(f"{source}: function specifications must be a non-empty JSON list")
-    specs = []
-    for i, entry in enumerate(raw):
-        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"]:
-            raise CatalogError(f"{source}: entry [{i}] has no name")
-        where = f"{source}: function {entry['name']!r}"
-        params: dict[str, ParamSpec] = {}
-        for key in ("path_parameters", "query_parameters", "parameters", "body_parameters"):
-            params.update(_params_block(entry.get(key), where))
-        outs_raw = entry.get("output_parameters") or entry.get("outputs") or {}
-        if isinstance(outs_raw, dict) and outs_raw.get("type") == "object" and "properties" in outs_raw:
-            outs_raw = outs_raw["properties"]
-        if not isinstance(outs_raw, dict):
-            raise CatalogError(f"{where}: output_parameters must be a mapping")
-        specs.append(FunctionSpec(name=entry["name"], description=str(entry.get("description") or ""),
-                                  parameters=params, outputs=_flatten(outs_raw, where)))
+    """A tool or function list in any format :mod:`tool_formats` reads; raises on the first
+    entry that cannot be read (:func:`load_spec` skips it with a warning instead)."""
+    specs, warnings = read_tools(raw, source)
+    if warnings:
+        raise CatalogError(warnings[0].removesuffix("; skipped"))
     return specs
 
 
-HTTP_METHODS = ("get", "post", "put", "patch", "delete")
-
-
-def _resolve(doc: dict, node: Any, where: str, seen: frozenset[str] = frozenset()) -> Any:
-    """Follow local ``$ref`` pointers (``#/components/...``) to their target."""
-    while isinstance(node, dict) and "$ref" in node:
-        ref = node["$ref"]
-        if not isinstance(ref, str) or not ref.startswith("#/"):
-            raise CatalogError(f"{where}: only local $ref pointers are supported, got {ref!r}")
-        if ref in seen:
-            raise CatalogError(f"{where}: $ref cycle through {ref}")
-        seen = seen | {ref}
-        target: Any = doc
-        for part in ref[2:].split("/"):
-            if not isinstance(target, dict) or part not in target:
-                raise CatalogError(f"{where}: $ref {ref} does not resolve")
-            target = target[part]
-        node = target
-    return node
-
-
-def _schema_props(doc: dict, schema: Any, where: str, depth: int = 0) -> dict[str, Any]:
-    """A schema's properties with refs resolved, as NESTFUL-style ``{type, description, properties}``."""
-    schema = _resolve(doc, schema, where)
-    if not isinstance(schema, dict):
-        return {}
-    if schema.get("type") == "array":
-        return _schema_props(doc, schema.get("items"), where, depth)
-    out: dict[str, Any] = {}
-    for name, prop in (schema.get("properties") or {}).items():
-        prop = _resolve(doc, prop, where)
-        if not isinstance(prop, dict):
+def disambiguate(specs: list[FunctionSpec], source: str) -> tuple[list[FunctionSpec], list[str]]:
+    """Specs under unique catalog names: an exact repeat is dropped, a name repeated with a
+    different spec gets ``_2``, ``_3`` ... (one warning per name); calls keep the source's name."""
+    kept: list[FunctionSpec] = []
+    by_key: dict[str, list[FunctionSpec]] = {}
+    repeated: dict[str, list[str]] = {}
+    for spec in specs:
+        base = ident(spec.name)
+        same = by_key.setdefault(base, [])
+        if any(s.model_dump(exclude={"key"}) == spec.model_dump(exclude={"key"}) for s in same):
             continue
-        item = {"type": prop.get("type", "object"), "description": prop.get("description", "")}
-        if "enum" in prop:
-            item["enum"] = prop["enum"]
-        if depth < 2 and (prop.get("properties") or prop.get("items")):
-            nested = _schema_props(doc, prop, where, depth + 1)
-            if nested:
-                item["properties"] = nested
-        out[name] = item
-    return out
+        key = base if not same else f"{base}_{len(same) + 1}"
+        while any(k.key == key for k in kept):
+            key += "_x"
+        spec = spec.model_copy(update={"key": key})
+        same.append(spec)
+        kept.append(spec)
+        if len(same) > 1:
+            repeated.setdefault(base, [same[0].key]).append(key)
+    warnings = [f"{source}: {len(keys)} different functions are named {by_key[base][0].name!r}"
+                f"{' (or the same up to punctuation)' if len({s.name for s in by_key[base]}) > 1 else ''}: "
+                f"kept as {', '.join(keys)}; calls use the source's names"
+                for base, keys in repeated.items()]
+    return kept, warnings
 
-
-def read_openapi(doc: Any, source: str = "<openapi>") -> list[FunctionSpec]:
-    """OpenAPI 3 operations: parameters (path, query, header), a JSON request body and the
-    success response's JSON schema become one function each (named by ``operationId``)."""
-    if not isinstance(doc, dict) or not str(doc.get("openapi", "")).startswith("3"):
-        raise CatalogError(f"{source}: not an OpenAPI 3 document (no 'openapi: 3.x' field)")
-    paths = doc.get("paths")
-    if not isinstance(paths, dict) or not paths:
-        raise CatalogError(f"{source}: the document has no paths")
-    specs = []
-    for path, item in paths.items():
-        if not isinstance(item, dict):
-            raise CatalogError(f"{source}: path {path!r} must be a mapping")
-        shared = item.get("parameters") or []
-        for method in HTTP_METHODS:
-            op = item.get(method)
-            if op is None:
-                continue
-            name = op.get("operationId") or f"{method}_{path}"
-            where = f"{source}: operation {name!r}"
-            params: dict[str, ParamSpec] = {}
-            for p in [*shared, *(op.get("parameters") or [])]:
-                p = _resolve(doc, p, where)
-                if not isinstance(p, dict) or "name" not in p:
-                    raise CatalogError(f"{where}: a parameter has no name")
-                schema = _resolve(doc, p.get("schema") or {}, where)
-                params[p["name"]] = _param({**schema, "description": p.get("description") or schema.get("description", ""),
-                                            "required": bool(p.get("required") or p.get("in") == "path")},
-                                           f"{where} parameter {p['name']!r}")
-            body = _resolve(doc, op.get("requestBody") or {}, where)
-            body_schema = _resolve(doc, ((body.get("content") or {}).get("application/json") or {}).get("schema") or {}, where)
-            if body_schema:
-                required = set(body_schema.get("required") or [])
-                for k, v in _schema_props(doc, body_schema, where).items():
-                    params[k] = _param({**v, "required": k in required}, f"{where} body field {k!r}")
-            outputs: dict[str, Any] = {}
-            for code, resp in sorted((op.get("responses") or {}).items(), key=lambda kv: str(kv[0])):
-                if str(code).startswith("2"):
-                    resp = _resolve(doc, resp, where)
-                    schema = ((resp.get("content") or {}).get("application/json") or {}).get("schema")
-                    outputs = _schema_props(doc, schema, where)
-                    break
-            specs.append(FunctionSpec(name=name, description=op.get("summary") or op.get("description") or "",
-                                      parameters=params, outputs=_flatten(outputs, where)))
-    if not specs:
-        raise CatalogError(f"{source}: the document has no operations")
-    return specs
-
-
-# --- catalog builder -----------------------------------------------------------------------------
 
 RESULT = "_result"
 GENERIC_FIELD_WORDS = {"id", "name", "code", "key", "type", "url", "date", "time", "data", "value", "title", "text"}
@@ -241,8 +95,11 @@ FROM_API = re.compile(r"\b(?:obtained|retrieved|extracted|returned|taken)\b.*\bf
 
 def value_class(p: ParamSpec, name: str) -> str:
     words = set(_words(name)) | set(re.findall(r"[a-z]+", p.description.lower()))
-    if "date" in p.type or "yyyy" in p.description.lower() or "date" in _words(name):
+    if p.format in ("date", "date-time") or "date" in p.type or "yyyy" in p.description.lower() \
+            or "date" in _words(name):
         return "date"
+    if p.format == "email":
+        return "email"
     if p.type in ("number", "integer", "int", "float"):
         return "integer"
     if p.enum:
@@ -311,18 +168,24 @@ def link_score(consumer: FunctionSpec, param: str, p: ParamSpec, producer: Funct
         score = 1.0 + 0.1 * len(leaf) + 0.05 * (len(alts) - rank)
         score += 0.3 if not role else 0.3 * bool(set(role) & producer_words)
         best = max(best, score + family + mention)
+    if best and re.search(rf"(?<!\w){re.escape(producer.name)}(?!\w)", p.description):
+        best += 1.0  # "obtained from findDoctors": the description names the producing API
     return best
 
 
 def build_catalog(specs: list[FunctionSpec], name: str, description: str = "") -> Catalog:
-    """The catalog for imported functions (see the module docstring)."""
-    seen: dict[str, str] = {}
+    """The catalog for imported functions (see the module docstring); call :func:`disambiguate`
+    first when names may repeat."""
+    keys: dict[str, str] = {}
     for spec in specs:
-        key = ident(spec.name)
-        if key in seen:
-            raise CatalogError(f"{name}: functions {seen[key]!r} and {spec.name!r} map to the same name {key!r}")
-        seen[key] = spec.name
+        key = spec.key or ident(spec.name)
+        if key in keys:
+            raise CatalogError(f"{name}: functions {keys[key]!r} and {spec.name!r} map to the same name {key!r}")
+        keys[key] = spec.name
     types: dict[str, TypeSpec] = {}
+
+    def key_of(spec: FunctionSpec) -> str:
+        return spec.key or ident(spec.name)
 
     def add_type(tname: str, p: ParamSpec, pname: str, askable: bool = True) -> str:
         if tname not in types:
@@ -337,7 +200,7 @@ def build_catalog(specs: list[FunctionSpec], name: str, description: str = "") -
     for spec in specs:
         outs = spec.outputs or {"result": ParamSpec(type="object", description=spec.description)}
         for path, o in outs.items():
-            out_type[(spec.name, path)] = add_type(f"o_{ident(spec.name)}__{ident(path)}", o, path)
+            out_type[(key_of(spec), path)] = add_type(f"o_{key_of(spec)}__{ident(path)}", o, path)
     apis: list[ApiSpec] = []
     for spec in specs:
         inputs: dict[str, str] = {}
@@ -346,24 +209,25 @@ def build_catalog(specs: list[FunctionSpec], name: str, description: str = "") -
         for pname, p in spec.parameters.items():
             best, best_type = 0.0, None
             for other in specs:
-                if other.name == spec.name:
+                if key_of(other) == key_of(spec):
                     continue
                 for path, o in other.outputs.items():
                     s = link_score(spec, pname, p, other, path, o)
                     if s > best:
-                        best, best_type = s, out_type[(other.name, path)]
-            tname = best_type or add_type(f"i_{ident(spec.name)}__{ident(pname)}", p, pname)
+                        best, best_type = s, out_type[(key_of(other), path)]
+            tname = best_type or add_type(f"i_{key_of(spec)}__{ident(pname)}", p, pname)
             (inputs if p.required else optional)[pname] = tname
             if p.default is not None:
                 defaults[pname] = p.default
         outs = spec.outputs or {"result": ParamSpec()}
         # "_result": the call's whole answer, the goal a translator names to ask for this API.
-        result = add_type(f"r_{ident(spec.name)}", ParamSpec(description=spec.description or spec.name),
+        result = add_type(f"r_{key_of(spec)}", ParamSpec(description=spec.description or spec.name),
                           "_result", askable=False)
         apis.append(ApiSpec(
-            name=ident(spec.name), title=spec.name, description=spec.description or spec.name,
+            name=key_of(spec), title=spec.name, description=spec.description or spec.name,
             inputs=inputs, optional=optional, defaults=defaults,
-            outputs={**{path: out_type[(spec.name, path)] for path in outs}, RESULT: result},
+            outputs={**{path: out_type[(key_of(spec), path)] for path in outs}, RESULT: result},
+            inferred=tuple(path for path, o in outs.items() if o.inferred),
         ))
     catalog = Catalog(name=ident(name), description=description, types=tuple(types.values()), apis=tuple(apis))
     check_catalog(catalog, name)
@@ -384,14 +248,46 @@ def _load_document(path: Path) -> Any:
         raise CatalogError(f"{path.name}: malformed YAML{f' at line {mark.line + 1}' if mark else ''}") from None
 
 
-def import_spec(path: str | Path, name: str | None = None) -> Catalog:
-    """A catalog from an OpenAPI 3 document (YAML or JSON) or a JSON list of function specs."""
+@dataclass
+class ImportResult:
+    """A catalog, the functions it was built from (with their HTTP details, for OpenAPI), the
+    path prefix of the document's server, and one warning line per entry skipped or renamed."""
+
+    catalog: Catalog
+    functions: list[FunctionSpec]
+    warnings: list[str] = field(default_factory=list)
+    base_path: str = ""
+
+    def function(self, api_name: str) -> FunctionSpec:
+        return next(f for f in self.functions if (f.key or ident(f.name)) == api_name)
+
+
+def load_spec(path: str | Path, name: str | None = None) -> ImportResult:
+    """Import an OpenAPI 3.0/3.1 or Swagger 2.0 document (YAML or JSON) or a tool list (JSON or
+    YAML) in OpenAI, MCP, Anthropic or NESTFUL form."""
     path = Path(path)
     if not path.exists():
         raise CatalogError(f"specification file not found: {path}")
+    if path.is_dir():
+        raise CatalogError(f"specification path is a folder, not a file: {path}")
     doc = _load_document(path)
+    warnings: list[str] = []
     cat_name = name or path.stem
-    if isinstance(doc, dict) and "openapi" in doc:
-        info = doc.get("info") or {}
-        return build_catalog(read_openapi(doc, path.name), info.get("title") or cat_name, info.get("description", ""))
-    return build_catalog(read_function_specs(doc, path.name), cat_name)
+    if openapi_version(doc) is not None:
+        info = doc.get("info") if isinstance(doc.get("info"), dict) else {}
+        specs = read_openapi(doc, path.name, path=path, warnings=warnings)
+        cat_name, description = name or info.get("title") or cat_name, str(info.get("description") or "")
+    elif isinstance(doc, dict) and ("openapi" in doc or "swagger" in doc):
+        raise CatalogError(f"{path.name}: unsupported OpenAPI version "
+                           f"{doc.get('openapi') or doc.get('swagger')!r} (3.0, 3.1 and Swagger 2.0 are read)")
+    else:
+        specs, warnings = read_tools(doc, path.name)
+        description = ""
+    specs, renamed = disambiguate(specs, path.name)
+    catalog = build_catalog(specs, cat_name, description)
+    return ImportResult(catalog, specs, warnings + renamed, base_path(doc))
+
+
+def import_spec(path: str | Path, name: str | None = None) -> Catalog:
+    """The catalog of :func:`load_spec` (its warnings are dropped: use ``load_spec`` to see them)."""
+    return load_spec(path, name).catalog

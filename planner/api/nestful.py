@@ -98,6 +98,9 @@ def off_spec(case: NestfulCase, catalog: Catalog) -> list[str]:
     arguments the API does not declare, references to output paths it does not declare, and
     values that are expressions around a reference (``"5 * $var1.Exchange Rate$"``)."""
     apis = {a.label: a for a in catalog.apis}
+    params: dict[str, set[str]] = {}  # a name the source repeats declares the union of its specs' inputs
+    for a in catalog.apis:
+        params.setdefault(a.label, set()).update(a.inputs, a.optional)
     made = {c.get("label"): c.get("name") for c in case.gold}
     issues = []
     for call in case.gold:
@@ -106,7 +109,7 @@ def off_spec(case: NestfulCase, catalog: Catalog) -> list[str]:
             issues.append(f"unknown API {call.get('name')}")
             continue
         for param, value in (call.get("arguments") or {}).items():
-            if param not in api.inputs and param not in api.optional:
+            if param not in params[api.label]:
                 issues.append(f"{api.label}: undeclared parameter {param!r}")
             refs = list(REF_IN_VALUE.finditer(value)) if isinstance(value, str) else []
             for m in refs:
