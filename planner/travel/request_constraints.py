@@ -47,6 +47,10 @@ def _positive(pattern: str, low: str) -> int | None:
     return None
 
 
+ALLOWED_BEFORE = re.compile(r"\b(?:and|but|,)\s+(?:(?:must|should|would|will|can|also|to)\s+)*(?:allow|allows|permit|"
+                            r"permits|accept|accepts|welcome|welcomes)\s+(?:\w+\s+)?$")
+
+
 def _asks(low: str, start: int, end: int) -> bool:
     """Whether a house-rule mention asks for the rule: not negated, or a negated ban."""
     if _NEGATED_AFTER.match(low[end:]):
@@ -54,6 +58,8 @@ def _asks(low: str, start: int, end: int) -> bool:
     sc = scope(low, start, end)
     if sc.permission:
         return True
+    if not sc.negated and ALLOWED_BEFORE.search(low[max(0, start - 30): start]):
+        return True  # 'accommodations that are not shared rooms and allow parties'
     if sc.negated:
         return bool(re.search(r"^\W*(?:\w+\s+)?(?:allow|allows|allowed|ok|okay|fine|friendly|welcome|permitted)\b",
                               low[end: end + 20]))
@@ -142,6 +148,10 @@ def room_type(low: str) -> str | None:
                  r"|\bnot[\s-]+shared\b|\bno[\s-]+sharing\b|\bown rooms?\b|\brooms? of (?:our|my) own\b"
                  r"|\bnot wanting shared\b", low):
         return "not shared room"
+    if re.search(r"\b(?:rooms?|accommodations?|lodging|places?|bedrooms?)\s+(?:that|which)?\s*(?:is|are|should|must|will|"
+                 r"would|can)?\s*(?:not|n't|never)\s+(?:be\s+)?shared\b|\b(?:rooms?|accommodations?|lodging|places?)\s+"
+                 r"(?:that|which)?\s*(?:isn't|aren't|shouldn't|mustn't|won't|wouldn't|can't|cannot)\s+(?:be\s+)?shared\b", low):
+        return "not shared room"
     shared = [m for m in re.finditer(_SHARE, low)]
     for m in re.finditer(r"\bshar(?:ing|ed)\b", low):  # 'Sharing is not an option for us'
         left = segment_bounds(low, m.start(), m.end())[0]
@@ -180,6 +190,10 @@ _GROUND_ONLY = re.compile(rf"\bnon[\s-]?flight\b|\bby {_GROUND}(?:\s*(?:or|and|/
                           r"|\bkeep (?:me|us) on the ground\b|\bstay on the ground\b")
 
 
+_AIRLINE_AFTER = re.compile(r"\s+(?:with\s+|on\s+|by\s+)?(?:delta|united|american airlines|southwest|jetblue|alaska airlines|"
+                            r"spirit|frontier|allegiant|hawaiian airlines|sun country)\b")
+
+
 def transport_mentions(low: str) -> list[tuple[str, int, int, bool]]:
     """(ban, start, end, negated) of every mention of flying or driving, in order."""
     out = []
@@ -188,6 +202,8 @@ def transport_mentions(low: str) -> list[tuple[str, int, int, bool]]:
             if ban == "no flight" and m.group(0) == "air" and not re.match(r"\s*(?:travel|plane|line)", low[m.end():]) \
                     and not re.search(r"\bno\s+$", low[max(0, m.start() - 4): m.start()]):
                 continue
+            if ban == "no flight" and _AIRLINE_AFTER.match(low, m.end()):
+                continue  # 'we won't fly Delta': an airline avoided, not flying (extra/airlines.py)
             out.append((ban, m.start(), m.end(), scope(low, m.start(), m.end()).negated))
     for m in _GROUND_ONLY.finditer(low):
         out.append(("no flight", m.start(), m.end(), True))

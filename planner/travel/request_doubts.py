@@ -96,6 +96,8 @@ def find_doubts(text: str, reading: RequestReading, mentions: list[Mention]) -> 
         near = low[max(0, m.start() - 30): m.end() + 30]
         if not re.search(_ROOM_NOUN, near) or in_past(m.start()):
             continue
+        if not m.group(0).startswith(("shar", "dorm", "hostel")) and _negated(low, m.start(), m.end()):
+            continue  # 'we don't need a private room': no room type asked
         left, right = segment_bounds(low, m.start(), m.end())
         own = room_type(low[left:right])
         if lc.room_type is None or (own is not None and own != lc.room_type):
@@ -147,9 +149,11 @@ def _negated(low: str, start: int, end: int) -> bool:
 
 
 def _has_role(text: str, low: str, m: re.Match, r: RequestReading) -> bool:
-    raw = m.group(0)
-    value = int(raw.replace(",", ""))
+    value = int(m.group(1).replace(",", ""))
     before, after = low[: m.start()], low[m.end():]
+    if m.group(0) != m.group(1):  # a decimal: a rating, hours, '1.8k'; never a count or a date
+        return bool(re.match(r"\s*(?:k|grand|hours?|hrs?|h\b|stars?|or (?:higher|better|more|above)|\+|%)", after)) or \
+            bool(re.search(r"(?:rat(?:ed|ing)|stars?|at least|minimum|min\.?|above|over|\$)\s*$", before))
     if value == 0:
         return True  # 'zero flights': a negation
     if r.budget is not None and any(a.start <= m.start() < max(a.end, a.start + 1) and a.value == r.budget

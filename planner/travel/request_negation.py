@@ -35,6 +35,11 @@ AFTER = re.compile(r"^[\s,]*(?:(?:is|are|was|were|will be|would be|'s|'re|has be
                    r"(?:a\s+)?(?:non[\s-]?starter|deal[\s-]?breaker)|not (?:an )?option|impossible|forbidden|ruled out)")
 CLAUSE_BREAK = re.compile(r"[.;!?:\n,()]|\s[-\u2013\u2014]\s|(?<!anything )(?<!nothing )(?<!all )\bbut\b|\b(?:however|though|although|whereas|so|since|because|"
                           r"then|while|yet|instead|plus|also)\b")
+# 'and' opening a new verb phrase ends what a negation before it governs
+COORDINATED = re.compile(r"\b(?:and|or)\s+(?:(?:also|still|must|should|would|will|can|could|to|that|which|we|they|it|"
+                         r"definitely|really|please|ideally)\s+){0,3}(?:allow|allows|permit|permits|accept|accepts|welcome|"
+                         r"welcomes|accommodate|accommodates|let|lets|want|wants|need|needs|prefer|prefers|like|love|"
+                         r"are|is|be|have|has|offer|offers|include|includes|require|requires)\b")
 POINTS_BACK = re.compile(r"^\s*(?:that|this|it)\b")
 
 
@@ -78,6 +83,8 @@ def scope(low: str, start: int, end: int, window: int = 60) -> Scope:
             and re.match(r"[\s-]*(?:rules?|polic(?:y|ies))\b", low[end:end + 12]):
         # 'a no-pets rule': a ban named; a negation before it makes a permission
         return Scope(False, permission=len(negs) > 1 and not LIFT.search(before[negs[-2].end():negs[-1].start()]))
+    if negs and re.fullmatch(r"non-?", negs[-1].group(0).strip()) and before[negs[-1].end():].strip():
+        negs = negs[:-1]  # 'non-stop flights': 'non' belongs to the word after it
     if negs:
         last = negs[-1]
         between = before[last.end():]
@@ -87,6 +94,8 @@ def scope(low: str, start: int, end: int, window: int = 60) -> Scope:
             return Scope(False)  # "we don't eat anything but Indian": only Indian
         if BAN.search(between):
             return Scope(False, permission=True)
+        if COORDINATED.search(between):
+            return Scope(False)  # 'not shared rooms and allow parties': the negation stays with its own verb
         lifted = LIFT.search(between) or re.search(
             r"\bnot\s+(?:against|opposed)\b|\bno\s+(?:problem|issue|objection)s?\b|\bdon'?t\s+mind\b|\bcan'?t\s+wait\b",
             head + between)
