@@ -2,8 +2,10 @@
 
 The cache folder is ``$PROOFPLAN_CACHE`` when set, else ``data/generated`` (git-ignored) under
 the data folder. It holds the premise indexes (``premise_index/``: minutes to build on a CPU, so
-built on first use and loaded afterwards) and CoqHammer's library facts (``hammer/``: which
-libraries its imports load and what each requires, seconds to read from Coq). Deleting it is
+built on first use and loaded afterwards), the stock encoder's premise vectors by text
+(``premise_vectors/``: a new corpus encodes only premises no earlier one had) and CoqHammer's
+library facts (``hammer/``: which libraries its imports load and what each requires, seconds
+to read from Coq). Deleting it is
 always safe: everything in it is rebuilt on demand.
 """
 

@@ -471,7 +471,9 @@ def premise_index(
 
 
 def premise_vector_cache(encoder_name: str) -> Path:
-    return data_dir() / "generated" / "premise_vectors" / f"{encoder_name}.npz"
+    from common.cache import cache_dir
+
+    return cache_dir() / "premise_vectors" / f"{encoder_name}.npz"
 
 
 def encode_premises_cached(encoder: PremiseEncoder, texts: list[str], show_progress: bool = False) -> np.ndarray:
