@@ -22,7 +22,7 @@ from planner.travel.request_constraints import (
     room_type,
     transport_mentions,
 )
-from planner.travel.request_dates import PAST
+from planner.travel.request_dates import PAST, year_candidates
 from planner.travel.request_negation import segment_bounds
 from planner.travel.request_numbers import _amounts
 
@@ -116,6 +116,12 @@ def find_doubts(text: str, reading: RequestReading, mentions: list[Mention]) -> 
         if in_past(m.start()) or _has_role(text, low, m, reading):
             continue
         add(_number_field(low, m), m.start(), m.end())
+    # years: one trip, one year (a year named apart from the dates read must agree)
+    if reading.start is not None:
+        for m in re.finditer(r"(?<![\d/.\-$,])(20\d{2}|19\d{2})(?![\d/.\-])", low):
+            if int(m.group(1)) in year_candidates(low) and int(m.group(1)) not in (reading.start.year, reading.start.year + 1) \
+                    and not in_past(m.start()):
+                add("dates", m.start(), m.end(), "conflict")
     # places: every city named is on the route or in a constraint
     named = {reading.origin, reading.destination} | {c for x in reading.extra if isinstance(x.value, list)
                                                      for c in x.value if isinstance(c, str)}
