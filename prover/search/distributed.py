@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from common.errors import ProofplanError
+from common.results_file import append_record
 from prover.env import ProofEnv, Theorem
 from prover.models.common import TacticCandidate, TacticGenerator
 from prover.search.configs import (
@@ -47,7 +48,6 @@ from prover.search.evaluation import (
     EvalRecord,
     EvalSummary,
     Prover,
-    append_record,
     pending_theorems,
     prove_record,
     summarize_file,

@@ -12,7 +12,6 @@ from scratch by the prover (``ProofEnv.verify``) before they count.
 from __future__ import annotations
 
 import json
-import os
 import re
 import statistics
 import time
@@ -21,8 +20,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
+from common.results_file import append_record, prepare, read_records
 from prover.data.records import TracedTheorem
 from prover.env import ProofEnv, ProverError, Theorem
 from prover.search.best_first import SearchResult
@@ -102,30 +102,7 @@ class EvalSummary:
 
 def read_results(path: str | Path) -> list[EvalRecord]:
     """Every complete, valid record of a results file (a missing file reads as empty)."""
-    path = Path(path)
-    if not path.exists():
-        return []
-    records = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        try:
-            records.append(EvalRecord.model_validate_json(line))
-        except ValidationError:
-            continue
-    return records
-
-
-def drop_partial_tail(path: Path) -> None:
-    """Cut a trailing line that a kill left without its newline."""
-    if not path.exists():
-        return
-    data = path.read_bytes()
-    if data and not data.endswith(b"\n"):
-        cut = data.rfind(b"\n") + 1
-        with path.open("r+b") as fh:
-            fh.truncate(cut)
+    return read_records(path, EvalRecord)
 
 
 def pending_theorems(theorems: Sequence[Theorem], out: Path, config: str) -> list[Theorem]:
@@ -138,19 +115,9 @@ def pending_theorems(theorems: Sequence[Theorem], out: Path, config: str) -> lis
     if len(set(names)) != len(names):
         dup = next(n for n in names if names.count(n) > 1)
         raise ValueError(f"theorem names must be unique; {dup!r} appears twice")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    drop_partial_tail(out)
+    prepare(out)
     done = {r.name for r in read_results(out) if r.config == config}
     return [t for t in theorems if theorem_id(t) not in done]
-
-
-def append_record(path: Path, record: BaseModel) -> None:
-    """Append one record as a JSON line and fsync it (a kill loses at most this line)."""
-    line = json.dumps(record.model_dump(), ensure_ascii=False) + "\n"
-    with path.open("a", encoding="utf-8") as fh:
-        fh.write(line)
-        fh.flush()
-        os.fsync(fh.fileno())
 
 
 def prove_record(prover: Prover, config: str, theorem: Theorem) -> EvalRecord:

@@ -22,9 +22,10 @@ import networkx as nx
 from pydantic import BaseModel, ValidationError
 
 from common.errors import ProofplanError
+from common.results_file import append_record, prepare
 from prover.env import Theorem
 from prover.search.best_first import SearchResult
-from prover.search.evaluation import Prover, append_record, drop_partial_tail, run_each, theorem_id
+from prover.search.evaluation import Prover, run_each, theorem_id
 
 #: Tree-node kinds that hold a goal state (errors, timeouts and duplicates hold none).
 STATE_KINDS = frozenset({"open", "expanded"})
@@ -160,8 +161,7 @@ def collect_pairs(theorems: Sequence[Theorem], prover: Prover, out: str | Path, 
     """Run ``prover`` on every theorem not yet in ``out``; append each :class:`TreeRecord` as it
     finishes (fsynced); return all records of ``theorems`` in ``out``."""
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    drop_partial_tail(out)
+    prepare(out)
     done = {r.name for r in read_tree_records(out)} if out.exists() else set()
     todo = [t for t in theorems if theorem_id(t) not in done]
 
