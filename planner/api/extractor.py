@@ -141,6 +141,9 @@ class Extractor:
                     if x not in needed:
                         needed.add(x)
                         frontier.append(x)
+        # A subtype of an input's type is read too ("born on ..." is a birth_date for a date
+        # input); which input it fills is decided by role when the plan is bound.
+        needed |= {t.name for t in self.catalog.types if t.is_a and set(self.catalog.ancestors(t.name)[1:]) & needed}
         return [t for t in self.catalog.types if t.name in needed and self.value_class(t) != "none"]
 
     # --- extraction ---------------------------------------------------------------------

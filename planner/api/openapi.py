@@ -152,8 +152,9 @@ def read_openapi(doc: Any, source: str = "<openapi>", path: Path | None = None,
                     raise
                 warnings.append(f"{exc}; skipped")
     if not specs:
-        raise CatalogError(f"{source}: the document has no readable operations"
-                           + (f" ({warnings[0]})" if warnings else ""))
+        first = warnings[0].removesuffix("; skipped") if warnings else ""
+        raise CatalogError(f"{first} (and the document has no other operation)" if first
+                           else f"{source}: the document has no operations")
     return specs
 
 

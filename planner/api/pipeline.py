@@ -10,6 +10,7 @@ from planner.api.pddl import PddlTask, build_task
 from planner.api.plan import ApiPlan, steps_from_actions
 from planner.api.planners import DEFAULT_FD_SEARCH, PlannerName, solve
 from planner.api.request import ApiRequest
+from planner.api.roles import role_view
 
 
 def plan_request(
@@ -19,8 +20,12 @@ def plan_request(
     time_limit: float = 10.0,
     fd_search: str = DEFAULT_FD_SEARCH,
 ) -> tuple[ApiPlan, PddlTask | None, AspResult]:
-    """Plan a structured request; returns the plan, the PDDL task (if one was built) and clingo's view."""
+    """Plan a structured request; returns the plan, the PDDL task (if one was built) and clingo's view.
+
+    Inputs are bound by role (:func:`roles.role_view`): a value given for one role does not fill
+    another role's input of the same supertype; such an input is asked instead."""
     t0 = time.perf_counter()
+    catalog, separated = role_view(catalog, request)
     asp = reason(catalog, request)
     timings = {"asp": time.perf_counter() - t0}
     base = dict(
@@ -29,6 +34,7 @@ def plan_request(
         missing=asp.missing,
         reachable_goals=asp.reachable_goals,
         unreachable=asp.unreachable,
+        notes=separated,
     )
     if not request.goals:
         return ApiPlan(**base, status="no_reachable_goal", message="the request names no goal the catalog knows", timings=timings), None, asp

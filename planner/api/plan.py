@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from planner.api.catalog import Catalog
 from planner.api.planners import GroundAction
 from planner.api.request import ApiRequest
+from planner.api.roles import fits, input_role, type_words
 
 PlanStatus = Literal["planned", "partial", "no_reachable_goal", "nothing_to_do", "timeout", "failed"]
 
@@ -54,6 +55,7 @@ class ApiPlan(BaseModel):
     planner: str = ""
     message: str = ""
     timings: dict[str, float] = Field(default_factory=dict)
+    notes: list[str] = Field(default_factory=list)  # inputs kept apart from a value of another role
 
     def calls(self) -> list[str]:
         return [s.api for s in self.steps if s.kind == "call" and s.api]
@@ -84,6 +86,12 @@ def steps_from_actions(catalog: Catalog, request: ApiRequest, actions: list[Grou
             chosen = arg.removeprefix("v_")
             if need in known:  # an exact-type value beats the subtype value the planner picked
                 chosen = need
+            else:  # among subtype values, one whose type fits the input's role
+                role = input_role(param, need)
+                fitting = [k for k in known if k != need and catalog.satisfies(k, need)
+                           and fits(role, type_words(catalog.type_by_name[k]))]
+                if role and fitting and chosen not in fitting:
+                    chosen = fitting[0]
             inputs[param] = known[chosen].model_copy()
         steps.append(PlanStep(index=index, kind="call", api=api.name, inputs=inputs, outputs=dict(api.outputs)))
         for out_type in api.outputs.values():

@@ -47,6 +47,7 @@ from planner.api.catalog import ApiSpec, Catalog, TypeSpec
 from planner.api.importers import _alternatives, _words
 from planner.api.plan import ApiPlan
 from planner.api.request import ApiRequest, ProvidedValue
+from planner.api.roles import context_words, role_words
 from planner.api.values import CONNECTORS, FUNCTION_WORDS, Span, scan
 from retrieval.encoder import l2_normalise
 
@@ -69,13 +70,27 @@ class NestfulCall(BaseModel):
     label: str
 
 
+class Question(BaseModel):
+    """A ``get_info`` step: the value of ``param`` of the call labelled ``call``."""
+
+    call: str
+    param: str
+    text: str
+
+
 class SpecPlan(BaseModel):
-    """The translator's answer: the ordered calls, what must be asked, and the symbolic plan."""
+    """The translator's answer: the ordered calls, what must be asked, and the symbolic plan.
+    ``apis`` maps each call's label to its catalog API (names may repeat in the source);
+    ``goals`` are the labels of the calls the request asks for."""
 
     calls: list[NestfulCall]
     asks: list[str] = Field(default_factory=list)
     plan: ApiPlan
     seconds: float = 0.0
+    questions: list[Question] = Field(default_factory=list)
+    apis: dict[str, str] = Field(default_factory=dict)
+    goals: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
 
 
 @dataclass
@@ -92,6 +107,7 @@ class Instance:
     anchor: tuple[int, int]
     bindings: dict[str, Any] = field(default_factory=dict)  # param -> literal | Ref | None (missing)
     goal: bool = False
+    date_spans: dict[str, int] = field(default_factory=dict)  # param -> index of the date it took
 
     def key(self) -> tuple:
         return (self.api.name, tuple(sorted(
@@ -212,6 +228,7 @@ class SpecTranslator:
         self.distinct_floor = 0.3  # a piece that names an API by itself
         self.converter_floor = 0.3
         self.service_bonus = service_bonus
+        self.notes: list[str] = []  # what the last translation says about shared values
         self.apis = list(catalog.apis)
         self._out_words = [{_stem(w) for path in a.outputs if path != "_result" for w in _words(path.split(".")[-1])}
                            for a in self.apis]
@@ -353,6 +370,7 @@ class SpecTranslator:
             inst = self._instantiate(api, (), anchor, text, spans, instances, by_key)
             inst.goal = True
         self._reuse_names(instances)
+        self.notes = self._date_roles(instances, spans, text)
         return instances, spans
 
     def _reuse_names(self, instances: list[Instance]) -> None:
@@ -558,7 +576,61 @@ class SpecTranslator:
         n_required = sum(p in api.inputs for p in date_params)
         if not required and len(dates) <= n_required and n_required:
             return None
-        return dates[index] if index < len(dates) else None
+        if index < len(dates):
+            inst.date_spans[param] = index
+            return dates[index]
+        return None
+
+    def _date_roles(self, instances: list[Instance], spans: list[Span], text: str) -> list[str]:
+        """Dates by role across the plan: a date whose words name one input's role ("born
+        1990-02-01") is not also bound to an input of another role; that input takes a date whose
+        words name its own role, else a date no role claims and no other input took, else is
+        asked. Shared, with a note (returned) saying so: a date no role claims, and a range of
+        dates that two calls take whole, in the same order (a flight's departure and return, a
+        hotel's check-in and check-out)."""
+        dates = [s for s in spans if s.kind == "date"]
+        slots = [(inst, param) for inst in instances for param, i in inst.date_spans.items()
+                 if inst.bindings.get(param) == dates[i].value]
+        if not slots:
+            return []
+        desc = {(inst.id, p): self.catalog.type_by_name[{**inst.api.inputs, **inst.api.optional}[p]].description
+                for inst, p in slots}
+        roles = {(inst.id, p): role_words(p, desc[(inst.id, p)]) for inst, p in slots}
+        contexts = [context_words(text, d.start, d.end, left_limit=dates[i - 1].end if i else 0,
+                                  right_limit=dates[i + 1].start if i + 1 < len(dates) else None)
+                    for i, d in enumerate(dates)]
+        claimed = [{k for k, r in roles.items() if r and r & ctx} for ctx in contexts]
+        taken: dict[int, set[tuple[int, str]]] = {}
+        for inst, p in slots:
+            taken.setdefault(inst.date_spans[p], set()).add((inst.id, p))
+        ranges = {inst.id: tuple(inst.date_spans[p] for p in inst.date_spans) for inst, _ in slots}
+        for inst, p in slots:
+            key, i = (inst.id, p), inst.date_spans[p]
+            if not claimed[i] or key in claimed[i] or not roles[key]:
+                continue
+            if len(ranges[inst.id]) > 1 and any(o != inst.id and r == ranges[inst.id] for o, r in ranges.items()):
+                continue  # a range another call takes as a whole ("hotels for the same dates")
+            own = next((j for j, c in enumerate(claimed) if key in c), None)
+            free = next((j for j in range(len(dates)) if not claimed[j] and not taken.get(j)), None)
+            j = own if own is not None else free
+            taken[i].discard(key)
+            if j is None:
+                del inst.date_spans[p]
+                if p in inst.api.inputs:
+                    inst.bindings[p] = None  # asked with get_info
+                else:
+                    inst.bindings.pop(p, None)
+                continue
+            inst.date_spans[p] = j
+            inst.bindings[p] = dates[j].value
+            taken.setdefault(j, set()).add(key)
+        notes = []
+        for i, keys in sorted(taken.items()):
+            distinct = {roles[k] for k in keys}
+            if len(keys) > 1 and len(distinct) > 1 and all(distinct):
+                names = sorted(f"{next(x.api.label for x in instances if x.id == k[0])}.{k[1]}" for k in keys)
+                notes.append(f"the date {dates[i].value} ('{dates[i].text}') is used for {' and '.join(names)}")
+        return notes
 
     @staticmethod
     def _number(words: set[str], desc: str, spans: list[Span], text: str) -> Any:
@@ -659,7 +731,17 @@ class SpecTranslator:
         calls = to_calls(order)
         check_calls(calls)
         asks = [catalog.type_by_name[a].description for a in plan.asked()]
-        return SpecPlan(calls=calls, asks=asks, plan=plan, seconds=time.perf_counter() - start)
+        labels = {inst.id: call.label for inst, call in zip(order, calls, strict=True)}
+        questions = []
+        for asked in plan.asked():
+            for inst in order:
+                param = next((p for p in inst.api.inputs if asked == f"t{inst.id}_in_{_slug(p)}"), None)
+                if param is not None:
+                    questions.append(Question(call=labels[inst.id], param=param,
+                                              text=catalog.type_by_name[asked].description))
+        return SpecPlan(calls=calls, asks=asks, plan=plan, seconds=time.perf_counter() - start,
+                        questions=questions, apis={labels[i.id]: i.api.name for i in order},
+                        goals=[labels[i.id] for i in order if i.goal], notes=list(self.notes))
 
 
 def instance_catalog(base: Catalog, instances: list[Instance], text: str) -> tuple[Catalog, ApiRequest, dict[str, int]]:

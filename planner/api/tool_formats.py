@@ -98,5 +98,6 @@ def read_tools(raw: Any, source: str = "<tools>") -> tuple[list[FunctionSpec], l
         except CatalogError as exc:
             warnings.append(f"{exc}; skipped")
     if not specs:
-        raise CatalogError(f"{source}: no entry could be read ({warnings[0] if warnings else 'empty'})")
+        raise CatalogError(f"{warnings[0].removesuffix('; skipped')} (and no other entry could be read)"
+                           if warnings else f"{source}: no entry could be read")
     return specs, warnings

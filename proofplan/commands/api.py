@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from common.errors import ProofplanError
-from proofplan.apps import data_app, eval_app, plan_app
+from proofplan.apps import data_app, eval_app, plan_app, run_app
 from proofplan.output import JSON_HELP
 
 PLANNERS = ("auto", "fast-downward", "pyperplan")
@@ -172,7 +172,8 @@ def data_api_evalset(
 def eval_nestful(
     limit: Annotated[int, typer.Option(help="Evaluate at most this many requests (0: all).")] = 0,
     data: Annotated[Path | None, typer.Option(help="NESTFUL requests (.json); default data/nestful/executable-data.json.")] = None,
-    spec: Annotated[Path | None, typer.Option(help="Their function specs (.json) or an OpenAPI document.")] = None,
+    spec: Annotated[Path | None, typer.Option(help="Their function specs (.json, any NESTFUL form or tool list) "
+                                                   "or an OpenAPI document.")] = None,
     out: Annotated[Path | None, typer.Option(help="Append per-request results here as they are made; resume from it.")] = None,
     planner: Annotated[str, typer.Option(help="pyperplan (default: these tasks have a handful of actions, "
                                               "and Fast Downward's start-up dominates), auto or fast-downward.")] = "pyperplan",
@@ -188,7 +189,7 @@ def eval_nestful(
     import torch
     from rich.table import Table
 
-    from planner.api.importers import import_spec
+    from planner.api.importers import load_spec
     from planner.api.nestful import default_paths, evaluate, load_cases, off_spec, summarise
     from planner.api.spec_translator import SpecTranslator
     from proofplan.output import console as make_console
@@ -200,7 +201,10 @@ def eval_nestful(
     cases = load_cases(data or default_data)
     if limit:
         cases = cases[:limit]
-    catalog = import_spec(spec or default_spec, "nestful")
+    imported = load_spec(spec or default_spec, "nestful")
+    for line in imported.warnings:
+        typer.echo(f"warning: {line}", err=True)
+    catalog = imported.catalog
     translator = SpecTranslator(catalog, SentenceTransformerEncoder(), default_year=year)
     scores = list(evaluate(cases, translator, planner=planner, results_path=out))
     summary = summarise(scores)
@@ -229,7 +233,8 @@ def eval_nestful(
 @plan_app.command("spec")
 def plan_spec(
     request: Annotated[str, typer.Argument(help="The user's request in plain language.")],
-    spec: Annotated[Path, typer.Option("--spec", "-s", help="An OpenAPI 3 document (YAML/JSON) or JSON function specs.")],
+    spec: Annotated[Path, typer.Option("--spec", "-s", help="An OpenAPI 3.0/3.1 or Swagger 2.0 document, or a tool list "
+                                                        "(OpenAI, MCP tools/list, Anthropic, NESTFUL function specs).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the calls as JSON.")] = False,
     planner: Annotated[str, typer.Option(help="pyperplan (default: these tasks have a handful of actions, "
                                               "and Fast Downward's start-up dominates), auto or fast-downward.")] = "pyperplan",
@@ -239,11 +244,14 @@ def plan_spec(
     _check_choice("planner", planner, PLANNERS)
     import datetime as dt
 
-    from planner.api.importers import import_spec
+    from planner.api.importers import load_spec
     from planner.api.spec_translator import SpecTranslator
     from retrieval.encoder import SentenceTransformerEncoder
 
-    catalog = import_spec(spec)
+    imported = load_spec(spec)
+    for line in imported.warnings:
+        typer.echo(f"warning: {line}", err=True)
+    catalog = imported.catalog
     translator = SpecTranslator(catalog, SentenceTransformerEncoder(), default_year=year or dt.date.today().year)
     result = translator.plan(request, planner=planner)
     if as_json:
@@ -254,6 +262,81 @@ def plan_spec(
         typer.echo(f"{call.label} = {call.name}({args})")
     for ask in result.asks:
         typer.echo(f"get_info: {ask}")
+    for note in result.notes:
+        typer.echo(f"note: {note}")
     if not result.calls:
         typer.echo(f"{result.plan.status}: {result.plan.message or 'no API call serves the request'}")
         raise typer.Exit(1)
+
+
+def _load_answers(path: Path) -> dict:
+    import json
+
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ProofplanError(f"answers file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProofplanError(f"cannot read answers file {path}: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise ProofplanError(f"{path.name}: malformed JSON at line {exc.lineno}: {exc.msg}") from None
+    if not isinstance(raw, dict):
+        raise ProofplanError(f"{path.name}: answers must be a JSON object (parameter -> value)")
+    return raw
+
+
+@run_app.command("api")
+def run_api(
+    request: Annotated[str, typer.Argument(help="The user's request in plain language.")],
+    spec: Annotated[Path, typer.Option("--spec", "-s", help="The service's OpenAPI 3.0/3.1 or Swagger 2.0 document.")],
+    base_url: Annotated[str, typer.Option("--base-url", help="Where the service runs, e.g. http://127.0.0.1:8000.")],
+    answers: Annotated[Path | None, typer.Option("--answers", help="A JSON object answering get_info questions "
+                                                 "(parameter or label.parameter -> value); else they are asked here.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the calls without sending them.")] = False,
+    planner: Annotated[str, typer.Option(help="pyperplan (default), auto or fast-downward.")] = "pyperplan",
+    year: Annotated[int | None, typer.Option(help="Year for dates that name none (default: this year).")] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for each response.")] = 10.0,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+) -> None:
+    """Plan REQUEST against an OpenAPI document, then call the operations over HTTP in plan order,
+    passing each response's fields on to later calls. The first failure stops the run."""
+    _check_choice("planner", planner, PLANNERS)
+    if timeout <= 0:
+        raise ProofplanError("--timeout must be positive")
+    import datetime as dt
+
+    import click
+
+    from planner.api.http_runner import HttpRunner, RunError
+    from planner.api.importers import load_spec
+    from planner.api.spec_translator import SpecTranslator
+    from proofplan.output import echo_json
+    from retrieval.encoder import SentenceTransformerEncoder
+
+    imported = load_spec(spec)
+    for line in imported.warnings:
+        typer.echo(f"warning: {line}", err=True)
+    runner = HttpRunner(imported, base_url, timeout=timeout)
+    given = _load_answers(answers) if answers is not None else None
+    translator = SpecTranslator(imported.catalog, SentenceTransformerEncoder(), default_year=year or dt.date.today().year)
+    plan = translator.plan(request, planner=planner)
+    say = (lambda text: typer.echo(text, err=True)) if as_json else typer.echo
+    for note in plan.notes:
+        say(f"note: {note}")
+
+    def ask(question):
+        try:
+            return typer.prompt(f"{question.text} [{question.call}.{question.param}]", err=as_json)
+        except click.exceptions.Abort:
+            raise RunError(f"no answer for {question.param!r} ({question.text})") from None
+
+    source = given if given is not None else (None if dry_run else ask)
+    result = runner.run(plan, source, dry_run=dry_run, on_call=lambda sent: say(sent.line()))
+    if as_json:
+        echo_json({"calls": [vars(c) for c in result.calls], "answers": result.answers, "outputs": result.outputs,
+                   "notes": plan.notes, "dry_run": dry_run})
+        return
+    import json
+
+    for label, value in result.outputs.items():
+        typer.echo(f"output {label}: {json.dumps(value)}")

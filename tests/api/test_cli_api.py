@@ -98,4 +98,5 @@ def test_plan_spec_reports_a_bad_document_in_one_line(tmp_path):
     bad.write_text("openapi: 3.0.0\npaths:\n  /a:\n    get:\n      parameters: [{in: query}]\n")
     out = run("plan", "spec", "anything", "--spec", str(bad))
     assert out.returncode == 2
-    assert out.stderr.strip() == "error: api.yaml: operation 'get_/a': a parameter has no name"
+    assert out.stderr.strip() == ("error: api.yaml: operation 'get /a': a parameter has no name "
+                                  "(and the document has no other operation)")

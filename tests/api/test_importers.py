@@ -82,7 +82,7 @@ def test_function_spec_errors_name_the_entry(tmp_path):
         import_spec(bad)
     with pytest.raises(CatalogError, match="not found"):
         import_spec(tmp_path / "missing.json")
-    with pytest.raises(CatalogError, match="no entry could be read"):
+    with pytest.raises(CatalogError, match=r"entry \[0\] has no name \(and no other entry could be read\)"):
         import_spec(_write(tmp_path / "none.json", [{"description": "x"}, 3]))
 
 

@@ -157,7 +157,7 @@ def test_openapi_31_clinic_document():
 @pytest.mark.parametrize(("content", "message"), [
     ({"openapi": "2.5", "paths": {}}, "unsupported OpenAPI version '2.5'"),
     ({"openapi": "3.1.0", "paths": {"/a": {"get": {"operationId": "a", "responses": {"200": {"$ref": "other.yaml#/x"}}}}}},
-     "no readable operations"),
+     "$ref other.yaml#/x does not resolve (and the document has no other operation)"),
     ([], "expected a non-empty list"),
 ])
 def test_whole_document_errors_are_one_line(tmp_path, content, message):
