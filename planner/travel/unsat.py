@@ -170,8 +170,8 @@ def blocking_labels(oracle: CostOracle, rest: list[str]) -> tuple[list[list[str]
 
 # labels that say how any plan works or what shape the request has (its days, its number of
 # distinct cities), not what the data holds: background, never a member of a conflict
-MODEL_RULES = ("route.cities", "route.days", "route.order", "slots.placement", "completeness.half", "transport.mix",
-               "dominance")
+MODEL_RULES = ("route.cities", "route.days", "route.order", "slots.placement", "timing.slots", "completeness.half",
+               "transport.mix", "dominance")
 
 
 def fact_group(spec: TripSpec, key: str) -> str | None:
