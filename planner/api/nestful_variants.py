@@ -59,9 +59,11 @@ def _schema(fn: dict) -> dict:
         prop = {"type": _json_type(p.get("type")), "description": p.get("description", "")}
         if str(p.get("type", "")).lower().startswith("date"):
             prop["format"] = "date"
-        for key in ("enum", "default"):
-            if key in p:
-                prop[key] = p[key]
+        enum = p.get("enum") or p.get("allowed_values") or p.get("possible_values")
+        if enum:
+            prop["enum"] = enum
+        if "default" in p:
+            prop["default"] = p["default"]
         props[name] = prop
     return {"type": "object", "properties": props,
             "required": [n for n, p in _inputs(fn).items() if p.get("required")]}

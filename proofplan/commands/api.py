@@ -340,3 +340,30 @@ def run_api(
 
     for label, value in result.outputs.items():
         typer.echo(f"output {label}: {json.dumps(value)}")
+
+
+@data_app.command("nestful-variants")
+def data_nestful_variants(
+    out: Annotated[Path, typer.Option(help="Folder for the variant spec files.")],
+    spec: Annotated[Path | None, typer.Option(help="The spec to rewrite (default: the bundled executable spec).")] = None,
+) -> None:
+    """Write NESTFUL's spec in every form the importer reads (arguments / allowed_values /
+    default_value, a list of arguments, JSON Schema, repeated names, OpenAI tools, MCP tools/list);
+    score one with ``proofplan eval nestful --spec FILE``."""
+    import json
+
+    from planner.api.nestful import default_paths
+    from planner.api.nestful_variants import write_variants
+
+    source = spec or default_paths()[1]
+    if not source.is_file():
+        raise ProofplanError(f"spec file not found: {source}")
+    try:
+        paths = write_variants(source, out)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ProofplanError(f"{source.name}: not a JSON list of function specs ({exc})") from None
+    except (AttributeError, TypeError, KeyError):
+        raise ProofplanError(f"{source.name}: not a list of NESTFUL function specs (name, description, "
+                             "query_parameters, output_parameters)") from None
+    for path in paths:
+        typer.echo(str(path))
