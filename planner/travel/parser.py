@@ -346,7 +346,11 @@ class RuleBasedParser:
 def _layout(text: str) -> str:
     """Lists and forms as sentences: one clause a line, 'key=value' as 'key: value', 'origin/destination:
     A / B' as 'from A to B', '2ppl' as '2 ppl'."""
-    text = re.sub(r"[ \t]*\n+[ \t]*(?:[-*\u2022\u2013\u2014]+\s*)?", "; ", text.strip())
+    # a new line ends a clause where a list item or a 'key: value' line starts, or the line ended one
+    text = re.sub(r"[ \t]*\n+[ \t]*(?:[-*\u2022\u2013\u2014]+\s*)", "; ", text.strip())
+    text = re.sub(r"(?<=[.;:!?,])[ \t]*\n+[ \t]*|[ \t]*\n+[ \t]*(?=(?:\(?\w\)|\d+[.)]|[A-Za-z][\w /'-]{0,25}\s*(?:[:\-\u2013]\s|=)))",
+                  "; ", text)
+    text = re.sub(r"[ \t]*\n+[ \t]*", " ", text)
     text = re.sub(r"\b([A-Za-z_ ]{2,20}?)\s*=\s*(?=\S)", r"\1: ", text)
     text = re.sub(r"\b(?:origin|from)\s*/\s*(?:destination|to)\s*[:\-]?\s*([^/;\n]+?)\s*/\s*", r"from \1 to ", text,
                   flags=re.I)
