@@ -19,7 +19,9 @@ HOUSE_RULES = {
                r"(?!\s+(?:of|size|is|has|will be|consists)\b)(?!\s*:)|\bparty-friendly\b"
                r"|\b(?:host|hosting|throw|throwing|have|having)\s+(?:a\s+)?(?:small\s+|big\s+)?(?:gathering|get-together|bash)\b",
     "children under 10": r"\b(?:children|kids?|child|toddlers?|infants?|bab(?:y|ies)|little ones|youngsters|newborns?)\b"
-                         r"|\b[1-9][\s-]*(?:and\s+\d+[\s-]*)?(?:years?|yrs?)[\s-]*old\b|\bages?\s+\d",
+                         r"|\b[1-9][\s-]*(?:and\s+\d+[\s-]*)?(?:years?|yrs?)[\s-]*old\b|\bages?\s+\d"
+                         r"|\b(?:sons?|daughters?|grandsons?|granddaughters?|nephews?|nieces?|grandkids?|grandchildren)\b"
+                         r"\s*[(,]\s*(?:(?:he|she|who)\s*(?:'s|is)\s*|aged?\s*)?[1-9]\b(?!\d)",
     "visitors": r"\bvisitors?\b|\bguests? (?:over|visiting|coming)\b|\b(?:having|host|hosting|receive|invite) "
                 r"(?:some\s+)?(?:guests|friends|people|visitors)\b|\b(?:friends|family|people|relatives)\s+"
                 r"(?:[a-z']+\s+){0,3}?(?:drop|come|stop|swing) (?:by|over)\b"

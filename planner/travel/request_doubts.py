@@ -25,6 +25,7 @@ from planner.travel.request_constraints import (
 from planner.travel.request_dates import PAST, year_candidates
 from planner.travel.request_negation import segment_bounds
 from planner.travel.request_numbers import _amounts
+from planner.travel.request_people import SOLO, TOTALS, _enumerated
 
 if TYPE_CHECKING:
     from planner.travel.parser import Mention, RequestReading
@@ -122,6 +123,11 @@ def find_doubts(text: str, reading: RequestReading, mentions: list[Mention]) -> 
             if int(m.group(1)) in year_candidates(low) and int(m.group(1)) not in (reading.start.year, reading.start.year + 1) \
                     and not in_past(m.start()):
                 add("dates", m.start(), m.end(), "conflict")
+    # travellers: everyone the request names is counted ('my wife and I plus our two kids')
+    named_people = _enumerated(low)
+    stated = re.search(SOLO, low) or any(re.search(t, low) for t in TOTALS)
+    if named_people > reading.people and not stated:
+        add("people", 0, 1, "conflict")
     # places: every city named is on the route or in a constraint
     named = {reading.origin, reading.destination} | {c for x in reading.extra if isinstance(x.value, list)
                                                      for c in x.value if isinstance(c, str)}
@@ -188,7 +194,8 @@ def _has_role(text: str, low: str, m: re.Match, r: RequestReading) -> bool:
     if _PERSON_AFTER.match(after):
         return True  # '2 adults and 3 kids': counted into the travellers
     if re.match(r"\s*(?:-|\s)?(?:years?|yrs?|yo|y/o)\b|\s*-?\s*year-old|\s*(?:and|&|,)\s*\d+\s*(?:years?|yrs?)", after) \
-            or re.search(r"\b(?:aged?|ages|under|over|below|younger than|less than|age of|is|are|turns?|turning|i'?m|i am)"
+            or re.search(r"\b(?:aged?|ages|under|over|below|younger than|less than|age of|is|are|turns?|turning|i'?m|i am|"
+                         r"he'?s|she'?s|who'?s|he is|she is|who is)"
                          r"\s+(?:\d+\s*(?:,|and|&)\s*)*$", before) \
             or re.search(r"\b(?:kids|children|child|sons|daughters|boys|girls|grandma|grandpa|grandmother|grandfather|mom|"
                          r"dad|mother|father|wife|husband|son|daughter|partner|friend|sister|brother)\b[^.;]{0,14}?[(,:]\s*"

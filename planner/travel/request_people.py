@@ -77,7 +77,7 @@ def _find(low: str) -> int:
                   rf"|\b(?:with|plus|along with|together with)\s+(?:my\s+|our\s+)?{_N}\s+(?:other\s+|best\s+|close\s+|good\s+|old\s+|"
                   rf"college\s+|work\s+)?{COMPANIONS}\b", low)
     if m:
-        return int(m.group(1) or m.group(2)) + 1
+        return max(int(m.group(1) or m.group(2)) + 1, _enumerated(low))
     m = re.search(rf"\b{_N}\s+(?:other\s+)?{COMPANIONS}\s*(?:and|&|\+|plus)\s*(?:i|me|myself)\b", low)
     if m:
         return max(int(m.group(1)) + 1, _enumerated(low))
