@@ -21,11 +21,14 @@ system:
 	  command -v eprover >/dev/null 2>&1 && command -v cvc4 >/dev/null 2>&1 && command -v z3 >/dev/null 2>&1 || \
 	  ( $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq coq libcoq-hammer eprover cvc4 z3 libcoq-flocq libcoq-math-classes >/dev/null )
 
+# The last step builds the shipped retriever's index of the sample's premises (a minute or more on
+# a CPU) once, so the first demo or prove does not (kept in the cache folder, docs/prover.md).
 $(STAMP): pyproject.toml
 	@[ -x $(PY) ] || python3 -m venv $(VENV)
 	$(PIP) install -q --upgrade pip $(QUIET)
 	$(PIP) install -q torch==2.13.0 $(QUIET)
 	$(PIP) install -q -e '.[dev,ray]' $(QUIET)
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(VENV)/bin/proofplan index premises data/coq/sample --model data/models/retriever --json > /dev/null
 	@touch $(STAMP)
 
 run: setup
