@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 from planner.api.catalog import CatalogError
 from planner.api.function_spec import (
@@ -159,14 +160,15 @@ def read_openapi(doc: Any, source: str = "<openapi>", path: Path | None = None,
 
 
 def base_path(doc: Any) -> str:
-    """The path prefix the document's servers (3.x) or ``basePath`` (2.0) give, or ''."""
+    """The path prefix the document's first server (3.x, relative or absolute URL) or ``basePath``
+    (2.0) gives, or ''; ``run api`` sends to ``--base-url`` + this prefix + the operation's path."""
     if not isinstance(doc, dict):
         return ""
     if openapi_version(doc) == "2.0":
         return str(doc.get("basePath") or "").rstrip("/")
     servers = doc.get("servers")
     if isinstance(servers, list) and servers and isinstance(servers[0], dict):
-        url = str(servers[0].get("url") or "")
-        if url.startswith("/"):
-            return url.rstrip("/")
+        path = urlparse(str(servers[0].get("url") or "")).path.rstrip("/")
+        if "{" not in path:  # a templated server path is left to --base-url
+            return path
     return ""

@@ -212,7 +212,7 @@ class SpecTranslator:
                  piece_floor: float = 0.0, optional_floor: float = 0.6,
                  output_bonus: float = 0.05, distinct_margin: float = 0.02,
                  lexical_weight: float = 0.2, service_bonus: float = 0.08) -> None:
-        self.catalog = catalog
+        self.catalog = catalog = merge_repeated_names(catalog)
         self.encoder = encoder
         self.default_year = default_year
         self.name_weight = name_weight
@@ -290,9 +290,11 @@ class SpecTranslator:
                 continue  # "my city key is K-77" states a value; it asks for nothing
             others = {a.name for j, a in enumerate(first) if j != i and a is not None}
             api = self._pick(row, others)
-            if api is not None and any(api.name == c.name for c, _ in chosen):
-                api = self._another(piece_sims[i], {c.name for c, _ in chosen})
-            if api is not None and all(api.name != c.name for c, _ in chosen):
+            # APIs are told apart by the name calls use: a source that repeats a name with
+            # another spec offers one function twice, not two functions.
+            if api is not None and any(api.label == c.label for c, _ in chosen):
+                api = self._another(piece_sims[i], {c.label for c, _ in chosen})
+            if api is not None and all(api.label != c.label for c, _ in chosen):
                 chosen.append((api, piece[3]))
         return chosen
 
@@ -303,7 +305,7 @@ class SpecTranslator:
         for j in np.argsort(-piece_row):
             if piece_row[j] < max(self.distinct_floor, best - self.distinct_margin):
                 return None
-            if self.apis[j].name not in taken:
+            if self.apis[j].label not in taken:
                 return self.apis[j]
         return None
 
@@ -742,6 +744,40 @@ class SpecTranslator:
         return SpecPlan(calls=calls, asks=asks, plan=plan, seconds=time.perf_counter() - start,
                         questions=questions, apis={labels[i.id]: i.api.name for i in order},
                         goals=[labels[i.id] for i in order if i.goal], notes=list(self.notes))
+
+
+def merge_repeated_names(catalog: Catalog) -> Catalog:
+    """One API per name that calls use: a source that declares a name twice with different specs
+    (kept apart by the importer as ``x`` and ``x_2``) offers one function, which accepts the
+    parameters of any of its specs. The richest spec stands for the name; the others' extra
+    parameters become its optional ones and their outputs its own (inputs they fed now read the
+    kept spec's output of the same path)."""
+    groups: dict[str, list[ApiSpec]] = {}
+    for api in catalog.apis:
+        groups.setdefault(api.label, []).append(api)
+    if all(len(g) == 1 for g in groups.values()):
+        return catalog
+    rename: dict[str, str] = {}
+    kept: dict[str, ApiSpec] = {}
+    for label, group in groups.items():
+        base = max(group, key=lambda a: len(a.inputs) + len(a.optional))  # the first on ties
+        outputs, optional = dict(base.outputs), dict(base.optional)
+        for other in group:
+            if other is base:
+                continue
+            for path, tname in other.outputs.items():
+                if path in outputs:
+                    rename[tname] = outputs[path]
+                else:
+                    outputs[path] = tname
+            for param, tname in {**other.inputs, **other.optional}.items():
+                if param not in base.inputs and param not in optional:
+                    optional[param] = tname
+        kept[label] = base.model_copy(update={"outputs": outputs, "optional": optional})
+    apis = tuple(api.model_copy(update={"inputs": {p: rename.get(t, t) for p, t in api.inputs.items()},
+                                        "optional": {p: rename.get(t, t) for p, t in api.optional.items()}})
+                 for api in kept.values())
+    return Catalog(name=catalog.name, description=catalog.description, types=catalog.types, apis=apis)
 
 
 def instance_catalog(base: Catalog, instances: list[Instance], text: str) -> tuple[Catalog, ApiRequest, dict[str, int]]:

@@ -289,7 +289,8 @@ def _load_answers(path: Path) -> dict:
 def run_api(
     request: Annotated[str, typer.Argument(help="The user's request in plain language.")],
     spec: Annotated[Path, typer.Option("--spec", "-s", help="The service's OpenAPI 3.0/3.1 or Swagger 2.0 document.")],
-    base_url: Annotated[str, typer.Option("--base-url", help="Where the service runs, e.g. http://127.0.0.1:8000.")],
+    base_url: Annotated[str, typer.Option("--base-url", help="Where the service runs, e.g. http://127.0.0.1:8000 "
+                                                          "(the document's server path, e.g. /api, is added).")],
     answers: Annotated[Path | None, typer.Option("--answers", help="A JSON object answering get_info questions "
                                                  "(parameter or label.parameter -> value); else they are asked here.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the calls without sending them.")] = False,

@@ -106,6 +106,11 @@ def test_a_repeated_name_is_kept_twice_with_one_warning(tmp_path):
     assert {a.label for a in result.catalog.apis} == {"translate_text"}  # calls use the source's name
     assert len(result.warnings) == 1
     assert "3 different functions are named 'translate_text'" in result.warnings[0]
+    # The translator sees one function by that name, taking the parameters of any of its specs.
+    from planner.api.spec_translator import merge_repeated_names
+
+    merged = merge_repeated_names(result.catalog)
+    assert [(a.name, list(a.inputs), list(a.optional)) for a in merged.apis] == [("translate_text_2", ["text", "lang"], [])]
 
 
 def test_unreadable_entries_are_one_line_each_and_the_rest_loads(tmp_path):
