@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from planner.travel.request_negation import BAN, NEGATION, scope, segment_bounds
+from planner.travel.request_negation import BAN, NEGATION, inversions, scope, segment_bounds
 from planner.travel.spec import CUISINES, LocalConstraints
 
 HOUSE_RULES = {
@@ -54,7 +54,14 @@ ALLOWED_BEFORE = re.compile(r"\b(?:and|but|,)\s+(?:(?:must|should|would|will|can
 
 
 def _asks(low: str, start: int, end: int) -> bool:
-    """Whether a house-rule mention asks for the rule: not negated, or a negated ban."""
+    """Whether a house-rule mention asks for the rule: its clause inverts it an even number of
+    times ('we smoke', 'visitors are not disallowed', 'no ban on smoking'; not 'we have no pets')."""
+    return inversions(low, start, end) % 2 == 0
+
+
+def _asks_by_scope(low: str, start: int, end: int) -> bool:
+    """The same question answered from the nearest negation's scope (a second reading: where the
+    two disagree, the reading is a doubt)."""
     if _NEGATED_AFTER.match(low[end:]):
         return False
     sc = scope(low, start, end)

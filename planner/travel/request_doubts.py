@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from planner.travel.request_constraints import (
+    _NEGATED_AFTER,
     HOUSE_RULES,
     _asks,
+    _asks_by_scope,
     _only_older_children,
     room_type,
     transport_mentions,
@@ -90,8 +92,14 @@ def find_doubts(text: str, reading: RequestReading, mentions: list[Mention]) -> 
         if rule == "children under 10" and _only_older_children(low):
             continue
         for m in re.finditer(pattern, low):
-            if _asks(low, m.start(), m.end()) and lc.house_rule != rule and not in_past(m.start()):
+            if in_past(m.start()):
+                continue
+            asks = _asks(low, m.start(), m.end())
+            if asks and lc.house_rule != rule:
                 add("house rule", m.start(), m.end(), "conflict" if lc.house_rule else "unread")
+            elif not asks and lc.house_rule != rule and _asks_by_scope(low, m.start(), m.end()) \
+                    and not _NEGATED_AFTER.match(low[m.end():]):
+                add("house rule", m.start(), m.end(), "conflict")  # two readings of its negations disagree
     # room types
     for m in re.finditer(_ROOM_TOPIC, low):
         near = low[max(0, m.start() - 30): m.end() + 30]

@@ -40,6 +40,36 @@ COORDINATED = re.compile(r"\b(?:and|or)\s+(?:(?:also|still|must|should|would|wil
                          r"definitely|really|please|ideally)\s+){0,3}(?:allow|allows|permit|permits|accept|accepts|welcome|"
                          r"welcomes|accommodate|accommodates|let|lets|want|wants|need|needs|prefer|prefers|like|love|"
                          r"are|is|be|have|has|offer|offers|include|includes|require|requires)\b")
+# a new clause after 'and' with its own subject: 'we don't smoke and we bring our dog'
+NEW_SUBJECT = re.compile(r"\b(?:and|or|but)\s+(?:we|i|they|he|she|you|our|my|don't|do not|doesn't|does not|won't|"
+                         r"will|would|can't|cannot|never|also|have|has|are|is|need|want)\b")
+# what inverts an allowance: a negation, a ban, a verdict against the whole clause
+INVERTERS = re.compile(
+    NEGATION.pattern + r"|\b(?:disallowed|prohibited|forbidden|banned|restricted)\b|[\s-]free\b|\bturned away\b"
+    r"|\bturn(?:s|ing)? (?:\w+ )?away\b|\bleav(?:e|es|ing) (?:\w+ )?(?:behind|at home)\b|\b(?:no[\s-]?go|deal[\s-]?breakers?|unacceptable|out of the question)\b"
+    r"|\b(?:won't|will not|wouldn't|doesn't|does not|don't|do not) work\b|\bmind\b|\b(?:problem|issue|objection)s? with\b"
+    r"|\b(?:ban|bans|banning|forbid|forbids|forbidding|prohibit|prohibits|prohibiting|restrict|restricts|disallow|"
+    r"disallows|restrictions?|limits?)\b")
+
+
+def inversions(low: str, start: int, end: int) -> int:
+    """How many times the clause of a mention inverts it ('visitors are not disallowed': 2; 'we
+    have no pets': 1): an even count asks for what is mentioned."""
+    left, right = segment_bounds(low, start, end)
+    for m in list(COORDINATED.finditer(low, left, start)) + list(NEW_SUBJECT.finditer(low, left, start)):
+        left = max(left, m.start())
+    for m in list(COORDINATED.finditer(low, end, right)) + list(NEW_SUBJECT.finditer(low, end, right)):
+        right = min(right, m.start())
+    count = 0
+    before, after = low[left:start], low[end:right]
+    for part in (before, after):
+        for m in INVERTERS.finditer(part):
+            if re.fullmatch(r"non-?", m.group(0).strip()) and not (part is before and m.end() == len(part)):
+                continue  # 'non' counts only as the mention's own prefix ('non-smokers')
+            count += 1
+    return count
+
+
 POINTS_BACK = re.compile(r"^\s*(?:that|this|it)\b")
 
 

@@ -44,6 +44,11 @@ def _local(spec):
      {"house rule": "visitors", "room type": "entire room"}),
     ("Entire rooms with no restrictions on visitors.", {"house rule": "visitors", "room type": "entire room"}),
     ("We don't smoke, we don't have pets, and we won't have visitors.", {}),
+    ("Please make sure visitors are not disallowed.", {"house rule": "visitors"}),
+    ("Places with a no-smoking policy won't work for us.", {"house rule": "smoking"}),
+    ("Our accommodation must not be smoke-free.", {"house rule": "smoking"}),
+    ("We have no pets and don't smoke.", {}),
+    ("My wife and I plus our two kids (4 and 9) are coming.", {"house rule": "children under 10"}),
     # room types excluded by listing the others
     ("Private room or entire home, we don't mind which.", {"room type": "not shared room"}),
     ("A shared room is not what we want.", {"room type": "not shared room"}),
