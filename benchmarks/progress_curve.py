@@ -15,7 +15,6 @@ Each row is appended to ``--out`` as it finishes, and a rerun skips the rows alr
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import sys
@@ -24,8 +23,29 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from pydantic import BaseModel  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
+
+from common.results_file import append_record, prepare, read_records  # noqa: E402
+
+
+class CurveRow(BaseModel):
+    """One trained model's row of ``--out``."""
+
+    fraction: float
+    dim: int
+    hidden: int
+    proofs: int
+    states: int
+    epochs: int
+    seconds: float
+    bin: float
+    within1: float
+    mae: float
+    order: float
+    length_bin: float
+    length_order: float
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -79,12 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     test_pairs = same_proof_pairs(test, max_per_proof=None)
     proofs = sorted({e.proof for e in train})
     runs = [(f, 64, 256) for f in fractions] + [(1.0, d, 256) for d in dims] + [(1.0, 64, h) for h in hidden]
-    done = {}
-    if args.out.is_file():
-        for line in args.out.read_text().splitlines():
-            row = json.loads(line)
-            done[(row["fraction"], row["dim"], row["hidden"])] = row
-    args.out.parent.mkdir(parents=True, exist_ok=True)
+    done = {(r.fraction, r.dim, r.hidden): r.model_dump() for r in read_records(args.out, CurveRow)}
+    prepare(args.out)
     for fraction, dim, width in dict.fromkeys(runs):
         if (fraction, dim, width) in done:
             continue
@@ -103,8 +119,7 @@ def main(argv: list[str] | None = None) -> int:
                "epochs": report.epochs, "seconds": round(seconds, 1), "bin": model.bin_accuracy,
                "within1": model.within_one, "mae": model.mae, "order": model.order_accuracy,
                "length_bin": length.bin_accuracy, "length_order": length.order_accuracy}
-        with args.out.open("a") as fh:
-            fh.write(json.dumps(row) + "\n")
+        append_record(args.out, CurveRow(**row))
         done[(fraction, dim, width)] = row
         console.print(f"share {fraction:g}, dim {dim}, width {width}: exact-bin {model.bin_accuracy:.3f}, "
                       f"order {model.order_accuracy:.3f} ({seconds:.0f} s)")

@@ -4,8 +4,9 @@ model), appended as each case finishes, read back on a rerun so finished cases a
 reads every complete one.
 
 Used by ``eval prover`` and ``bench_prover.py`` (:mod:`prover.search.evaluation`, also over Ray
-workers), ``data search-pairs``, ``eval api`` and ``eval nestful``. Left on its own writer:
-``planner/travel/benchmark.py`` (its owner's area this session).
+workers), ``data search-pairs``, ``benchmarks/progress_curve.py``, ``eval api`` and ``eval
+nestful``. Left on their own writers: ``planner/travel/benchmark.py`` and
+``planner/travel/unsat_set.py`` (another area this session).
 """
 
 from __future__ import annotations
