@@ -203,8 +203,14 @@ _AIRLINE_AFTER = re.compile(r"\s+(?:with\s+|on\s+|by\s+)?(?:delta|united|america
                             r"spirit|frontier|allegiant|hawaiian airlines|sun country)\b")
 
 
+# a kind of flight or drive ('long drives', 'red-eye flights'): a restriction the spec cannot hold
+QUALIFIED = re.compile(r"\b(?:long|longer|short|overnight|early|late|night|red[\s-]?eye|connecting|cheap|expensive|"
+                       r"budget|multiple|several|many)\s+$")
+
+
 def transport_mentions(low: str) -> list[tuple[str, int, int, bool]]:
-    """(ban, start, end, negated) of every mention of flying or driving, in order."""
+    """(ban, start, end, negated) of every mention of flying or driving, in order; a qualified one
+    ('long drives') is left out (request_doubts reports it)."""
     out = []
     for ban, words in (("no flight", _FLY), ("no self-driving", _DRIVE)):
         for m in re.finditer(rf"\b{words}\b", low):
@@ -213,6 +219,8 @@ def transport_mentions(low: str) -> list[tuple[str, int, int, bool]]:
                 continue
             if ban == "no flight" and _AIRLINE_AFTER.match(low, m.end()):
                 continue  # 'we won't fly Delta': an airline avoided, not flying (extra/airlines.py)
+            if QUALIFIED.search(low[max(0, m.start() - 14): m.start()]):
+                continue
             out.append((ban, m.start(), m.end(), scope(low, m.start(), m.end()).negated))
     for m in _GROUND_ONLY.finditer(low):
         out.append(("no flight", m.start(), m.end(), True))

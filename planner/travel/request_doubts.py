@@ -16,8 +16,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from planner.travel.request_constraints import (
+    _DRIVE,
+    _FLY,
     _NEGATED_AFTER,
     HOUSE_RULES,
+    QUALIFIED,
     _asks,
     _asks_by_scope,
     _only_older_children,
@@ -25,7 +28,7 @@ from planner.travel.request_constraints import (
     transport_mentions,
 )
 from planner.travel.request_dates import PAST, year_candidates
-from planner.travel.request_negation import segment_bounds
+from planner.travel.request_negation import inversions, segment_bounds
 from planner.travel.request_numbers import _amounts
 from planner.travel.request_people import SOLO, TOTALS, _enumerated
 
@@ -84,6 +87,16 @@ def find_doubts(text: str, reading: RequestReading, mentions: list[Mention]) -> 
     for ban, s, e in bans:
         if lc.transportation != ban:
             add("transportation", s, e, "conflict" if lc.transportation else "unread")
+    for _ban, s, e, negated in transport_mentions(low):
+        left, right = segment_bounds(low, s, e)
+        bare = not low[left:s].strip(" \"'*-") and not low[e:right].strip(" ?!.:\"'")
+        if not re.fullmatch(rf"{_FLY}|{_DRIVE}", low[s:e]) or bare:
+            continue  # a ground-only phrase, or a bare mention answered in the next sentence
+        if not in_past(s) and negated != (inversions(low, s, e) % 2 == 1):
+            add("transportation", s, e, "conflict")  # two readings of its negations disagree
+    for m in re.finditer(rf"\b(?:{_FLY}|{_DRIVE})\b", low):
+        if QUALIFIED.search(low[max(0, m.start() - 14): m.start()]) and _negated(low, m.start(), m.end()):
+            add("transportation", m.start(), m.end())  # 'no long drives': a kind of leg, not the mode
     for m in re.finditer(_OTHER_TRANSPORT, low):
         if _negated(low, m.start(), m.end()) and not in_past(m.start()) and not _covered(bans, m.start()):
             add("transportation", m.start(), m.end())

@@ -20,7 +20,8 @@ NEGATION = re.compile(
     r"|\bdont\b|\bdon t\b|\bwont\b|\bcant\b|\bcannot\b|\bcan not\b|\bunable\b|\brefus(?:e|es|ing)\b"
     r"|\bavoid(?:s|ing)?\b|\bhate(?:s)?\b|\bdislike(?:s)?\b|\b(?:afraid|scared|terrified|fearful) of\b|\bfear of\b"
     r"|\bskip(?:ping)?\b|\bexclud(?:e|es|ing)\b|\banything but\b|\banything except\b|\bexcept\b|\bzero\b|(?<![\d,.$])\b0\b(?![,.]\d)"
-    r"|\bagainst\b|\bstay away from\b|\bsteer clear of\b|\bnon-?(?=\w|$)")
+    r"|\bagainst\b|\bopposed to\b|\baverse to\b|\bstay away from\b|\bsteer clear of\b|\bstay off\b|\bkeep (?:us|me|them) (?:out of|off|away from)\b"
+    r"|\bsteer (?:us|me) away from\b|\bnon-?(?=\w|$)")
 # words that lift the negation before them: 'we don't mind flying', 'not against smoking'
 LIFT = re.compile(r"\b(?:mind|minding|problem|problems|issue|issues|objection|objections|opposed|wait|"
                   r"object|care|only)\b|\bno\s+(?:preference|preferences|requirement|restriction)s?\b")
@@ -32,7 +33,8 @@ BAN = re.compile(r"\b(?:ban|bans|banned|banning|forbid|forbids|forbidden|forbidd
 AFTER = re.compile(r"^[\s,]*(?:(?:is|are|was|were|will be|would be|'s|'re|has been|have been)\s+)?"
                    r"(?:not\b|n't\b|never\b|out of the question|off the table|a no[\s-]?go|no[\s-]?go|"
                    r"(?:is|are|was|were|would be|will be|has been)n't\b|isn't|aren't|wasn't|weren't|won't|wouldn't|"
-                   r"(?:a\s+)?(?:non[\s-]?starter|deal[\s-]?breaker)|not (?:an )?option|impossible|forbidden|ruled out)")
+                   r"(?:a\s+)?(?:non[\s-]?starter|deal[\s-]?breaker)|not (?:an )?option|impossible|forbidden|ruled out|"
+                   r"a no\b|no\b(?!\s+(?:more|longer|later|earlier|problem|issue)))")
 CLAUSE_BREAK = re.compile(r"[.;!?:\n,()]|\s[-\u2013\u2014]\s|(?<!anything )(?<!nothing )(?<!all )\bbut\b|\b(?:however|though|although|whereas|so|since|because|"
                           r"then|while|yet|instead|plus|also)\b")
 # 'and' opening a new verb phrase ends what a negation before it governs
@@ -48,6 +50,7 @@ INVERTERS = re.compile(
     NEGATION.pattern + r"|\b(?:disallowed|prohibited|forbidden|banned|restricted)\b|[\s-]free\b|\bturned away\b"
     r"|\bturn(?:s|ing)? (?:\w+ )?away\b|\bleav(?:e|es|ing) (?:\w+ )?(?:behind|at home)\b|\b(?:no[\s-]?go|deal[\s-]?breakers?|unacceptable|out of the question)\b"
     r"|\b(?:won't|will not|wouldn't|doesn't|does not|don't|do not) work\b|\bmind\b|\b(?:problem|issue|objection)s? with\b"
+    r"|\b(?:bother|bothers|worry|worries|concern|concerns)\b"
     r"|\b(?:ban|bans|banning|forbid|forbids|forbidding|prohibit|prohibits|prohibiting|restrict|restricts|disallow|"
     r"disallows|restrictions?|limits?)\b")
 

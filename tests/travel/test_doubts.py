@@ -65,6 +65,8 @@ def test_constraints_read_exactly(parser, extra, local):
     ("no flying, no driving", "transportation"),
     ("Both of us smoke, and we bring our dog.", "house rule"),
     ("We intend to keep our budget at around 1,200.", "budget"),
+    ("We can't avoid flying.", "transportation"),  # a double negative the two readings take apart
+    ("We'd like to avoid long drives.", "transportation"),  # a kind of leg, not the mode
 ])
 def test_what_the_spec_cannot_take_is_a_doubt(parser, extra, field):
     _, doubts = parser.translate_checked(BASE + extra)
