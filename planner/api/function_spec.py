@@ -10,6 +10,7 @@ items' fields, under the array's name: ``results.id`` reads the first item).
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -19,6 +20,9 @@ from planner.api.catalog import CatalogError
 Scalar = str | int | float | bool
 Location = Literal["", "path", "query", "header", "body", "form"]
 MAX_DEPTH = 3
+# A description that says the parameter may be left out ("Default: 50", "Optional.", "Leave empty").
+OPTIONAL_TEXT = re.compile(r"\b(?:default|optional(?:ly)?|leave (?:it )?empty|if (?:not|none) (?:provided|given|specified))\b",
+                           re.IGNORECASE)
 
 
 class ParamSpec(BaseModel):
@@ -161,9 +165,11 @@ def schema_outputs(schema: Any, where: str, prefix: str = "", depth: int = 0) ->
     return out
 
 
-def block_params(raw: Any, where: str) -> dict[str, ParamSpec]:
+def block_params(raw: Any, where: str, unmarked_required: bool = False) -> dict[str, ParamSpec]:
     """Parameters given as a JSON Schema object, as ``name -> {type, description, ...}``, or as a
-    list of ``{name, ...}`` (NESTFUL's ``arguments``)."""
+    list of ``{name, ...}`` (NESTFUL's ``arguments``). ``unmarked_required``: in a block that
+    marks no parameter required or optional, those without a default are required (NESTFUL's
+    ``arguments``, whose optional slots carry a ``default_value``)."""
     if raw is None:
         return {}
     if isinstance(raw, list):
@@ -179,10 +185,15 @@ def block_params(raw: Any, where: str) -> dict[str, ParamSpec]:
         return schema_params(raw, where)
     flags = [v for v in raw.values() if isinstance(v, dict)]
     # A spec that marks only some parameters "optional" leaves the others required; one that
-    # marks nothing leaves every parameter optional (the translator reads such specs loosely).
+    # marks nothing leaves every parameter optional (the translator reads such specs loosely),
+    # unless ``unmarked_required``.
     implicit = any("optional" in f for f in flags) and not any("required" in f for f in flags)
+    marks_nothing = not any("optional" in f or "required" in f for f in flags)
     out = {}
     for k, v in raw.items():
+        if unmarked_required and marks_nothing:
+            implicit = isinstance(v, dict) and "default" not in v and "default_value" not in v \
+                and not OPTIONAL_TEXT.search(str(v.get("description") or ""))
         out[k] = param_from(v, f"{where} parameter {k!r}", implicit)
     return out
 

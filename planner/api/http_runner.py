@@ -134,7 +134,9 @@ class HttpRunner:
 
     def _function(self, plan: SpecPlan, call: NestfulCall) -> FunctionSpec:
         key = plan.apis.get(call.label)
-        fn = self.spec.function(key) if key else next(f for f in self.spec.functions if f.name == call.name)
+        fn = next((f for f in self.spec.functions if (f.key or f.name) == key or (not key and f.name == call.name)), None)
+        if fn is None:
+            raise RunError(f"step {call.label} {call.name}: the specification has no such operation")
         if fn.http is None:
             raise RunError(f"step {call.label} {call.name}: the specification gives no HTTP operation for it")
         return fn

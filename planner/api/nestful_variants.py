@@ -4,6 +4,9 @@ scores alike:
 
 - ``arguments``: inputs under ``arguments`` with ``allowed_values`` and ``default_value``
   (the form of NESTFUL's non-executable splits);
+- ``arguments-unmarked``: ``arguments`` with no ``required`` flags (the importer then takes an
+  argument with a default, or a description that says "default"/"optional", as optional and
+  the others as required);
 - ``arguments-list``: ``arguments`` as a list of ``{name, ...}`` with a function-level
   ``required`` list;
 - ``parameters-schema``: inputs as a JSON Schema object (``properties``/``required``/``enum``/
@@ -20,7 +23,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-VARIANTS = ("arguments", "arguments-list", "parameters-schema", "repeated-names", "openai-tools", "mcp-tools")
+VARIANTS = ("arguments", "arguments-unmarked", "arguments-list", "parameters-schema", "repeated-names", "openai-tools", "mcp-tools")
 INPUT_BLOCKS = ("path_parameters", "query_parameters")
 
 
@@ -78,6 +81,11 @@ def build_variant(spec: list[dict], variant: str) -> Any:
     if variant == "arguments":
         return [{"name": f["name"], "description": f["description"],
                  "arguments": {n: _as_argument(p) for n, p in _inputs(f).items()},
+                 "output_parameters": f.get("output_parameters") or {}} for f in spec]
+    if variant == "arguments-unmarked":
+        return [{"name": f["name"], "description": f["description"],
+                 "arguments": {n: {k: v for k, v in _as_argument(p).items() if k != "required"}
+                               for n, p in _inputs(f).items()},
                  "output_parameters": f.get("output_parameters") or {}} for f in spec]
     if variant == "arguments-list":
         return [{"name": f["name"], "description": f["description"],

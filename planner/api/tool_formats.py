@@ -69,7 +69,7 @@ def read_entry(entry: Any, index: int, source: str) -> FunctionSpec:
         if key in ("inputSchema", "input_schema"):
             params.update(schema_params(block, where))
         else:
-            params.update(block_params(block, where))
+            params.update(block_params(block, where, unmarked_required=key == "arguments"))
     required = entry.get("required")
     if isinstance(required, list):  # a function-level list of required argument names
         params = {k: p.model_copy(update={"required": k in required}) for k, p in params.items()}

@@ -17,7 +17,7 @@ def variants(tmp_path_factory):
     return {p.stem: p for p in write_variants(default_paths()[1], tmp_path_factory.mktemp("variants"))}
 
 
-@pytest.mark.parametrize("variant", [v for v in VARIANTS if v != "repeated-names"])
+@pytest.mark.parametrize("variant", [v for v in VARIANTS if v not in ("repeated-names", "arguments-unmarked")])
 def test_each_form_gives_the_original_inputs_defaults_and_enums(variants, variant):
     original = load_spec(default_paths()[1], "nestful").catalog
     imported = load_spec(variants[variant], "nestful")
@@ -46,3 +46,10 @@ def test_the_repeated_names_form_plans_and_scores(variants):
         translator = SpecTranslator(load_spec(variants[form], "nestful").catalog, encoder, default_year=2024)
         summary = summarise(list(evaluate(cases, translator, planner="pyperplan")))
         assert summary.f1_functions >= 0.85 and summary.f1_arguments >= 0.5, (form, summary)
+
+
+def test_unmarked_arguments_are_required_unless_a_default_is_given_or_described(variants):
+    cat = load_spec(variants["arguments-unmarked"], "nestful").catalog
+    flights = next(a for a in cat.apis if a.label == "SkyScrapperFlightSearch")
+    assert {"originSkyId", "date", "returnDate"} <= set(flights.inputs)  # nothing says they may be left out
+    assert "cabinClass" in flights.optional  # "Default value: economy"

@@ -93,6 +93,11 @@ def test_nestful_arguments_variant_reads_allowed_and_default_values(tmp_path):
     assert list(translate.inputs) == ["text"] and list(translate.optional) == ["target"]
     assert translate.defaults == {"target": "fr"} and cat.type_by_name[translate.optional["target"]].values == ("fr", "de")
     assert list(detect.inputs) == ["text"] and "language" in detect.outputs
+    unmarked = [{"name": "find_restaurants", "description": "Find restaurants.", "output_parameters": {"names": "list"},
+                 "arguments": {"city": {"type": "string"}, "price_range": {"type": "string", "default_value": "dontcare"},
+                               "cuisine": {"type": "string", "description": "Kind of food; optional."}}}]
+    api = load_spec(_write(tmp_path, "unmarked.json", unmarked)).catalog.api_by_name["find_restaurants"]
+    assert list(api.inputs) == ["city"] and list(api.optional) == ["price_range", "cuisine"]
 
 
 def test_a_repeated_name_is_kept_twice_with_one_warning(tmp_path):
