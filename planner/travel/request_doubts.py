@@ -208,6 +208,9 @@ def _has_role(text: str, low: str, m: re.Match, r: RequestReading) -> bool:
         parts = {d.day for d in dates} | {d.month for d in dates} | {d.year for d in dates} | {d.year % 100 for d in dates}
         if value in parts:
             return True
+        every_day = {(r.start + dt.timedelta(days=i)).day for i in range(r.days or 1)}
+        if value in every_day and re.search(_MONTHS + r"[^.;!?]{0,20}$", before):
+            return True  # a day of the trip listed ('Mar 18, 19 and 20')
     if value in {r.days, r.visiting_city_number, r.people, (r.people or 1) - 1} - {None}:
         return True
     if r.days and value == r.days - 1 and re.match(r"\s*nights?\b", after):
