@@ -332,7 +332,7 @@ class RuleBasedParser:
         adjectives = [a.lower() for a, c in ALIASES.items() if c in self.states]
         states = "|".join(re.escape(s.lower()) for s in sorted(self.states | set(adjectives), key=len, reverse=True))
         m = re.search(r"(?<![\w/.-])(-?\d+)\s+(?:(?:different|distinct|separate|unique|other|more|major|various|"
-                      r"main|big|new|great|nice|cool|key)\s+)?(?:(?:" + states + r")\s+)?(?:cities|city|towns?|stops)\b"
+                      r"main|big|new|great|nice|cool|key)\s+)?(?:(?:" + states + r"|[a-z]{2})\s+)?(?:cities|city|towns?|stops)\b"
                       r"|\bx\s?(\d+)\s+(?:cities|city)\b|\bcities\s*(?:x|:)\s*(\d+)\b(?!\s*(?:days?|nights?|people))"
                       r"|\bcities\b[^.;:!?]{0,20}?\b(\d+)\s+of\s+them\b", low)
         if m:

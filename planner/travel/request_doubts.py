@@ -30,7 +30,14 @@ from planner.travel.request_constraints import (
 from planner.travel.request_dates import PAST, year_candidates
 from planner.travel.request_negation import inversions, segment_bounds
 from planner.travel.request_numbers import _amounts
-from planner.travel.request_people import SOLO, TOTALS, _enumerated
+from planner.travel.request_people import (
+    ADJECTIVES,
+    COMPANIONS,
+    PERSON_NOUNS,
+    SOLO,
+    TOTALS,
+    _enumerated,
+)
 
 if TYPE_CHECKING:
     from planner.travel.parser import Mention, RequestReading
@@ -43,11 +50,15 @@ _OTHER_TRANSPORT = r"\b(?:taxis?|cabs?|ubers?|buses|bus|trains?|rail|ferr(?:y|ie
 _ROOM_TOPIC = (r"\b(?:shar(?:ed|e|ing)|dorms?|hostels?|private|entire|whole (?:place|home|house|apartment|unit|flat)|"
                r"own (?:room|place|space)|to (?:ourselves|myself))\b")
 _ROOM_NOUN = r"\b(?:rooms?|bedrooms?|accommodations?|lodging|place|places|space|stay|home|house|apartment|unit|flat|dorm|hostel)\b"
-_PERSON_AFTER = re.compile(r"\s*(?:other\s+|more\s+|of\s+(?:us|them)\b|adults?|kids?|children|child|people|persons?|"
+_PERSON_AFTER = re.compile(r"\s*(?:of\s+(?:my|our)\s+)?(?:other\s+|more\s+|(?:college|best|close|old|good|adult|retired|young|elderly|senior|work|"
+                           r"school|fellow|female|male|grown|university|little|small)\s+)?(?:of\s+us\b|adults?|kids?|children|child|people|persons?|"
                            r"travell?ers?|friends?|guests?|pax|ppl|colleagues?|coworkers?|co-workers?|couples?|"
                            r"families|sons?|daughters?|students?|girls?|guys?|boys?|men|women|ladies|members?|seniors?|"
                            r"teens?|toddlers?|infants?|babies|grandchildren|siblings?|brothers?|sisters?|cousins?|"
                            r"buddies|pals?|retirees|dogs?|cats?|pets?|smokers?|little ones)\b", re.I)
+
+
+CHILD_NOUNS = r"kids|children|sons|daughters|grandchildren|grandkids"
 
 
 @dataclass(frozen=True)
@@ -149,6 +160,14 @@ def find_doubts(text: str, reading: RequestReading, mentions: list[Mention]) -> 
     stated = re.search(SOLO, low) or any(re.search(t, low) for t in TOTALS)
     if named_people > reading.people and not stated:
         add("people", 0, 1, "conflict")
+    counted = stated or re.search(rf"\b\d+\s+(?:{ADJECTIVES}\s+)?{PERSON_NOUNS}\b|\bfor\s+\d+\b|\b\d+\s+of\s+us\b", low)
+    if not counted:
+        for m in re.finditer(r"\b(?:my|our|the|with)\s+(?:(?:little|young|grown|adult)\s+)?(kids|children|friends|sons|"
+                             r"daughters|grandchildren|grandkids|colleagues|coworkers|cousins|siblings)\b", low):
+            kind = CHILD_NOUNS if re.fullmatch(CHILD_NOUNS, m.group(1)) else m.group(1)
+            if not re.search(rf"\b\d+\s+(?:\w+\s+)?(?:{kind})\b", low) and not in_past(m.start()):
+                add("people", m.start(), m.end())  # how many is not said
+                break
     # places: every city named is on the route or in a constraint
     named = {reading.origin, reading.destination} | {c for x in reading.extra if isinstance(x.value, list)
                                                      for c in x.value if isinstance(c, str)}
@@ -163,8 +182,10 @@ def find_doubts(text: str, reading: RequestReading, mentions: list[Mention]) -> 
 
 _MONTHS = (r"(?:january|february|march|april|may|june|july|august|september|october|november|december|"
            r"jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?")
-MONTH_BEFORE = _MONTHS + r"\s*(?:the\s+)?(?:\d{1,2}(?:st|nd|rd|th)?\s*(?:-|to|through|and|until|till)\s*(?:the\s+)?)?$"
-MONTH_AFTER = r"(?:st|nd|rd|th)?(?:\s*(?:-|to|through|and)\s*\d{1,2}(?:st|nd|rd|th)?)?\s*(?:of\s+)?" + _MONTHS + r"\b"
+MONTH_BEFORE = (_MONTHS + r"\s*(?:the\s+)?(?:\d{1,2}(?:st|nd|rd|th)?\s*(?:-|\u2013|\u2014|to|through|and|until|till)\s*"
+                r"(?:the\s+)?)?$")
+MONTH_AFTER = (r"(?:st|nd|rd|th)?(?:\s*(?:-|\u2013|\u2014|to|through|and|until|till|thru)\s*\d{1,2}(?:st|nd|rd|th)?)?\s*(?:of\s+)?"
+               + _MONTHS + r"\b")
 
 
 def _sentences(low: str):
@@ -187,8 +208,15 @@ def _has_role(text: str, low: str, m: re.Match, r: RequestReading) -> bool:
     if m.group(0) != m.group(1):  # a decimal: a rating, hours, '1.8k'; never a count or a date
         return bool(re.match(r"\s*(?:k|grand|hours?|hrs?|h\b|stars?|or (?:higher|better|more|above)|\+|%)", after)) or \
             bool(re.search(r"(?:rat(?:ed|ing)|stars?|at least|minimum|min\.?|above|over|\$)\s*$", before))
-    if value == 0:
-        return True  # 'zero flights': a negation
+    if value in (0, 1):
+        return True  # 'zero flights', 'one evening': a negation, or a word for 'a'
+    if re.match(r"\s*[-\u2013]\s*\d{1,2}[/.]\d", after):
+        return True  # a day range of a numeric date ('22-26/03/2022')
+    if re.match(r"[\s-]*(?:restaurants?|meals?|attractions?|museums?|parks?|beds?|bedrooms?|bathrooms?|hotels?|"
+                r"rooms?|bags?|suitcases?|tickets?|seats?)\b", after):
+        return True  # counts of things outside the spec (an extra constraint may read them)
+    if re.match(r"[\s-]*(?:weeks?|months?|years?)\b", after):
+        return True
     if r.budget is not None and any(a.start <= m.start() < max(a.end, a.start + 1) and a.value == r.budget
                                     for a in _amounts(text)):
         return True  # part of the budget's amount ('3 400 USD')
@@ -205,19 +233,31 @@ def _has_role(text: str, low: str, m: re.Match, r: RequestReading) -> bool:
         end = r.start + dt.timedelta(days=(r.days or 1) - 1)
         dates = [r.start, end]
     if dates:
-        parts = {d.day for d in dates} | {d.month for d in dates} | {d.year for d in dates} | {d.year % 100 for d in dates}
-        if value in parts:
+        years = {d.year for d in dates} | ({d.year % 100 for d in dates} if re.search(r"'\s*$", before) else set())
+        if value in years:
             return True
         every_day = {(r.start + dt.timedelta(days=i)).day for i in range(r.days or 1)}
         if value in every_day and re.search(_MONTHS + r"[^.;!?]{0,20}$", before):
             return True  # a day of the trip listed ('Mar 18, 19 and 20')
-    if value in {r.days, r.visiting_city_number, r.people, (r.people or 1) - 1} - {None}:
+    # a count has the role its words give it, and the reading's value for that role
+    if _PERSON_AFTER.match(after) or re.match(rf"\s*(?:{ADJECTIVES}\s+)?(?:{PERSON_NOUNS}|{COMPANIONS})\b", after):
+        pets = re.match(r"\s*(?:dogs?|cats?|pets?)\b", after)
+        return bool(pets) or value <= r.people  # a group larger than the travellers is a misread
+    if value == r.days and (re.match(r"[\s-]*(?:days?|d)\b", after)
+                            or re.search(r"\b(?:days?|duration|length|trip length)\s*[:=\-\u2013]?\s*$", before)):
         return True
-    if r.days and value == r.days - 1 and re.match(r"\s*nights?\b", after):
+    if r.days and value == r.days - 1 and re.match(r"[\s-]*nights?\b", after):
         return True
-    if _PERSON_AFTER.match(after):
-        return True  # '2 adults and 3 kids': counted into the travellers
-    if re.match(r"\s*(?:-|\s)?(?:years?|yrs?|yo|y/o)\b|\s*-?\s*year-old|\s*(?:and|&|,)\s*\d+\s*(?:years?|yrs?)", after) \
+    if value == r.visiting_city_number and (re.match(r"[\s\w'-]{0,25}?\b(?:cities|city|towns?|stops)\b", after)
+                                            or re.search(r"\b(?:cities|towns|stops)\b[^.;!?]{0,20}$", before)):
+        return True
+    if value in (r.people, r.people - 1) and re.search(
+            r"\b(?:for|of|are|be|we|us|party|group|family|team|crew|travell?ers?|people|pax|ppl|persons?|adults?|"
+            r"guests?|total|plus|with|me|who|we're|we are|there are|there'll be|we'll be|we will be)\s*[:=\-\u2013+(]?\s*$"
+            r"|\+\s*$", before):
+        return True
+    if re.match(r"\s*(?:-|\s)?(?:years?|yrs?|yo|y/o)\b|\s*-?\s*year-old|\s*(?:and|&|,|to|-|\u2013)\s*\d+\s*-?\s*"
+                r"(?:years?|yrs?)", after) \
             or re.search(r"\b(?:aged?|ages|under|over|below|younger than|less than|age of|is|are|turns?|turning|i'?m|i am|"
                          r"he'?s|she'?s|who'?s|he is|she is|who is)"
                          r"\s+(?:\d+\s*(?:,|and|&)\s*)*$", before) \
@@ -226,7 +266,7 @@ def _has_role(text: str, low: str, m: re.Match, r: RequestReading) -> bool:
                          r"(?:aged?\s+)?"
                          r"(?:\d+\s*(?:,|and|&)\s*)*$", before):
         return True  # an age ('kids are 4 and 7', 'under 10', 'I turn 30')
-    if re.match(r"\s*(?:am|pm|a\.m|p\.m|o'?clock|h\b|hours?|hrs?|minutes?|mins?|stars?|%|percent|miles?|km|"
+    if re.match(r"[\s-]*(?:am|pm|a\.m|p\.m|o'?clock|h\b|hours?|hrs?|minutes?|mins?|stars?|%|percent|miles?|km|"
                 r"weeks?|months?|years?|times?|nights?|stops?|layovers?|connections?)\b", after):
         return True
     if value <= 20 and re.search(r"(?:^|\s|[;(])$", before) and re.match(r"[.)]\s+\S", after):

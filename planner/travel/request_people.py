@@ -36,7 +36,7 @@ TOTALS = [
     rf"\btotal\s+(?:of\s+)?{_N}\s+(?:people|persons?|travell?ers?)\b",
     rf"\b(?:travell?ers|people|persons|pax|guests|adults|group size|party size|party|group|headcount|who|"
     rf"number of (?:people|travell?ers|persons|guests))\s*[:=\-\u2013]\s*{_N}\b(?!\s*(?:days?|nights?|cities|city|-day))",
-    rf"\b(?:me|myself)\s*\+\s*{_N}\b(?!\s*(?:days?|nights?|cities|[a-z]))(?P<plus_one>)",
+    rf"\b(?:me|myself)\s*(?:\+|plus)\s*{_N}\b(?!\s*(?:days?|nights?|cities|[a-z]))(?P<plus_one>)",
     rf"\b(?:that's|that is|that makes|makes it|so|in all|altogether)\s+{_N}\s+(?:people|persons|of us|travell?ers)\b",
     rf"\b(?:group|party|family|team|delegation|crew|bunch|gang|club) of {_N}\b",
     rf"\b(?:group|party|family|team|crew|headcount)\s+(?:is|will be|has|counts)\s+{_N}\b(?!\s*(?:days?|cities))",
@@ -64,21 +64,28 @@ def find_people(low: str) -> int:
 
 def _find(low: str) -> int:
     # adults and children given apart: '3 adults and 2 children'
-    m = re.search(rf"\b{_N}\s+adults?\s*(?:,|and|&|\+|plus|with)\s*{_N}\s+(?:kids|children|child|teens|minors)\b", low)
+    m = re.search(rf"\b{_N}\s+adults?\s*(?:,|and|&|\+|plus|with)\s*{_N}\s+(?:kids?|children|child|teens?|minors?|infants?|"
+                  rf"bab(?:y|ies)|toddlers?|teenagers?)\b", low)
     if m:
         return int(m.group(1)) + int(m.group(2))
     for pattern in TOTALS:
         m = re.search(pattern, low)
         n = int(m.group(1)) if m else None
         if n is not None and not (pattern.endswith(r"of\s+us\b") and n < 2):
-            return n + 1 if "plus_one" in pattern else n
+            n = n + 1 if "plus_one" in pattern else n
+            extra = re.match(rf"\s*(?:plus|\+|and also|along with)\s+(?:my\s+|our\s+|the\s+)?(?:{_N}\s+)?"
+                             rf"(?:{RELATIONS}|{COMPANIONS}|parents|grandparents)\b", low[m.end():])
+            if extra:
+                n += int(extra.group(1)) if extra.group(1) else 2 if re.search(r"parents", extra.group(0)) else 1
+            return n
     m = re.search(rf"\b(?:me|myself|i)\s*(?:and|&|\+|plus|with)\s+(?:my\s+)?{_N}\s+(?:other\s+)?"
                   rf"(?:{COMPANIONS}|people|persons?|adults?)\b"
                   rf"|\b(?:with|plus|along with|together with)\s+(?:my\s+|our\s+)?{_N}\s+(?:other\s+|best\s+|close\s+|good\s+|old\s+|"
                   rf"college\s+|work\s+)?{COMPANIONS}\b", low)
     if m:
         return max(int(m.group(1) or m.group(2)) + 1, _enumerated(low))
-    m = re.search(rf"\b{_N}\s+(?:other\s+)?{COMPANIONS}\s*(?:and|&|\+|plus)\s*(?:i|me|myself)\b", low)
+    m = re.search(rf"\b{_N}\s+(?:other\s+|of\s+(?:my|our)\s+)?(?:{ADJECTIVES}\s+)?{COMPANIONS}\s*(?:and|&|\+|plus)\s*"
+                  rf"(?:i|me|myself)\b", low)
     if m:
         return max(int(m.group(1)) + 1, _enumerated(low))
     m = re.search(rf"\b{_N}\s+couples\b", low)
@@ -121,6 +128,9 @@ def _enumerated(low: str) -> int:
             others += int(count) if count else 0
         else:
             others += 1
+    for m in re.finditer(rf"\b(?:my|our)\s+{RELATIONS}\s*(?:,\s*|\s+and\s+|\s*&\s*)(?!my\b|our\b|a\b|his\b|her\b)({RELATIONS})\b",
+                         low):
+        others += 1 if m else 0  # 'my mom and dad': the second relation has no 'my' of its own
     for m in re.finditer(r"(?<!my )(?<!our )\b(?:and|&|plus|with)\s+(\d+)\s+(?:little\s+|young\s+|small\s+)?"
                          r"(?:kids|children|sons|daughters|friends|colleagues|grandchildren)\b", low):
         others += int(m.group(1))

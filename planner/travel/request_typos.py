@@ -24,6 +24,7 @@ VOCABULARY = (
     "cities city days week please budget maximum spend"
 ).split()
 MONTH_WORDS = VOCABULARY[:11] + ["may"]
+UNITS = ("day", "days", "week", "weeks", "night", "nights")
 
 
 @dataclass(frozen=True)
@@ -54,9 +55,7 @@ def correct_typos(text: str, protected: set[str] | None = None) -> tuple[str, li
     protected = protected or set()
     tokens = {m.group(0) for m in re.finditer(r"[A-Za-z]{4,}", text)}
     candidates = {t for t in tokens if t.lower() not in VOCABULARY and t.lower() not in protected}
-    if not candidates:
-        return text, []
-    unknown = _dictionary().unknown([t.lower() for t in candidates])
+    unknown = _dictionary().unknown([t.lower() for t in candidates]) if candidates else set()
     fixes: dict[str, str] = {}
     for t in candidates:
         low = t.lower()
@@ -73,6 +72,12 @@ def correct_typos(text: str, protected: set[str] | None = None) -> tuple[str, li
         target = _closest(low, MONTH_WORDS, 0.75)
         if target is not None:
             fixes[word] = target
+    # a unit with two letters swapped after a number ('5-dya trip')
+    for m in re.finditer(r"(?<=\d)[\s-]?([A-Za-z]{3,5})\b", text):
+        word = m.group(1).lower()
+        target = next((u for u in UNITS if sorted(u) == sorted(word) and u != word), None)
+        if target is not None and word not in protected and word in _dictionary().unknown([word]):
+            fixes[m.group(1)] = target
     if not fixes:
         return text, []
     pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(fixes, key=len, reverse=True)) + r")\b")

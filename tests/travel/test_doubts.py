@@ -85,6 +85,23 @@ def test_numbers_by_role(parser, text, want):
     assert (spec.budget, spec.dates[0]) == want
 
 
+@pytest.mark.parametrize("who, people", [
+    ("A family of 4 plus grandma.", 5),
+    ("Three of my coworkers and me.", 4),
+    ("I'm bringing my mom and dad.", 3),
+    ("Me plus three.", 4),
+    ("Two adults, one infant.", 3),
+])
+def test_travellers_counted(parser, who, people):
+    spec, doubts = parser.translate_checked("Trip from Chicago to Denver, March 3-5 2022, $2,500. " + who)
+    assert spec.people == people and not doubts, [d.line() for d in doubts]
+
+
+def test_an_uncounted_group_is_a_doubt(parser):
+    _, doubts = parser.translate_checked("Trip from Chicago to Denver, March 3-5 2022, $2,500. My wife and kids.")
+    assert "people" in [d.field for d in doubts]
+
+
 def _sets():
     return [data_dir() / "travel_requests" / name for name in ("registers.jsonl", "handwritten.jsonl")]
 
