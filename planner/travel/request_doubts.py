@@ -162,10 +162,10 @@ def find_doubts(text: str, reading: RequestReading, mentions: list[Mention]) -> 
         add("people", 0, 1, "conflict")
     counted = stated or re.search(rf"\b\d+\s+(?:{ADJECTIVES}\s+)?{PERSON_NOUNS}\b|\bfor\s+\d+\b|\b\d+\s+of\s+us\b", low)
     if not counted:
-        for m in re.finditer(r"\b(?:my|our|the|with)\s+(?:(?:little|young|grown|adult)\s+)?(kids|children|friends|sons|"
+        for m in re.finditer(r"\b(?:my|our|the|with|and)\s+(?:(?:little|young|grown|adult)\s+)?(kids|children|friends|sons|"
                              r"daughters|grandchildren|grandkids|colleagues|coworkers|cousins|siblings)\b", low):
             kind = CHILD_NOUNS if re.fullmatch(CHILD_NOUNS, m.group(1)) else m.group(1)
-            if not re.search(rf"\b\d+\s+(?:\w+\s+)?(?:{kind})\b", low) and not in_past(m.start()):
+            if not re.search(rf"\b\d+\s+(?:\w+\s+){{0,2}}(?:{kind})\b", low) and not in_past(m.start()):
                 add("people", m.start(), m.end())  # how many is not said
                 break
     # places: every city named is on the route or in a constraint
