@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from planner.travel.request_dates import PAST
 from planner.travel.request_negation import BAN, NEGATION, inversions, scope, segment_bounds
 from planner.travel.spec import CUISINES, LocalConstraints
 
@@ -79,8 +80,19 @@ def _asks_by_scope(low: str, start: int, end: int) -> bool:
     return True
 
 
+_NOW = re.compile(r"\b(?:now|this time|this trip|this year|again|either|still|will|won't|going to|want|need|please)\b|'ll\b")
+
+
+def about_the_past(sentence: str) -> bool:
+    """A sentence about an earlier trip only ('we shared a room last time and hated it'), not one
+    that also says what holds now ('... last time and it isn't now either')."""
+    return PAST.search(sentence) is not None and _NOW.search(sentence) is None
+
+
 def read_local(text: str) -> LocalConstraints:
     low = NO_PREFERENCE.sub(" ", text.lower())
+    # a sentence about an earlier trip asks for nothing now ('we shared a room last time and hated it')
+    low = re.sub(r"[^.!?;\n]+", lambda m: " " * len(m.group(0)) if about_the_past(m.group(0)) else m.group(0), low)
     return LocalConstraints(house_rule=house_rule(low), cuisine=cuisines(low) or None, room_type=room_type(low),
                             transportation=transportation(low))
 
@@ -162,6 +174,11 @@ def room_type(low: str) -> str | None:
                  r"(?:that|which)?\s*(?:isn't|aren't|shouldn't|mustn't|won't|wouldn't|can't|cannot)\s+(?:be\s+)?shared\b", low):
         return "not shared room"
     shared = [m for m in re.finditer(_SHARE, low)]
+    for m in re.finditer(r"\bshared\b", low):  # 'an accommodation that allows pets and is not shared'
+        sentence = re.split(r"[.!?;\n]", low[:m.start()])[-1]
+        if re.search(r"\b(?:rooms?|accommodations?|lodging|place|places|stay)\b", sentence) \
+                and scope(low, m.start(), m.end()).negated:
+            return "not shared room"
     for m in re.finditer(r"\bshar(?:ing|ed)\b", low):  # 'Sharing is not an option for us'
         left = segment_bounds(low, m.start(), m.end())[0]
         if len(re.findall(r"\w+", low[left:m.start()])) <= 1 and scope(low, m.start(), m.end()).negated:

@@ -24,10 +24,11 @@ from planner.travel.request_constraints import (
     _asks,
     _asks_by_scope,
     _only_older_children,
+    about_the_past,
     room_type,
     transport_mentions,
 )
-from planner.travel.request_dates import PAST, year_candidates
+from planner.travel.request_dates import year_candidates
 from planner.travel.request_negation import inversions, segment_bounds
 from planner.travel.request_numbers import _amounts
 from planner.travel.request_people import (
@@ -87,7 +88,7 @@ def find_doubts(text: str, reading: RequestReading, mentions: list[Mention]) -> 
         if d not in out:
             out.append(d)
 
-    past = [m.span() for m in _sentences(low) if PAST.search(m.group(0))]
+    past = [m.span() for m in _sentences(low) if about_the_past(m.group(0))]
 
     def in_past(pos: int) -> bool:
         return any(a <= pos < b for a, b in past)
@@ -127,7 +128,9 @@ def find_doubts(text: str, reading: RequestReading, mentions: list[Mention]) -> 
     # room types
     for m in re.finditer(_ROOM_TOPIC, low):
         near = low[max(0, m.start() - 30): m.end() + 30]
-        if not re.search(_ROOM_NOUN, near) or in_past(m.start()):
+        sentence = re.split(r"[.!?;\n]", low[:m.start()])[-1] + re.split(r"[.!?;\n]", low[m.end():])[0]
+        if not (re.search(_ROOM_NOUN, near) or m.group(0).startswith("shar") and re.search(_ROOM_NOUN, sentence)) \
+                or in_past(m.start()):
             continue
         if not m.group(0).startswith(("shar", "dorm", "hostel")) and _negated(low, m.start(), m.end()):
             continue  # 'we don't need a private room': no room type asked
@@ -208,6 +211,8 @@ def _has_role(text: str, low: str, m: re.Match, r: RequestReading) -> bool:
     if m.group(0) != m.group(1):  # a decimal: a rating, hours, '1.8k'; never a count or a date
         return bool(re.match(r"\s*(?:k|grand|hours?|hrs?|h\b|stars?|or (?:higher|better|more|above)|\+|%)", after)) or \
             bool(re.search(r"(?:rat(?:ed|ing)|stars?|at least|minimum|min\.?|above|over|\$)\s*$", before))
+    if re.match(r"\s*(?:\$|dollars?|usd|bucks)?\s*(?:each|apiece|per\b|a (?:head|night|day|person|ticket)\b|/\s*\w)", after):
+        return True  # a price per unit, not the budget
     if value in (0, 1):
         return True  # 'zero flights', 'one evening': a negation, or a word for 'a'
     if re.match(r"\s*[-\u2013]\s*\d{1,2}[/.]\d", after):

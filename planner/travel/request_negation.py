@@ -43,8 +43,9 @@ COORDINATED = re.compile(r"\b(?:and|or)\s+(?:(?:also|still|must|should|would|wil
                          r"welcomes|accommodate|accommodates|let|lets|want|wants|need|needs|prefer|prefers|like|love|"
                          r"are|is|be|have|has|offer|offers|include|includes|require|requires)\b")
 # a new clause after 'and' with its own subject: 'we don't smoke and we bring our dog'
-NEW_SUBJECT = re.compile(r"\b(?:and|or|but)\s+(?:we|i|they|he|she|you|our|my|don't|do not|doesn't|does not|won't|"
-                         r"will|would|can't|cannot|never|also|have|has|are|is|need|want)\b")
+NEW_SUBJECT = re.compile(r"\b(?:and|or|but)\s+(?:we|i|they|he|she|it|you|our|my|don't|do not|doesn't|does not|won't|"
+                         r"will|would|can't|cannot|never|also|have|has|are|aren't|is|isn't|need|want|that|which|who|"
+                         r"should|shouldn't|must|mustn't|can|be|not|no)\b")
 # what inverts an allowance: a negation, a ban, a verdict against the whole clause
 INVERTERS = re.compile(
     NEGATION.pattern + r"|\b(?:disallowed|prohibited|forbidden|banned|restricted)\b|[\s-]free\b|\bturned away\b"
