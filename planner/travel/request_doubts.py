@@ -144,12 +144,13 @@ def find_doubts(text: str, reading: RequestReading, mentions: list[Mention]) -> 
                      low[max(0, m.start() - 30): m.end() + 30]) and not _negated(low, m.start(), m.end()):
             add("cuisine", m.start(), m.end())
     # money: every amount is the budget (or a price per unit, which _amounts leaves out)
-    for a in _amounts(text):
+    amounts = _amounts(text)
+    for a in amounts:
         if a.marked and reading.budget is not None and a.value != reading.budget and not in_past(a.start):
             add("budget", a.start, a.end, "conflict")
     # numbers: each has a role
     for m in re.finditer(r"(?<![\w.,/$:-])(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w/:]|[.,]\d)", text):
-        if in_past(m.start()) or _has_role(text, low, m, reading):
+        if in_past(m.start()) or _has_role(amounts, low, m, reading):
             continue
         add(_number_field(low, m), m.start(), m.end())
     # years: one trip, one year (a year named apart from the dates read must agree)
@@ -205,7 +206,7 @@ def _negated(low: str, start: int, end: int) -> bool:
     return scope(low, start, end).negated
 
 
-def _has_role(text: str, low: str, m: re.Match, r: RequestReading) -> bool:
+def _has_role(amounts: list, low: str, m: re.Match, r: RequestReading) -> bool:
     value = int(m.group(1).replace(",", ""))
     before, after = low[: m.start()], low[m.end():]
     if m.group(0) != m.group(1):  # a decimal: a rating, hours, '1.8k'; never a count or a date
@@ -223,7 +224,7 @@ def _has_role(text: str, low: str, m: re.Match, r: RequestReading) -> bool:
     if re.match(r"[\s-]*(?:weeks?|months?|years?)\b", after):
         return True
     if r.budget is not None and any(a.start <= m.start() < max(a.end, a.start + 1) and a.value == r.budget
-                                    for a in _amounts(text)):
+                                    for a in amounts):
         return True  # part of the budget's amount ('3 400 USD')
     if re.search(MONTH_BEFORE, before) or re.match(MONTH_AFTER, after):
         return True  # a date, the trip's or another ('I turn 30 on March 18')
