@@ -15,6 +15,7 @@ import json
 import re
 import statistics
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -306,6 +307,9 @@ def load_benchmark_run(
             raise DatasetError(f"a sample has a test and a val part, not {part!r}")
         pool = [r for p in PARTS if (Path(dataset_dir) / split / f"{p}.json").is_file()
                 for r in load_split(dataset_dir, split, p) if r.statement]
+        names = Counter(r.full_name for r in pool)
+        # a name given twice (coqtop calls every ``Add Morphism`` proof ``branch``) names no one theorem
+        pool = [r for r in pool if names[r.full_name] == 1]
         pool.sort(key=lambda r: (r.file_path, tuple(r.start), r.full_name))
         import random
 
