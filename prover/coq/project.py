@@ -268,10 +268,10 @@ def _from_coqproject(root: Path) -> CoqProject:
                 raise ProjectError(f"{root / '_CoqProject'}: {w} folder {words[i + 1]} does not exist")
             mappings.append(Mapping(folder, "" if words[i + 2] == '""' else words[i + 2], w == "-R"))
             i += 3
-        elif w == "-arg":
+        elif w in ("-arg", "-docroot"):  # options of coq_makefile that take a value
             i += 2
         elif w.startswith("-"):
-            i += 1 if w in ("-docroot",) else 1
+            i += 1
         else:
             if w.endswith(".v"):
                 if not (root / w).is_file():
