@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from prover.coq.outline import strip_attributes, track_nesting
 from prover.coq.sentences import Sentence, line_col, normalize, split_sentences
@@ -39,8 +40,10 @@ class Hole:
     reason: str  # "Admitted" or "admit"
 
 
-def _sentences(src: str) -> list[Sentence]:
-    return split_sentences(src, allow_incomplete=True)
+@lru_cache(maxsize=8)
+def _sentences(src: str) -> tuple[Sentence, ...]:
+    """The file's sentences, split once per text (every hole's prefix reads the same file)."""
+    return tuple(split_sentences(src, allow_incomplete=True))
 
 
 def find_holes(src: str) -> list[Hole]:
