@@ -194,11 +194,11 @@ class HoleFiller:
             report.rechecked, report.recheck_message = compile_file(project, rel, src)
             report.seconds = time.monotonic() - start
             return report
-        if project.kind == "folder":
-            project.compile()
-        ok, why = compile_file(project, rel, src)
-        if not ok:
-            raise ProofplanError(f"{path} does not compile as it is: {why}")
+        built = project.compile() if project.kind == "folder" else []
+        if rel not in built:  # a file coq_makefile just built compiles as it is
+            ok, why = compile_file(project, rel, src)
+            if not ok:
+                raise ProofplanError(f"{path} does not compile as it is: {why}")
         dataset = trace_project(project) if self.learn else None
         env = self._env(project)
         prover = self._prover(project, env, dataset)
