@@ -131,7 +131,7 @@ class CoqProject:
         """Load-path flags for coqtop and coqc (none for the standard library; an installed
         library gets ``-R`` too, as its own build had it: its files ``Require`` each other by
         short names, which Coq's default binding of user-contrib does not resolve)."""
-        if self.kind == "stdlib" or (self.kind == "library" and self.name == STDLIB_NAME):
+        if self.kind == "stdlib":
             return []
         args: list[str] = []
         for m in self.mappings:
@@ -217,9 +217,11 @@ class CoqProject:
     def compile(self, jobs: int = 2, timeout: float = 3600.0) -> list[str]:
         """Compile the project's files whose ``.vo`` is missing or stale, in dependency order,
         with ``coq_makefile`` (Coq's own build driver); returns the files that were stale."""
+        if self.kind != "folder":
+            return []
         stale = self.missing_vo()
-        if not stale or self.kind != "folder":
-            return stale if self.kind == "folder" else []
+        if not stale:
+            return []
         if shutil.which("coq_makefile") is None or shutil.which("make") is None:
             raise ProjectError("compiling the project needs coq_makefile and make")
         makefile = self.root / ".proofplan.mk"

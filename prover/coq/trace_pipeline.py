@@ -382,7 +382,7 @@ def assemble(
     report.proofs_traced = len(theorems)
     report.steps = sum(len(t.traced_tactics) for t in theorems)
     report.with_statement = sum(1 for t in theorems if t.statement)
-    title = "Coq 8.16.1 standard library" if project.kind == "stdlib" or project.name == STDLIB_NAME else \
+    title = "Coq 8.16.1 standard library" if project.kind == "stdlib" else \
         f"{project.name} ({'installed library' if project.kind == 'library' else 'project folder'})"
     meta = {
         "dataset_name": f"{title} (traced by proofplan)",

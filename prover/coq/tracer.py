@@ -152,7 +152,7 @@ def as_project(project: CoqProject | Path, prefix: str = "Coq") -> CoqProject:
     if isinstance(project, CoqProject):
         return project
     root = Path(project)
-    return CoqProject(STDLIB_NAME, root, (Mapping(root, prefix, True),), "library")
+    return CoqProject(STDLIB_NAME, root, (Mapping(root, prefix, True),), "stdlib")
 
 
 def hypothesis_names(state: str) -> set[str]:
